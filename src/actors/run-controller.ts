@@ -1,0 +1,339 @@
+// Binds one run machine actor to the real world: the process handle, output, the watchdog,
+// the journal, and termination. The machine decides; the controller only carries out.
+import { createActor, type Actor, type SnapshotFrom } from 'xstate';
+import { RunStateError, RunwardenError, SpawnError } from '../errors.js';
+import type { runMachine } from '../machines/run-machine.js';
+import type { RunContext, RunInput } from '../machines/run-context.js';
+import { nextDeadline } from '../machines/run-deadlines.js';
+import type { RunEvent } from '../machines/run-events.js';
+import { RUN_MARKER } from '../options/run-spec.js';
+import type { ProcessHandle, ProcessExit } from '../os/process-handle.js';
+import { readIdentity } from '../os/process-identity.js';
+import { terminateRunTree } from '../os/terminate-run-tree.js';
+import type { RunExit, RunInfo, RunStateName } from '../types.js';
+import { createDeferred } from './deferred.js';
+import { OutputBuffer, type OutputSlice } from './output-buffer.js';
+import type { RunEnvironment } from './run-environment.js';
+import { Watchdog } from './watchdog.js';
+
+/** Receives each output chunk with the absolute offset of its first byte. */
+export type OutputListener = (chunk: Buffer, offset: number) => void;
+
+type RunSnapshot = SnapshotFrom<typeof runMachine>;
+
+// After a verified-dead tree, the backend's own exit report normally follows within
+// node-pty's 200 ms socket-close timeout; past this bound the exit is recorded as unknown.
+const EXIT_REPORT_WAIT_MS = 2000;
+
+export class RunController {
+  readonly id: string;
+  readonly actor: Actor<typeof runMachine>;
+  readonly output: OutputBuffer;
+  private handle: ProcessHandle | null = null;
+  private readonly listeners = new Set<OutputListener>();
+  private readonly exitDeferred = createDeferred<RunExit>();
+  private readonly settledDeferred = createDeferred<undefined>();
+  private readonly processExitDeferred = createDeferred<undefined>();
+  private readonly watchdog: Watchdog;
+  private journalTail: Promise<void> = Promise.resolve();
+  private lastState: RunStateName | null = null;
+  private released = false;
+
+  /** Resolves with the RunExit when the run is done. Never rejects. */
+  readonly exited: Promise<RunExit> = this.exitDeferred.promise;
+
+  constructor(
+    private readonly env: RunEnvironment,
+    machine: typeof runMachine,
+    /** A new run's input, or a validated persisted snapshot to restore (no entry action runs). */
+    start: { input: RunInput; snapshot?: unknown },
+  ) {
+    this.id = start.input.runId;
+    this.actor =
+      start.snapshot === undefined
+        ? createActor(machine, { id: this.id, input: start.input })
+        : createActor(machine, {
+            id: this.id,
+            input: start.input,
+            snapshot: start.snapshot as RunSnapshot,
+          });
+    const context = this.actor.getSnapshot().context;
+    this.output = new OutputBuffer(context.descriptor.maxOutputBytes);
+    this.watchdog = new Watchdog(env.clock, (now) => {
+      this.send({ type: 'TICK', now });
+      this.rearm();
+    });
+    this.actor.subscribe({
+      next: (snapshot) => {
+        this.onSnapshot(snapshot);
+      },
+      error: (error) => {
+        env.logger.error({ runId: this.id, err: error }, 'run machine failed');
+      },
+    });
+  }
+
+  /** Starts the machine (for a new run this enters `replacing` and runs its entry). */
+  start(): void {
+    this.actor.start();
+  }
+
+  get context(): RunContext {
+    return this.actor.getSnapshot().context;
+  }
+
+  get state(): RunStateName {
+    return this.actor.getSnapshot().value;
+  }
+
+  /** Resolves once the run left `replacing`/`spawning` and its record is durable. */
+  async settled(): Promise<void> {
+    await this.settledDeferred.promise;
+    await this.journalTail;
+  }
+
+  /** Resolves once every journal write queued so far has finished. */
+  flushJournal(): Promise<void> {
+    return this.journalTail;
+  }
+
+  send(event: RunEvent): void {
+    if (this.actor.getSnapshot().status === 'active') this.actor.send(event);
+  }
+
+  onOutput(listener: OutputListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  readOutput(since?: number): OutputSlice {
+    return this.output.read(since);
+  }
+
+  write(data: string | Uint8Array): void {
+    this.requireHandle('write to').write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.requireHandle('resize').resize(cols, rows);
+  }
+
+  info(): RunInfo {
+    const context = this.context;
+    return {
+      ...context.descriptor,
+      id: this.id,
+      state: this.state,
+      pid: context.pid,
+      identity: context.identity,
+      createdAt: context.createdAt,
+      startedAt: context.startedAt,
+      endedAt: context.exit === null ? null : context.endedAt,
+      lastOutputAt: context.lastOutputAt,
+      outputBytes: context.outputBytes,
+      deadlines: context.deadlines,
+      exit: context.exit,
+    };
+  }
+
+  /** Effect of `replacing`: finalize live predecessors in the scope, then go on. */
+  replacePredecessors(): void {
+    void this.runEffect('replace predecessors', 'spawn', async () => {
+      await Promise.resolve();
+      await this.env.replacePredecessors(this);
+      if (this.state === 'replacing') this.send({ type: 'PREDECESSORS_DONE' });
+    });
+  }
+
+  /** Effect of `spawning`: write-ahead record, then launch, then report. */
+  spawnProcess(): void {
+    void this.runEffect('spawn', 'spawn', async () => {
+      // The `spawning` record (marker included) is durable BEFORE the process exists.
+      await this.flushJournal();
+      if (this.state !== 'spawning' || this.released) return;
+      const at = () => this.env.clock.now();
+      let handle: ProcessHandle;
+      try {
+        handle = await this.env.launch(this.id, this.context.descriptor);
+      } catch (error) {
+        const info = toErrorInfo(error);
+        this.env.logger.warn({ runId: this.id, code: info.code }, `spawn failed: ${info.message}`);
+        this.send({ type: 'SPAWN_FAILED', error: info, at: at() });
+        return;
+      }
+      this.handle = handle;
+      const identity = readIdentity(handle.pid) ?? null;
+      handle.onData((chunk) => {
+        this.onData(chunk);
+      });
+      handle.onExit((exit) => {
+        this.onProcessExit(exit);
+      });
+      this.send({ type: 'SPAWNED', pid: handle.pid, identity, at: at() });
+    });
+  }
+
+  /** Effect of `finalizing`: end the whole tree, verify it dead, record the exit. */
+  terminateTree(): void {
+    void this.runEffect('terminate', 'terminate', async () => {
+      await Promise.resolve();
+      const context = this.context;
+      const report = await terminateRunTree({
+        query: { marker: `${RUN_MARKER}=${this.id}`, root: context.identity },
+        graceMs: context.descriptor.killGraceMs,
+        // Interactive shells on a PTY ignore SIGTERM but not SIGHUP.
+        softSignals: context.descriptor.mode === 'pty' ? ['SIGHUP', 'SIGTERM'] : ['SIGTERM'],
+      });
+      this.env.reportSweep(this, report);
+      if (this.context.processExit === null) await this.awaitProcessExit();
+      const failure = report.failures[0];
+      this.send({
+        type: 'TREE_DEAD',
+        forced: report.forced,
+        survivors: report.survivors.map((member) => member.identity.pid),
+        error:
+          failure === undefined
+            ? null
+            : {
+                code: failure.code,
+                message: `signal ${failure.signal} to pid ${failure.pid}: ${failure.message}`,
+              },
+        at: this.env.clock.now(),
+      });
+    });
+  }
+
+  /** Effect of `done`: drop the handle; nothing is signalled. */
+  releaseProcess(): void {
+    this.watchdog.disarm();
+    this.handle?.dispose();
+  }
+
+  /** Stops supervising without any signal (shutdown with `leave`). */
+  release(): void {
+    this.released = true;
+    this.watchdog.disarm();
+    this.actor.stop();
+  }
+
+  private onData(chunk: Buffer): void {
+    const offset = this.output.append(chunk);
+    for (const listener of this.listeners) {
+      try {
+        listener(chunk, offset);
+      } catch (error) {
+        this.env.logger.error({ runId: this.id, err: error }, 'output listener threw');
+      }
+    }
+    this.send({ type: 'OUTPUT', bytes: chunk.length, at: this.env.clock.now() });
+  }
+
+  private onProcessExit(exit: ProcessExit): void {
+    this.processExitDeferred.resolve(undefined);
+    this.send({
+      type: 'EXITED',
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      at: this.env.clock.now(),
+    });
+  }
+
+  private async awaitProcessExit(): Promise<void> {
+    if (this.handle !== null) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.processExitDeferred.promise,
+        new Promise((resolve) => (timer = setTimeout(resolve, EXIT_REPORT_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
+    }
+    // No handle (an orphan) or no report: the tree is verified dead, the code is unknowable.
+    if (this.context.processExit === null) {
+      this.send({ type: 'EXITED', exitCode: null, signal: null, at: this.env.clock.now() });
+    }
+  }
+
+  private onSnapshot(snapshot: RunSnapshot): void {
+    const state = snapshot.value;
+    const changed = state !== this.lastState;
+    if (changed) {
+      const from = this.lastState;
+      this.lastState = state;
+      this.env.onStateChange(this, from, state);
+      if (state !== 'replacing' && state !== 'spawning') this.settledDeferred.resolve(undefined);
+    }
+    if (changed || state === 'done') this.queueJournalWrite();
+    if (snapshot.status === 'done') {
+      this.watchdog.disarm();
+      const exit = snapshot.context.exit;
+      if (exit !== null && !this.exitDeferred.settled()) {
+        void this.journalTail.then(() => {
+          this.exitDeferred.resolve(exit);
+          this.env.onDone(this, exit);
+        });
+      }
+      return;
+    }
+    this.rearm();
+  }
+
+  private rearm(): void {
+    const state = this.state;
+    if (state !== 'running' && state !== 'idle') {
+      this.watchdog.disarm();
+      return;
+    }
+    this.watchdog.arm(nextDeadline(this.context.deadlines, state === 'idle'));
+  }
+
+  // Journal writes are chained so records land in transition order.
+  private queueJournalWrite(): void {
+    const snapshot = this.actor.getPersistedSnapshot();
+    const final = this.actor.getSnapshot().status === 'done';
+    this.journalTail = this.journalTail.then(() =>
+      this.env.journal.write(this.id, snapshot, final).catch((error: unknown) => {
+        this.env.logger.error({ runId: this.id, err: error }, 'run record write failed');
+      }),
+    );
+  }
+
+  private requireHandle(verb: string): ProcessHandle {
+    const state = this.state;
+    if (this.handle === null || (state !== 'running' && state !== 'idle')) {
+      throw new RunStateError('E_RUN_NOT_LIVE', `cannot ${verb} run ${this.id}: it is ${state}`);
+    }
+    return this.handle;
+  }
+
+  // An effect that throws must not leave a run stuck in a transient state: the failure is
+  // logged and recorded in the run's exit (as a spawn error, or as a termination error).
+  private async runEffect(
+    name: string,
+    phase: 'spawn' | 'terminate',
+    effect: () => Promise<void>,
+  ): Promise<void> {
+    try {
+      await effect();
+    } catch (error) {
+      const info = toErrorInfo(error);
+      const at = this.env.clock.now();
+      this.env.logger.error({ runId: this.id, err: error }, `run effect "${name}" failed`);
+      if (phase === 'spawn') {
+        this.send({ type: 'SPAWN_FAILED', error: info, at });
+        return;
+      }
+      if (this.context.processExit === null) {
+        this.send({ type: 'EXITED', exitCode: null, signal: null, at });
+      }
+      this.send({ type: 'TREE_DEAD', forced: false, survivors: [], error: info, at });
+    }
+  }
+}
+
+function toErrorInfo(error: unknown): { code: string; message: string } {
+  if (error instanceof RunwardenError || error instanceof SpawnError) {
+    return { code: error.code, message: error.message };
+  }
+  const errno = error as NodeJS.ErrnoException;
+  return { code: errno.code ?? 'E_SPAWN', message: errno.message };
+}

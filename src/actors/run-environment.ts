@@ -1,0 +1,23 @@
+// What a run controller needs from its supervisor. One object per supervisor.
+import type { RunJournal } from '../persistence/run-journal.js';
+import type { ProcessHandle } from '../os/process-handle.js';
+import type { TerminationReport } from '../os/terminate-run-tree.js';
+import type { RunDescriptor, RunExit, RunStateName } from '../types.js';
+import type { Clock } from './clock.js';
+import type { Logger } from './logger.js';
+import type { RunController } from './run-controller.js';
+
+export interface RunEnvironment {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly journal: RunJournal;
+  /** Starts the process for a run (PTY or child). Throws SpawnError. */
+  launch(runId: string, descriptor: RunDescriptor): Promise<ProcessHandle>;
+  /** Finalizes the live predecessors of `run` in its scope when it replaces them. */
+  replacePredecessors(run: RunController): Promise<void>;
+  /** Called with what a termination found and did. */
+  reportSweep(run: RunController, report: TerminationReport): void;
+  onStateChange(run: RunController, from: RunStateName | null, to: RunStateName): void;
+  /** Called once, after the final record was written. */
+  onDone(run: RunController, exit: RunExit): void;
+}

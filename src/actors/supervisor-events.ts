@@ -1,0 +1,45 @@
+// Typed lifecycle events a supervisor emits (and logs).
+import type { SignalFailure } from '../os/terminate-run-tree.js';
+import type { RunExit, RunStateName } from '../types.js';
+
+export type SupervisorEvent =
+  | { type: 'run.spawned'; runId: string; pid: number; mode: 'pty' | 'child'; command: string }
+  | { type: 'run.state'; runId: string; from: RunStateName | null; to: RunStateName }
+  | { type: 'run.replaced'; runId: string; replacedBy: string; scopeKey: string }
+  | { type: 'run.finalized'; runId: string; exit: RunExit }
+  | {
+      type: 'run.sweep';
+      runId: string;
+      /** Pids found to belong to the run (root, descendants, group, session, marker). */
+      pids: number[];
+      forced: boolean;
+      survivors: number[];
+      failures: SignalFailure[];
+      /** Pids whose environment could not be read: uncertain, not signalled. */
+      unreadable: number;
+    };
+
+/** Listener for supervisor events. */
+export type SupervisorEventListener = (event: SupervisorEvent) => void;
+
+/** A tiny typed fan-out; a throwing listener cannot break the supervisor. */
+export class EventFanout {
+  private readonly listeners = new Set<SupervisorEventListener>();
+
+  constructor(private readonly onListenerError: (error: unknown) => void) {}
+
+  subscribe(listener: SupervisorEventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: SupervisorEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+}

@@ -1,0 +1,331 @@
+// The supervisor actor: the supervisor machine plus the runs it holds, and the public API.
+import { createActor, waitFor, type Actor } from 'xstate';
+import {
+  InvalidOptionError,
+  LimitExceededError,
+  SupervisorStoppedError,
+  UnknownRunError,
+} from '../errors.js';
+import { runMachine } from '../machines/run-machine.js';
+import { supervisorMachine, type ShutdownRuns } from '../machines/supervisor-machine.js';
+import { normalizeRunSpec, type RunSpec } from '../options/run-spec.js';
+import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
+import type { TerminationReport } from '../os/terminate-run-tree.js';
+import type { RunJournal } from '../persistence/run-journal.js';
+import type { CancelReason, RunExit, RunInfo, RunStateName } from '../types.js';
+import { createRunId } from './create-run-id.js';
+import { launchRun } from './launch-run.js';
+import { RunController } from './run-controller.js';
+import type { RunEnvironment } from './run-environment.js';
+import { RunHandle } from './run-handle.js';
+import { EventFanout, type SupervisorEventListener } from './supervisor-events.js';
+
+/** Options of `reconcileOrphans`. */
+export interface ReconcileOwnersOptions {
+  /** Whether the host still knows the run's owner. Called only for runs with an `ownerId`. */
+  isOwned: (info: RunInfo) => boolean;
+  /** Report what would be cancelled without cancelling anything. */
+  dryRun?: boolean;
+}
+
+/** What `reconcileOrphans` did (or, with `dryRun`, would do). */
+export interface OwnerReconcileResult {
+  readonly dryRun: boolean;
+  /** Live runs whose owner is gone: cancelled with reason `owner-gone`. */
+  readonly cancelled: RunInfo[];
+  /** Live runs whose owner the host still knows. */
+  readonly kept: RunInfo[];
+  /** Live runs without an `ownerId`: never cancelled by owner reconciliation. */
+  readonly unowned: RunInfo[];
+}
+
+export class Supervisor {
+  readonly name: string;
+  private readonly actor: Actor<typeof supervisorMachine>;
+  private readonly runs = new Map<string, RunController>();
+  private readonly handles = new Map<string, RunHandle>();
+  private readonly finished: string[] = [];
+  private readonly fanout: EventFanout;
+  private readonly env: RunEnvironment;
+  private readonly machine: typeof runMachine;
+
+  constructor(
+    private readonly options: ResolvedSupervisorOptions,
+    journal: RunJournal,
+  ) {
+    this.name = options.name;
+    const logger = options.logger;
+    this.fanout = new EventFanout((error) => {
+      logger.error({ err: error }, 'supervisor event listener threw');
+    });
+    this.env = {
+      clock: options.clock,
+      logger,
+      journal,
+      launch: (runId, descriptor) => launchRun(runId, descriptor, this.name),
+      replacePredecessors: (run) => this.replacePredecessors(run),
+      reportSweep: (run, report) => {
+        this.reportSweep(run, report);
+      },
+      onStateChange: (run, from, to) => {
+        this.onStateChange(run, from, to);
+      },
+      onDone: (run, exit) => {
+        this.onDone(run, exit);
+      },
+    };
+    // One provided machine per supervisor; effects find their run by actor id.
+    const effect =
+      (fn: (run: RunController) => void) =>
+      ({ self }: { self: { id: string } }) => {
+        const run = this.runs.get(self.id);
+        if (run !== undefined) fn(run);
+      };
+    this.machine = runMachine.provide({
+      actions: {
+        finalizePredecessors: effect((run) => {
+          run.replacePredecessors();
+        }),
+        spawnProcess: effect((run) => {
+          run.spawnProcess();
+        }),
+        terminateTree: effect((run) => {
+          run.terminateTree();
+        }),
+        releaseProcess: effect((run) => {
+          run.releaseProcess();
+        }),
+      },
+    });
+    this.actor = createActor(
+      supervisorMachine.provide({
+        actions: {
+          drainRuns: ({ context }) => {
+            this.drainRuns(context.shutdownRuns ?? 'kill');
+          },
+        },
+      }),
+    );
+    this.actor.start();
+  }
+
+  /** Marks boot complete; the supervisor now accepts runs. */
+  markBooted(): void {
+    this.actor.send({ type: 'BOOTED' });
+  }
+
+  /** The supervisor machine's state: booting, active, draining or stopped. */
+  get state(): string {
+    return this.actor.getSnapshot().value;
+  }
+
+  /** Starts a run. Resolves once its process exists (or it ended: spawn error, replaced). */
+  async spawn(spec: RunSpec): Promise<RunHandle> {
+    const descriptor = normalizeRunSpec(spec, this.options);
+    if (this.state !== 'active') throw new SupervisorStoppedError();
+    const live = this.liveCount();
+    if (live >= this.options.maxLiveRuns) {
+      throw new LimitExceededError(
+        'E_MAX_LIVE_RUNS',
+        `limits.maxLiveRuns (${this.options.maxLiveRuns}) live runs already; finish or cancel one first`,
+      );
+    }
+    const runId = createRunId();
+    const run = new RunController(this.env, this.machine, {
+      input: { runId, descriptor, createdAt: this.options.clock.now() },
+    });
+    const handle = this.register(run);
+    run.start();
+    await run.settled();
+    return handle;
+  }
+
+  /** A snapshot of one run (live or retained finished), or undefined. */
+  get(id: string): RunInfo | undefined {
+    return this.runs.get(id)?.info();
+  }
+
+  /** The handle of a run this supervisor holds, or undefined. */
+  handle(id: string): RunHandle | undefined {
+    return this.handles.get(id);
+  }
+
+  /** Snapshots of every run held: live ones and retained finished ones, oldest first. */
+  list(): RunInfo[] {
+    return [...this.runs.values()].map((run) => run.info());
+  }
+
+  /** Finalizes one run. Resolves with its exit (at once if it already ended). */
+  cancel(id: string, reason: CancelReason = 'cancelled'): Promise<RunExit> {
+    const run = this.runs.get(id);
+    if (run === undefined) return Promise.reject(new UnknownRunError(id));
+    return this.cancelRun(run, reason);
+  }
+
+  /** Finalizes every live run of a scope. */
+  async cancelScope(scopeKey: string, reason: CancelReason = 'cancelled'): Promise<RunExit[]> {
+    const inScope = [...this.runs.values()].filter(
+      (run) => run.context.descriptor.scopeKey === scopeKey && run.state !== 'done',
+    );
+    return Promise.all(inScope.map((run) => this.cancelRun(run, reason)));
+  }
+
+  /** Cancels (`owner-gone`) every live run whose explicit `ownerId` the host no longer knows. */
+  async reconcileOrphans(options: ReconcileOwnersOptions): Promise<OwnerReconcileResult> {
+    if (typeof options.isOwned !== 'function') {
+      throw new InvalidOptionError('isOwned', options.isOwned, 'a function (info) => boolean');
+    }
+    const dryRun = options.dryRun ?? false;
+    const cancelled: RunInfo[] = [];
+    const kept: RunInfo[] = [];
+    const unowned: RunInfo[] = [];
+    for (const run of this.runs.values()) {
+      if (run.state === 'done') continue;
+      const info = run.info();
+      if (info.ownerId === null) unowned.push(info);
+      else if (options.isOwned(info)) kept.push(info);
+      else cancelled.push(info);
+    }
+    if (!dryRun) {
+      await Promise.all(
+        cancelled.map((info) => this.cancel(info.id, 'owner-gone').catch(() => undefined)),
+      );
+    }
+    this.options.logger.info(
+      { dryRun, cancelled: cancelled.map((i) => i.id), kept: kept.length, unowned: unowned.length },
+      'owner reconciliation',
+    );
+    return { dryRun, cancelled, kept, unowned };
+  }
+
+  /** Subscribes to lifecycle events. Returns an unsubscribe function. */
+  onEvent(listener: SupervisorEventListener): () => void {
+    return this.fanout.subscribe(listener);
+  }
+
+  /**
+   * Stops the supervisor. `kill` (default) finalizes every live run with reason `shutdown`
+   * and waits until each tree is verified dead; `leave` stops supervising without a signal.
+   */
+  async shutdown(options: { runs?: ShutdownRuns } = {}): Promise<void> {
+    const runs = options.runs ?? 'kill';
+    if (this.state === 'active' || this.state === 'booting') {
+      if (this.state === 'booting') this.markBooted();
+      this.actor.send({ type: 'SHUTDOWN', runs });
+    }
+    await waitFor(this.actor, (snapshot) => snapshot.status === 'done', { timeout: Infinity });
+  }
+
+  private register(run: RunController): RunHandle {
+    this.runs.set(run.id, run);
+    const handle = new RunHandle(run, (reason) => this.cancelRun(run, reason));
+    this.handles.set(run.id, handle);
+    this.actor.send({ type: 'RUN_ADDED', runId: run.id });
+    return handle;
+  }
+
+  private async cancelRun(run: RunController, reason: CancelReason): Promise<RunExit> {
+    // A run being spawned gets its process first, so cancelling can never race the spawn.
+    if (run.state === 'spawning') await run.settled();
+    run.send({ type: 'CANCEL', reason, at: this.options.clock.now() });
+    return run.exited;
+  }
+
+  private async replacePredecessors(run: RunController): Promise<void> {
+    const { scopeKey, replaceExistingScope } = run.context.descriptor;
+    if (scopeKey === null || !replaceExistingScope) return;
+    const predecessors: RunController[] = [];
+    for (const other of this.runs.values()) {
+      if (other === run) break; // Map order is creation order: only earlier runs.
+      if (other.context.descriptor.scopeKey === scopeKey && other.state !== 'done') {
+        predecessors.push(other);
+      }
+    }
+    for (const predecessor of predecessors) {
+      this.fanout.emit({
+        type: 'run.replaced',
+        runId: predecessor.id,
+        replacedBy: run.id,
+        scopeKey,
+      });
+      this.options.logger.info(
+        { runId: predecessor.id, replacedBy: run.id, scopeKey },
+        'run replaced',
+      );
+    }
+    await Promise.all(predecessors.map((predecessor) => this.cancelRun(predecessor, 'replaced')));
+  }
+
+  private reportSweep(run: RunController, report: TerminationReport): void {
+    const event = {
+      type: 'run.sweep' as const,
+      runId: run.id,
+      pids: report.members.map((member) => member.identity.pid),
+      forced: report.forced,
+      survivors: report.survivors.map((member) => member.identity.pid),
+      failures: [...report.failures],
+      unreadable: report.unreadable.length,
+    };
+    this.fanout.emit(event);
+    const level = event.survivors.length > 0 || event.failures.length > 0 ? 'warn' : 'debug';
+    this.options.logger[level]({ ...event, type: undefined }, 'run tree terminated');
+  }
+
+  private onStateChange(run: RunController, from: RunStateName | null, to: RunStateName): void {
+    this.fanout.emit({ type: 'run.state', runId: run.id, from, to });
+    this.options.logger.debug({ runId: run.id, from, to }, 'run state changed');
+    if (from === 'spawning' && to === 'running') {
+      const context = run.context;
+      const pid = context.pid ?? -1;
+      this.fanout.emit({
+        type: 'run.spawned',
+        runId: run.id,
+        pid,
+        mode: context.descriptor.mode,
+        command: context.descriptor.command,
+      });
+      this.options.logger.info(
+        { runId: run.id, pid, mode: context.descriptor.mode, command: context.descriptor.command },
+        'run spawned',
+      );
+    }
+  }
+
+  private onDone(run: RunController, exit: RunExit): void {
+    this.fanout.emit({ type: 'run.finalized', runId: run.id, exit });
+    this.options.logger.info({ runId: run.id, ...exit }, `run finalized: ${exit.reason}`);
+    this.finished.push(run.id);
+    this.retainFinished();
+    this.actor.send({ type: 'RUN_REMOVED', runId: run.id });
+  }
+
+  // Finished runs stay listable up to limits.maxFinishedRuns, oldest dropped first.
+  private retainFinished(): void {
+    while (this.finished.length > this.options.maxFinishedRuns) {
+      const id = this.finished.shift();
+      if (id === undefined) break;
+      this.runs.delete(id);
+      this.handles.delete(id);
+    }
+  }
+
+  private drainRuns(mode: ShutdownRuns): void {
+    for (const run of [...this.runs.values()]) {
+      if (run.state === 'done') continue;
+      if (mode === 'leave') {
+        run.release();
+        this.runs.delete(run.id);
+        this.handles.delete(run.id);
+        this.actor.send({ type: 'RUN_REMOVED', runId: run.id });
+      } else {
+        void this.cancelRun(run, 'shutdown');
+      }
+    }
+  }
+
+  private liveCount(): number {
+    let live = 0;
+    for (const run of this.runs.values()) if (run.state !== 'done') live++;
+    return live;
+  }
+}

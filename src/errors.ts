@@ -1,0 +1,70 @@
+/** Base class of every error runwarden throws or records. `code` is stable; `cause` is kept. */
+export class RunwardenError extends Error {
+  /** Stable machine-readable code, e.g. `E_COMMAND_NOT_FOUND`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A run could not be started: the command or cwd is missing, not executable, or spawn failed. */
+export class SpawnError extends RunwardenError {}
+
+/** The supervisor is shutting down or stopped and accepts no new work. */
+export class SupervisorStoppedError extends RunwardenError {
+  constructor(message = 'the supervisor is shutting down and accepts no new runs') {
+    super('E_SUPERVISOR_STOPPED', message);
+  }
+}
+
+/** A configured limit (for example `limits.maxLiveRuns`) would be exceeded. */
+export class LimitExceededError extends RunwardenError {}
+
+/** No run with this id is known to the supervisor. */
+export class UnknownRunError extends RunwardenError {
+  constructor(readonly runId: string) {
+    super('E_UNKNOWN_RUN', `no run with id ${JSON.stringify(runId)} is known to this supervisor`);
+  }
+}
+
+/** An operation does not apply to the run in its current state (e.g. writing to a finished run). */
+export class RunStateError extends RunwardenError {}
+
+/** The platform lacks what runwarden needs to verify process identity. */
+export class UnsupportedPlatformError extends RunwardenError {
+  constructor(platform: string) {
+    super(
+      'E_UNSUPPORTED_PLATFORM',
+      `runwarden verifies process identity through /proc (Linux) or ps (macOS); ${platform} is not supported`,
+    );
+  }
+}
+
+/** An option has an invalid value. A TypeError, as for any bad argument, naming option and value. */
+export class InvalidOptionError extends TypeError {
+  readonly code = 'E_INVALID_OPTION';
+
+  constructor(
+    readonly option: string,
+    readonly received: unknown,
+    expected: string,
+  ) {
+    super(
+      `Invalid option \`${option}\`: expected ${expected}, received ${describeValue(received)}`,
+    );
+    this.name = 'InvalidOptionError';
+  }
+}
+
+/** Short, safe rendering of a received value for an error message. */
+function describeValue(value: unknown): string {
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value !== null && typeof value === 'object') return 'an object';
+  return String(value);
+}

@@ -1,0 +1,35 @@
+// Public API of runwarden.
+export { createSupervisor } from './create-supervisor.js';
+export { Supervisor } from './actors/supervisor.js';
+export type { ReconcileOwnersOptions, OwnerReconcileResult } from './actors/supervisor.js';
+export { RunHandle } from './actors/run-handle.js';
+export type { OutputListener } from './actors/run-controller.js';
+export type { OutputSlice } from './actors/output-buffer.js';
+export type { Logger, LogFn } from './actors/logger.js';
+export type { Clock } from './actors/clock.js';
+export type { SupervisorEvent, SupervisorEventListener } from './actors/supervisor-events.js';
+export { runMachine } from './machines/run-machine.js';
+export type { RunContext, RunInput } from './machines/run-context.js';
+export type { RunEvent } from './machines/run-events.js';
+export { supervisorMachine } from './machines/supervisor-machine.js';
+export type {
+  SupervisorContext,
+  SupervisorEvent as SupervisorMachineEvent,
+  ShutdownRuns,
+} from './machines/supervisor-machine.js';
+export { RUN_MARKER } from './options/run-spec.js';
+export type { RunSpec } from './options/run-spec.js';
+export type { SupervisorOptions } from './options/supervisor-options.js';
+export type { ProcessIdentity } from './os/process-identity.js';
+export type { SignalFailure } from './os/terminate-run-tree.js';
+export {
+  InvalidOptionError,
+  LimitExceededError,
+  RunStateError,
+  RunwardenError,
+  SpawnError,
+  SupervisorStoppedError,
+  UnknownRunError,
+  UnsupportedPlatformError,
+} from './errors.js';
+export type * from './types.js';

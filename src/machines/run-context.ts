@@ -1,0 +1,82 @@
+// The run machine's context and how a final RunExit is derived from it.
+import type { ProcessIdentity } from '../os/process-identity.js';
+import type { ExitReason, RunDeadlines, RunDescriptor, RunErrorInfo, RunExit } from '../types.js';
+
+/** What the run machine remembers. Plain JSON: it is persisted at every transition. */
+export interface RunContext {
+  readonly runId: string;
+  readonly descriptor: RunDescriptor;
+  readonly createdAt: number;
+  readonly pid: number | null;
+  readonly identity: ProcessIdentity | null;
+  readonly startedAt: number | null;
+  readonly lastOutputAt: number | null;
+  readonly outputBytes: number;
+  readonly deadlines: RunDeadlines;
+  /** Why finalization started; fixed by the first cause. */
+  readonly endReason: ExitReason | null;
+  /** The run's own process ended; `null` until known. */
+  readonly processExit: {
+    readonly exitCode: number | null;
+    readonly signal: NodeJS.Signals | null;
+  } | null;
+  /** Result of tree termination; `null` until it finished. */
+  readonly termination: {
+    readonly forced: boolean;
+    readonly survivors: readonly number[];
+    readonly error: RunErrorInfo | null;
+  } | null;
+  readonly error: RunErrorInfo | null;
+  readonly endedAt: number | null;
+  readonly exit: RunExit | null;
+}
+
+/** Input of a new run machine. */
+export interface RunInput {
+  readonly runId: string;
+  readonly descriptor: RunDescriptor;
+  readonly createdAt: number;
+}
+
+/** The initial context of a new run. */
+export function initialRunContext(input: RunInput): RunContext {
+  return {
+    runId: input.runId,
+    descriptor: input.descriptor,
+    createdAt: input.createdAt,
+    pid: null,
+    identity: null,
+    startedAt: null,
+    lastOutputAt: null,
+    outputBytes: 0,
+    deadlines: { timeoutAt: null, noOutputAt: null, idleAt: null },
+    endReason: null,
+    processExit: null,
+    termination: null,
+    error: null,
+    endedAt: null,
+    exit: null,
+  };
+}
+
+/** Builds the RunExit recorded when the run enters `done`. */
+export function buildRunExit(context: RunContext): RunExit {
+  const reason = context.endReason ?? 'lost';
+  const endedAt = context.endedAt ?? context.startedAt ?? context.createdAt;
+  return {
+    reason,
+    exitCode: context.processExit?.exitCode ?? null,
+    signal: context.processExit?.signal ?? null,
+    durationMs: Math.max(0, endedAt - (context.startedAt ?? context.createdAt)),
+    timedOut: reason === 'timeout',
+    noOutputTimedOut: reason === 'no-output-timeout',
+    forced: context.termination?.forced ?? false,
+    error: context.error ?? context.termination?.error ?? null,
+    survivors: context.termination?.survivors ?? [],
+  };
+}
+
+/** The reason a process's own exit gives: killed by a signal, or exited. */
+export function reasonForExit(signal: NodeJS.Signals | null): ExitReason {
+  return signal === null ? 'exit' : 'signal';
+}

@@ -1,0 +1,47 @@
+// Pure deadline arithmetic. Deadlines are absolute epoch-ms values kept in context, so a
+// restored run re-arms them instead of losing `after` delays (xstate#5331).
+import type { RunDeadlines, RunDescriptor } from '../types.js';
+
+/** No deadline at all. */
+export const NO_DEADLINES: RunDeadlines = { timeoutAt: null, noOutputAt: null, idleAt: null };
+
+/** Deadlines of a run whose process started at `startedAt`. */
+export function deadlinesAtStart(descriptor: RunDescriptor, startedAt: number): RunDeadlines {
+  return {
+    timeoutAt: offset(startedAt, descriptor.timeoutMs),
+    noOutputAt: offset(startedAt, descriptor.noOutputTimeoutMs),
+    idleAt: offset(startedAt, descriptor.idleAfterMs),
+  };
+}
+
+/** Deadlines after output at `at`: the no-output and idle clocks restart, the timeout does not. */
+export function deadlinesAfterOutput(
+  descriptor: RunDescriptor,
+  deadlines: RunDeadlines,
+  at: number,
+): RunDeadlines {
+  return {
+    timeoutAt: deadlines.timeoutAt,
+    noOutputAt: offset(at, descriptor.noOutputTimeoutMs),
+    idleAt: offset(at, descriptor.idleAfterMs),
+  };
+}
+
+/** The earliest deadline that can still fire, or null. `idleAt` is moot once idle. */
+export function nextDeadline(deadlines: RunDeadlines, isIdle: boolean): number | null {
+  const candidates = [deadlines.timeoutAt, deadlines.noOutputAt, isIdle ? null : deadlines.idleAt];
+  let next: number | null = null;
+  for (const at of candidates) {
+    if (at !== null && (next === null || at < next)) next = at;
+  }
+  return next;
+}
+
+/** True when `at` is set and has passed. */
+export function isDue(at: number | null, now: number): boolean {
+  return at !== null && now >= at;
+}
+
+function offset(from: number, ms: number | null): number | null {
+  return ms === null ? null : from + ms;
+}

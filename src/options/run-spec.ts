@@ -1,0 +1,163 @@
+// The spawn spec callers pass, its validation, and its normalized (serializable) form.
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { InvalidOptionError } from '../errors.js';
+import type { OrphanPolicy, RunDescriptor } from '../types.js';
+import { parseOptions } from './invalid-option.js';
+
+/** The environment variable every process of a run inherits; its value is the run id. */
+export const RUN_MARKER = 'RUNWARDEN_RUN_ID';
+
+/** What to run and how to supervise it. */
+export interface RunSpec {
+  /** `pty`: on a pseudo-terminal (interactive programs). `child`: plain pipes. Default `child`. */
+  mode?: 'pty' | 'child';
+  /** The program (looked up on PATH when it has no slash), or a shell line with `shell`. */
+  command: string;
+  /** Arguments, passed as argv without a shell. */
+  args?: readonly string[];
+  /** Run `command` through `/bin/sh -c` (`true`) or through the given shell. Default false. */
+  shell?: boolean | string;
+  /** Working directory. Default: the host's cwd. */
+  cwd?: string;
+  /** Variables added to the environment. Only these are ever recorded. */
+  env?: Readonly<Record<string, string>>;
+  /** Start from the host's environment (default true) or from `env` alone. */
+  extendEnv?: boolean;
+  /** Terminal size (pty). Default 120x30. */
+  cols?: number;
+  rows?: number;
+  /** Child mode: `pipe` (default) keeps stdin writable; `ignore` gives /dev/null. */
+  stdin?: 'pipe' | 'ignore';
+  /** Groups runs, e.g. one per agent tool slot. */
+  scopeKey?: string;
+  /** Finalize every live run of `scopeKey` (reason `replaced`) before this one spawns. */
+  replaceExistingScope?: boolean;
+  sessionId?: string;
+  /** Who owns the run, for `reconcileOrphans`. Defaults to `sessionId`. */
+  ownerId?: string;
+  /** Free-form tag of the backend that asked for the run. */
+  backendId?: string;
+  /** End the run (reason `timeout`) this long after it started. 0 or absent: no limit. */
+  timeoutMs?: number;
+  /**
+   * End the run (reason `no-output-timeout`) after this long without output. 0 disables it.
+   * Absent on a PTY run without `timeoutMs`: the supervisor's `defaultNoOutputTimeoutMs`.
+   */
+  noOutputTimeoutMs?: number;
+  /** Enter `idle` after this long without output. 0 disables it. Default 10 s. */
+  idleAfterMs?: number;
+  /** Time between SIGTERM and SIGKILL. Default 5000. */
+  killGraceMs?: number;
+  /** Output kept in memory; older bytes are dropped (offsets stay absolute). Default 1 MiB. */
+  maxOutputBytes?: number;
+  /** What a later supervisor does if this run outlives this one. Default: the supervisor's. */
+  onOrphan?: OrphanPolicy;
+}
+
+const duration = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
+const label = z.string().min(1).max(256);
+
+const runSpecSchema = z.strictObject({
+  mode: z.enum(['pty', 'child']).optional(),
+  command: z
+    .string()
+    .min(1)
+    .max(64 * 1024),
+  args: z
+    .array(z.string().max(1024 * 1024))
+    .max(10_000)
+    .optional(),
+  shell: z.union([z.boolean(), z.string().min(1)]).optional(),
+  cwd: z.string().min(1).optional(),
+  env: z.record(z.string().min(1), z.string()).optional(),
+  extendEnv: z.boolean().optional(),
+  cols: z.number().int().min(1).max(10_000).optional(),
+  rows: z.number().int().min(1).max(10_000).optional(),
+  stdin: z.enum(['pipe', 'ignore']).optional(),
+  scopeKey: label.optional(),
+  replaceExistingScope: z.boolean().optional(),
+  sessionId: label.optional(),
+  ownerId: label.optional(),
+  backendId: label.optional(),
+  timeoutMs: duration.optional(),
+  noOutputTimeoutMs: duration.optional(),
+  idleAfterMs: duration.optional(),
+  killGraceMs: duration.optional(),
+  maxOutputBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 31)
+    .optional(),
+  onOrphan: z.enum(['kill', 'reattach']).optional(),
+});
+
+/** Supervisor-wide defaults a spec falls back on. */
+export interface RunDefaults {
+  readonly defaultNoOutputTimeoutMs: number;
+  readonly onOrphan: OrphanPolicy;
+}
+
+/** Validates a spawn spec and fills in defaults. Throws InvalidOptionError. */
+export function normalizeRunSpec(spec: unknown, defaults: RunDefaults): RunDescriptor {
+  const parsed = parseOptions(runSpecSchema, spec, 'spec');
+  if (parsed.env !== undefined && RUN_MARKER in parsed.env) {
+    throw new InvalidOptionError(
+      `env.${RUN_MARKER}`,
+      parsed.env[RUN_MARKER],
+      'not set: runwarden owns the run marker',
+    );
+  }
+  if (parsed.replaceExistingScope === true && parsed.scopeKey === undefined) {
+    throw new InvalidOptionError('replaceExistingScope', true, 'a scopeKey to replace within');
+  }
+  const mode = parsed.mode ?? 'child';
+  const timeoutMs = positiveOrNull(parsed.timeoutMs);
+  let noOutputTimeoutMs = positiveOrNull(parsed.noOutputTimeoutMs);
+  // A background PTY run with no limit at all would drift forever: apply the default.
+  if (mode === 'pty' && parsed.timeoutMs === undefined && parsed.noOutputTimeoutMs === undefined) {
+    noOutputTimeoutMs = positiveOrNull(defaults.defaultNoOutputTimeoutMs);
+  }
+  const cwd = parsed.cwd === undefined ? process.cwd() : resolveCwd(parsed.cwd);
+  return {
+    mode,
+    command: parsed.command,
+    args: parsed.args ?? [],
+    shell:
+      parsed.shell === true
+        ? '/bin/sh'
+        : parsed.shell === undefined || parsed.shell === false
+          ? null
+          : parsed.shell,
+    cwd,
+    env: parsed.env ?? {},
+    extendEnv: parsed.extendEnv ?? true,
+    cols: parsed.cols ?? 120,
+    rows: parsed.rows ?? 30,
+    stdin: parsed.stdin ?? 'pipe',
+    scopeKey: parsed.scopeKey ?? null,
+    replaceExistingScope: parsed.replaceExistingScope ?? false,
+    sessionId: parsed.sessionId ?? null,
+    ownerId: parsed.ownerId ?? parsed.sessionId ?? null,
+    backendId: parsed.backendId ?? null,
+    timeoutMs,
+    noOutputTimeoutMs,
+    idleAfterMs: parsed.idleAfterMs === undefined ? 10_000 : positiveOrNull(parsed.idleAfterMs),
+    killGraceMs: parsed.killGraceMs ?? 5000,
+    maxOutputBytes: parsed.maxOutputBytes ?? 1024 * 1024,
+    onOrphan: parsed.onOrphan ?? defaults.onOrphan,
+  };
+}
+
+function positiveOrNull(ms: number | undefined): number | null {
+  return ms === undefined || ms === 0 ? null : ms;
+}
+
+function resolveCwd(cwd: string): string {
+  return isAbsolute(cwd) ? cwd : resolve(cwd);
+}

@@ -1,0 +1,97 @@
+// Supervisor options, validated, with their defaults.
+import { z } from 'zod';
+import type { Clock } from '../actors/clock.js';
+import { systemClock } from '../actors/clock.js';
+import type { Logger } from '../actors/logger.js';
+import { silentLogger } from '../actors/logger.js';
+import type { OrphanPolicy } from '../types.js';
+import { parseOptions } from './invalid-option.js';
+
+/** Options of `createSupervisor()`. */
+export interface SupervisorOptions {
+  /** Namespaces this supervisor's runs and records. Default `default`. */
+  name?: string;
+  /**
+   * No-output timeout applied to PTY runs given neither `timeoutMs` nor `noOutputTimeoutMs`,
+   * so a background terminal never drifts forever. Default 30 minutes; 0 disables.
+   */
+  defaultNoOutputTimeoutMs?: number;
+  /** Default orphan policy of runs that do not set one. Default `kill`. */
+  onOrphan?: OrphanPolicy;
+  /** A pino-compatible logger. Default: silent. */
+  logger?: Logger;
+  limits?: {
+    /** Spawns beyond this many live runs fail with LimitExceededError. Default 512. */
+    maxLiveRuns?: number;
+    /** Finished runs kept in memory for `get`/`list`/`output`. Default 100. */
+    maxFinishedRuns?: number;
+  };
+  /** Time source for run deadlines. Default: the system clock. */
+  clock?: Clock;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedSupervisorOptions {
+  readonly name: string;
+  readonly defaultNoOutputTimeoutMs: number;
+  readonly onOrphan: OrphanPolicy;
+  readonly logger: Logger;
+  readonly maxLiveRuns: number;
+  readonly maxFinishedRuns: number;
+  readonly clock: Clock;
+}
+
+const loggerSchema = z.custom<Logger>(
+  (value) =>
+    value !== null &&
+    typeof value === 'object' &&
+    ['debug', 'info', 'warn', 'error'].every(
+      (level) => typeof (value as Record<string, unknown>)[level] === 'function',
+    ),
+  { message: 'expected a pino-compatible logger (debug, info, warn, error methods)' },
+);
+const clockSchema = z.custom<Clock>(
+  (value) =>
+    value !== null &&
+    typeof value === 'object' &&
+    ['now', 'setTimeout', 'clearTimeout'].every(
+      (key) => typeof (value as Record<string, unknown>)[key] === 'function',
+    ),
+  { message: 'expected a clock (now, setTimeout, clearTimeout)' },
+);
+
+const schema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a name of letters, digits, . _ -')
+    .optional(),
+  defaultNoOutputTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
+  onOrphan: z.enum(['kill', 'reattach']).optional(),
+  logger: loggerSchema.optional(),
+  limits: z
+    .strictObject({
+      maxLiveRuns: z.number().int().min(1).max(1_000_000).optional(),
+      maxFinishedRuns: z.number().int().min(0).max(1_000_000).optional(),
+    })
+    .optional(),
+  clock: clockSchema.optional(),
+});
+
+/** Validates supervisor options. Throws InvalidOptionError naming the option. */
+export function resolveSupervisorOptions(options: unknown): ResolvedSupervisorOptions {
+  const parsed = parseOptions(schema, options ?? {}, 'options');
+  return {
+    name: parsed.name ?? 'default',
+    defaultNoOutputTimeoutMs: parsed.defaultNoOutputTimeoutMs ?? 30 * 60 * 1000,
+    onOrphan: parsed.onOrphan ?? 'kill',
+    logger: parsed.logger ?? silentLogger,
+    maxLiveRuns: parsed.limits?.maxLiveRuns ?? 512,
+    maxFinishedRuns: parsed.limits?.maxFinishedRuns ?? 100,
+    clock: parsed.clock ?? systemClock,
+  };
+}

@@ -1,0 +1,110 @@
+// Collects every process that belongs to a run BEFORE anything is signalled: descendants
+// by parent pid, the process group, the session, and every process carrying the marker.
+import { listPids, probeEnviron, readProcStat, type ProcStat } from './proc-fs.js';
+import { identityFromStat, isDeadState, type ProcessIdentity } from './process-identity.js';
+
+/** How a process was found to belong to the run. */
+export type MembershipReason = 'root' | 'descendant' | 'group' | 'session' | 'marker';
+
+/** One process of a run's tree, with the identity to re-check before signalling it. */
+export interface TreeMember {
+  readonly identity: ProcessIdentity;
+  readonly comm: string;
+  readonly via: readonly MembershipReason[];
+}
+
+/** What a scan of the process table found for one run. */
+export interface RunTree {
+  readonly members: TreeMember[];
+  /** Pids whose environment could not be read (another user's): uncertain, never signalled. */
+  readonly unreadable: number[];
+}
+
+/** What identifies a run's processes. */
+export interface RunTreeQuery {
+  /** Environment entry every process of the run inherits, e.g. `RUNWARDEN_RUN_ID=abc`. */
+  readonly marker: string;
+  /** The run's root process, when it was ever recorded. */
+  readonly root: ProcessIdentity | null;
+}
+
+/** Scans the process table once and returns the run's live members. */
+export function collectRunTree(query: RunTreeQuery): RunTree {
+  const needle = Buffer.from(query.marker);
+  const stats = new Map<number, ProcStat>();
+  for (const pid of listPids()) {
+    if (pid === process.pid) continue;
+    const stat = readProcStat(pid);
+    if (stat !== undefined && !isDeadState(stat.state)) stats.set(pid, stat);
+  }
+  const reasons = new Map<number, MembershipReason[]>();
+  const add = (pid: number, reason: MembershipReason): void => {
+    const list = reasons.get(pid);
+    if (list === undefined) reasons.set(pid, [reason]);
+    else if (!list.includes(reason)) list.push(reason);
+  };
+
+  const root = query.root;
+  const rootStat = root === null ? undefined : stats.get(root.pid);
+  const rootAlive = root !== null && rootStat?.startTicks === root.startTicks;
+  if (rootAlive) {
+    add(root.pid, 'root');
+    for (const pid of descendantsOf(root.pid, stats)) add(pid, 'descendant');
+  }
+  if (root !== null && groupIdsTrusted(root, rootStat)) {
+    for (const stat of stats.values()) {
+      // A process of our group or session cannot predate its leader.
+      if (stat.startTicks < root.startTicks) continue;
+      if (stat.pgid === root.pgid) add(stat.pid, 'group');
+      if (stat.sid === root.sid) add(stat.pid, 'session');
+    }
+  }
+
+  const unreadable: number[] = [];
+  for (const stat of stats.values()) {
+    if (isKernelThread(stat)) continue;
+    const probe = probeEnviron(stat.pid, needle);
+    if (probe === 'match') add(stat.pid, 'marker');
+    else if (probe === 'unreadable' && !reasons.has(stat.pid)) unreadable.push(stat.pid);
+  }
+
+  const members: TreeMember[] = [];
+  for (const [pid, via] of reasons) {
+    const stat = stats.get(pid);
+    if (stat !== undefined)
+      members.push({ identity: identityFromStat(stat), comm: stat.comm, via });
+  }
+  return { members, unreadable };
+}
+
+/** Every process whose parent chain leads to `rootPid`. */
+function descendantsOf(rootPid: number, stats: ReadonlyMap<number, ProcStat>): number[] {
+  const children = new Map<number, number[]>();
+  for (const stat of stats.values()) {
+    const siblings = children.get(stat.ppid);
+    if (siblings === undefined) children.set(stat.ppid, [stat.pid]);
+    else siblings.push(stat.pid);
+  }
+  const found: number[] = [];
+  const queue = [...(children.get(rootPid) ?? [])];
+  for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
+    found.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return found;
+}
+
+/**
+ * The run's pgid and sid still name its group and session unless the leader's pid was
+ * reused by another process (Linux keeps a pid unallocated while its group lives, so a
+ * live process with pid == pgid is either our leader or a newer group).
+ */
+function groupIdsTrusted(root: ProcessIdentity, rootStat: ProcStat | undefined): boolean {
+  if (root.pgid !== root.pid && root.sid !== root.pid) return false;
+  return rootStat === undefined || rootStat.startTicks === root.startTicks;
+}
+
+// Kernel threads are children of kthreadd (pid 2) and have no environment to read.
+function isKernelThread(stat: ProcStat): boolean {
+  return stat.pid === 2 || stat.ppid === 2;
+}

@@ -1,0 +1,138 @@
+// The only module that reads /proc. Everything else goes through these typed readers,
+// so a test can substitute them and the parsing rules live in one place.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The fields of `/proc/<pid>/stat` runwarden needs. */
+export interface ProcStat {
+  readonly pid: number;
+  /** Command name (may contain spaces and parentheses). */
+  readonly comm: string;
+  /** One-letter state: R, S, D, Z (zombie), T, t, X, I... */
+  readonly state: string;
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly sid: number;
+  /** Start time in clock ticks since boot (field 22). Compared raw, never as wall time. */
+  readonly startTicks: number;
+}
+
+/** What reading a process's environment found. */
+export type EnvironProbe = 'match' | 'no-match' | 'gone' | 'unreadable';
+
+const PROC = '/proc';
+
+/** Parses a stat line. Fields are counted after the LAST `)`: comm may contain `)` and spaces. */
+export function parseProcStat(pid: number, line: string): ProcStat | undefined {
+  const open = line.indexOf('(');
+  const close = line.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const rest = line.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state), so field N is rest[N - 3].
+  const state = rest[0];
+  const ppid = Number(rest[1]);
+  const pgid = Number(rest[2]);
+  const sid = Number(rest[3]);
+  const startTicks = Number(rest[19]);
+  if (state === undefined || ![ppid, pgid, sid, startTicks].every(Number.isSafeInteger)) {
+    return undefined;
+  }
+  return { pid, comm: line.slice(open + 1, close), state, ppid, pgid, sid, startTicks };
+}
+
+/** Reads `/proc/<pid>/stat`; `undefined` when the process does not exist (or vanished). */
+export function readProcStat(pid: number): ProcStat | undefined {
+  let line: string;
+  try {
+    line = readFileSync(`${PROC}/${pid}/stat`, 'latin1');
+  } catch (error) {
+    if (isGoneError(error)) return undefined;
+    throw error;
+  }
+  return parseProcStat(pid, line);
+}
+
+/** Lists the numeric entries of /proc: every process visible to us. */
+export function listPids(): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync(PROC)) {
+    const code = name.charCodeAt(0);
+    if (code >= 48 && code <= 57) pids.push(Number(name));
+  }
+  return pids;
+}
+
+/**
+ * Checks whether `/proc/<pid>/environ` contains exactly `needle` (`KEY=value`) as one entry.
+ * `unreadable` (another user's process, hidepid) must be treated as uncertain, never as absent.
+ */
+export function probeEnviron(pid: number, needle: Buffer): EnvironProbe {
+  let environ: Buffer;
+  try {
+    environ = readFileSync(`${PROC}/${pid}/environ`);
+  } catch (error) {
+    if (isGoneError(error)) return 'gone';
+    return 'unreadable';
+  }
+  return containsEntry(environ, needle) ? 'match' : 'no-match';
+}
+
+/** A variable read from a process environment, or why there is none. */
+export type EnvironValue = { readonly value: string } | 'unset' | 'gone' | 'unreadable';
+
+/** Reads the value of variable `key` in `/proc/<pid>/environ`. */
+export function readEnvironValue(pid: number, key: string): EnvironValue {
+  let environ: Buffer;
+  try {
+    environ = readFileSync(`${PROC}/${pid}/environ`);
+  } catch (error) {
+    return isGoneError(error) ? 'gone' : 'unreadable';
+  }
+  const prefix = Buffer.from(`${key}=`);
+  let from = 0;
+  for (;;) {
+    const at = environ.indexOf(prefix, from);
+    if (at < 0) return 'unset';
+    if (at === 0 || environ[at - 1] === 0) {
+      const end = environ.indexOf(0, at);
+      return {
+        value: environ.toString('utf8', at + prefix.length, end < 0 ? environ.length : end),
+      };
+    }
+    from = at + 1;
+  }
+}
+
+/** True when the NUL-separated block holds `needle` as a whole entry. */
+export function containsEntry(block: Buffer, needle: Buffer): boolean {
+  let from = 0;
+  for (;;) {
+    const at = block.indexOf(needle, from);
+    if (at < 0) return false;
+    const startsEntry = at === 0 || block[at - 1] === 0;
+    const end = at + needle.length;
+    const endsEntry = end === block.length || block[end] === 0;
+    if (startsEntry && endsEntry) return true;
+    from = at + 1;
+  }
+}
+
+/** Reads the boot id, which changes at every boot and so scopes every pid and start time. */
+export function readBootId(): string {
+  return readFileSync(`${PROC}/sys/kernel/random/boot_id`, 'latin1').trim();
+}
+
+/** True when /proc is mounted and looks like Linux procfs. */
+export function hasProcFs(): boolean {
+  try {
+    readFileSync(`${PROC}/self/stat`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ENOENT: no such pid. ESRCH: the process died while we read it.
+function isGoneError(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ESRCH';
+}

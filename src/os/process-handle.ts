@@ -1,0 +1,44 @@
+// The one typed interface the actors use to talk to a spawned process, PTY or plain child.
+import { constants } from 'node:os';
+
+/** How the process itself ended, as the OS reported it. */
+export interface ProcessExit {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A live handle on a process this supervisor spawned. */
+export interface ProcessHandle {
+  readonly pid: number;
+  /** Registers the single output listener (bytes exactly as read). */
+  onData(listener: (data: Buffer) => void): void;
+  /** Registers the single exit listener; called once, after the last output. */
+  onExit(listener: (exit: ProcessExit) => void): void;
+  /** Writes to the terminal or to stdin. Throws when the run has no writable input. */
+  write(data: string | Uint8Array): void;
+  /** Resizes the terminal. Throws for plain child processes. */
+  resize(cols: number, rows: number): void;
+  /** Releases file descriptors once the process is gone. Never signals. */
+  dispose(): void;
+}
+
+/** What a backend needs to start a process. The command is already resolved. */
+export interface LaunchSpec {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly cols: number;
+  readonly rows: number;
+  readonly stdin: 'pipe' | 'ignore';
+}
+
+const signalNames = new Map<number, NodeJS.Signals>(
+  Object.entries(constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
+);
+
+/** Maps a signal number to its name; `null` for 0 or unknown numbers. */
+export function signalName(signal: number | null | undefined): NodeJS.Signals | null {
+  if (signal === null || signal === undefined || signal === 0) return null;
+  return signalNames.get(signal) ?? null;
+}

@@ -1,0 +1,71 @@
+// Who a process is. A pid alone is never trusted: boot id + pid + start ticks name one
+// process for the lifetime of a machine, and are re-checked right before every signal.
+import { hostname } from 'node:os';
+import { readBootId, readProcStat, type ProcStat } from './proc-fs.js';
+
+/** The durable identity of one process. */
+export interface ProcessIdentity {
+  readonly hostname: string;
+  readonly bootId: string;
+  readonly pid: number;
+  /** Field 22 of /proc/<pid>/stat: clock ticks since boot. */
+  readonly startTicks: number;
+  readonly pgid: number;
+  readonly sid: number;
+}
+
+/**
+ * Result of re-checking an identity:
+ * - `alive`: the same process still runs (not a zombie);
+ * - `exited`: it is gone (or a zombie, or from an earlier boot);
+ * - `replaced`: the pid now belongs to another process (pid reuse);
+ * - `uncertain`: it cannot be told (another host, unreadable): report, never signal.
+ */
+export type IdentityCheck = 'alive' | 'exited' | 'replaced' | 'uncertain';
+
+let cachedBootId: string | undefined;
+
+/** The current boot id, read once per process. */
+export function currentBootId(): string {
+  cachedBootId ??= readBootId();
+  return cachedBootId;
+}
+
+/** Builds an identity from a stat record read on this machine. */
+export function identityFromStat(stat: ProcStat): ProcessIdentity {
+  return {
+    hostname: hostname(),
+    bootId: currentBootId(),
+    pid: stat.pid,
+    startTicks: stat.startTicks,
+    pgid: stat.pgid,
+    sid: stat.sid,
+  };
+}
+
+/** Reads the identity of a live process; `undefined` if it does not exist or already exited. */
+export function readIdentity(pid: number): ProcessIdentity | undefined {
+  const stat = readProcStat(pid);
+  if (stat === undefined || isDeadState(stat.state)) return undefined;
+  return identityFromStat(stat);
+}
+
+/** Re-checks an identity against the live process table. */
+export function checkIdentity(identity: ProcessIdentity): IdentityCheck {
+  if (identity.hostname !== hostname()) return 'uncertain';
+  let stat: ProcStat | undefined;
+  try {
+    if (identity.bootId !== currentBootId()) return 'exited';
+    stat = readProcStat(identity.pid);
+  } catch {
+    return 'uncertain';
+  }
+  if (stat === undefined) return 'exited';
+  if (stat.startTicks !== identity.startTicks) return 'replaced';
+  return isDeadState(stat.state) ? 'exited' : 'alive';
+}
+
+/** Zombies (Z) and dying tasks (X) count as dead: `kill(pid, 0)` would wrongly say alive. */
+export function isDeadState(state: string): boolean {
+  return state === 'Z' || state === 'X';
+}

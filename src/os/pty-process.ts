@@ -1,0 +1,50 @@
+// The only module that imports node-pty.
+import * as nodePty from 'node-pty';
+import type { LaunchSpec, ProcessExit, ProcessHandle } from './process-handle.js';
+import { signalName } from './process-handle.js';
+
+/**
+ * Starts `spec` on a new pseudo-terminal. The child is a session and process-group leader
+ * with the PTY as its controlling terminal (node-pty calls setsid() in the child).
+ */
+export function launchPty(spec: LaunchSpec): ProcessHandle {
+  // encoding: null makes node-pty hand us Buffers, so offsets count real bytes.
+  const options: nodePty.IPtyForkOptions = {
+    name: 'xterm-256color',
+    cols: spec.cols,
+    rows: spec.rows,
+    cwd: spec.cwd,
+    env: { ...spec.env },
+    encoding: null,
+  };
+  const pty = nodePty.spawn(spec.file, [...spec.args], options);
+  let exited = false;
+  return {
+    pid: pty.pid,
+    onData(listener) {
+      // With encoding null node-pty emits Buffers; its typings still say string.
+      pty.onData((data: string | Buffer) => {
+        listener(typeof data === 'string' ? Buffer.from(data) : data);
+      });
+    },
+    onExit(listener: (exit: ProcessExit) => void) {
+      // node-pty emits exit only after the master's read side closed (bounded by its own
+      // timeout), so no output arrives after this.
+      pty.onExit(({ exitCode, signal }) => {
+        exited = true;
+        const name = signalName(signal);
+        listener({ exitCode: name === null ? exitCode : null, signal: name });
+      });
+    },
+    write(data) {
+      pty.write(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+    },
+    resize(cols, rows) {
+      if (!exited) pty.resize(cols, rows);
+    },
+    dispose() {
+      // Nothing to do: node-pty closes the master when the child exits. Its destroy() and
+      // kill() signal the bare pid (SIGHUP) without any identity check, so we never call them.
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// Public data types shared by the machines, the actors and callers.
+import type { ProcessIdentity } from './os/process-identity.js';
+
+/** Why a run ended. */
+export type ExitReason =
+  | 'exit'
+  | 'signal'
+  | 'timeout'
+  | 'no-output-timeout'
+  | 'cancelled'
+  | 'replaced'
+  | 'owner-gone'
+  | 'orphan-killed'
+  | 'lost'
+  | 'spawn-error'
+  | 'shutdown';
+
+/** Reasons a caller (or the supervisor on its behalf) can cancel a run with. */
+export type CancelReason = 'cancelled' | 'replaced' | 'owner-gone' | 'shutdown' | 'orphan-killed';
+
+/** The run machine's states. */
+export type RunStateName =
+  'replacing' | 'spawning' | 'running' | 'idle' | 'finalizing' | 'orphaned' | 'done';
+
+/** What to do with a run whose process outlived the supervisor that started it. */
+export type OrphanPolicy = 'kill' | 'reattach';
+
+/** How a run ended. Resolved by `run.exited`, which never rejects. */
+export interface RunExit {
+  readonly reason: ExitReason;
+  /** Exit code of the run's own process; `null` if it was signalled or cannot be known. */
+  readonly exitCode: number | null;
+  /** Signal that ended the run's own process, if any. */
+  readonly signal: NodeJS.Signals | null;
+  /** From spawn (or creation, if it never spawned) to verified death of the whole tree. */
+  readonly durationMs: number;
+  readonly timedOut: boolean;
+  readonly noOutputTimedOut: boolean;
+  /** Whether SIGKILL was needed for any process of the tree. */
+  readonly forced: boolean;
+  /** Set for `spawn-error`, and when signals were refused (for example EPERM). */
+  readonly error: RunErrorInfo | null;
+  /** Processes of the tree still alive after termination (refused or unkillable). */
+  readonly survivors: readonly number[];
+}
+
+/** A serializable error, as recorded in a run's context. */
+export interface RunErrorInfo {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Absolute deadlines (epoch ms). Stored as data so they survive a restore. */
+export interface RunDeadlines {
+  readonly timeoutAt: number | null;
+  readonly noOutputAt: number | null;
+  readonly idleAt: number | null;
+}
+
+/** The serializable part of a spawn spec that a run's machine keeps. */
+export interface RunDescriptor {
+  readonly mode: 'pty' | 'child';
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly shell: string | null;
+  readonly cwd: string;
+  /** Only the variables the caller passed, never the inherited environment. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Whether the host's environment was the base of `env`. */
+  readonly extendEnv: boolean;
+  readonly cols: number;
+  readonly rows: number;
+  readonly stdin: 'pipe' | 'ignore';
+  readonly scopeKey: string | null;
+  readonly replaceExistingScope: boolean;
+  readonly sessionId: string | null;
+  readonly ownerId: string | null;
+  readonly backendId: string | null;
+  readonly timeoutMs: number | null;
+  readonly noOutputTimeoutMs: number | null;
+  readonly idleAfterMs: number | null;
+  readonly killGraceMs: number;
+  readonly maxOutputBytes: number;
+  readonly onOrphan: OrphanPolicy;
+}
+
+/** A point-in-time view of a run, safe to serialize. */
+export interface RunInfo extends RunDescriptor {
+  readonly id: string;
+  readonly state: RunStateName;
+  readonly pid: number | null;
+  readonly identity: ProcessIdentity | null;
+  readonly createdAt: number;
+  readonly startedAt: number | null;
+  readonly endedAt: number | null;
+  readonly lastOutputAt: number | null;
+  /** Total bytes of output so far (the next output offset). */
+  readonly outputBytes: number;
+  readonly deadlines: RunDeadlines;
+  readonly exit: RunExit | null;
+}
