@@ -1,20 +1,27 @@
 // The library's entry point: validate options, open the store, boot, return the supervisor.
-import Keyv from 'keyv';
 import { Supervisor } from './actors/supervisor.js';
 import { UnsupportedPlatformError } from './errors.js';
 import { resolveSupervisorOptions, type SupervisorOptions } from './options/supervisor-options.js';
 import { hasProcFs } from './os/proc-fs.js';
-import { KeyvRunJournal } from './persistence/keyv-journal.js';
+import { ensurePrivateDir, resolveHome } from './persistence/home-dir.js';
+import { openStore } from './persistence/open-store.js';
+import { RecordStore } from './persistence/record-store.js';
 
-/** Creates and boots a supervisor. Throws InvalidOptionError for bad options. */
+/**
+ * Creates a supervisor and boots it: takes the owner lease for (host, name), reconciles
+ * the runs a previous supervisor left (see `sup.lastReconcile`), then accepts runs.
+ * Throws InvalidOptionError for bad options, SupervisorBusyError if another live
+ * supervisor owns the name, StoreError if the store is unusable.
+ */
 export async function createSupervisor(options: SupervisorOptions = {}): Promise<Supervisor> {
   const resolved = resolveSupervisorOptions(options);
   // Identity verification reads /proc; without it nothing could be signalled safely.
   if (!hasProcFs()) throw new UnsupportedPlatformError(process.platform);
-  const keyv = new Keyv({ namespace: `runwarden:${resolved.name}` });
-  const journal = new KeyvRunJournal(keyv, resolved.name, () => resolved.clock.now());
-  const supervisor = new Supervisor(resolved, journal);
-  await Promise.resolve();
-  supervisor.markBooted();
+  const home = resolveHome(resolved.home);
+  ensurePrivateDir(home);
+  const opened = await openStore(resolved.store, home);
+  const store = new RecordStore(opened.keyv, resolved.name, () => resolved.clock.now());
+  const supervisor = new Supervisor(resolved, store, () => opened.close());
+  await supervisor.boot();
   return supervisor;
 }

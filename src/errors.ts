@@ -68,3 +68,17 @@ function describeValue(value: unknown): string {
   if (value !== null && typeof value === 'object') return 'an object';
   return String(value);
 }
+
+/** The record store failed: unreachable, read-only, locked, or returned garbage. */
+export class StoreError extends RunwardenError {}
+
+/** Another live supervisor of the same name already owns this host's runs. */
+export class SupervisorBusyError extends RunwardenError {
+  constructor(
+    message: string,
+    /** Pid of the supervisor that holds the lease. */
+    readonly ownerPid: number,
+  ) {
+    super('E_SUPERVISOR_BUSY', message);
+  }
+}

@@ -20,11 +20,18 @@ export interface OutputSlice {
 export class OutputBuffer {
   private chunks: Buffer[] = [];
   private head = 0;
-  private firstOffset = 0;
+  private firstOffset: number;
   private retained = 0;
-  private total = 0;
+  private total: number;
 
-  constructor(private readonly maxBytes: number) {}
+  /** `startOffset`: absolute offset of the first byte this buffer will hold. */
+  constructor(
+    private readonly maxBytes: number,
+    startOffset = 0,
+  ) {
+    this.firstOffset = startOffset;
+    this.total = startOffset;
+  }
 
   /** Total bytes ever appended: the next offset. */
   get end(): number {

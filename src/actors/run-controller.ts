@@ -8,11 +8,12 @@ import { nextDeadline } from '../machines/run-deadlines.js';
 import type { RunEvent } from '../machines/run-events.js';
 import { RUN_MARKER } from '../options/run-spec.js';
 import type { ProcessHandle, ProcessExit } from '../os/process-handle.js';
-import { readIdentity } from '../os/process-identity.js';
+import { checkIdentity, readIdentity } from '../os/process-identity.js';
 import { terminateRunTree } from '../os/terminate-run-tree.js';
 import type { RunExit, RunInfo, RunStateName } from '../types.js';
 import { createDeferred } from './deferred.js';
 import { OutputBuffer, type OutputSlice } from './output-buffer.js';
+import { runInfoFromContext } from './run-info.js';
 import type { RunEnvironment } from './run-environment.js';
 import { Watchdog } from './watchdog.js';
 
@@ -36,6 +37,8 @@ export class RunController {
   private readonly processExitDeferred = createDeferred<undefined>();
   private readonly watchdog: Watchdog;
   private journalTail: Promise<void> = Promise.resolve();
+  private journalError: unknown = null;
+  private livenessTimer: NodeJS.Timeout | null = null;
   private lastState: RunStateName | null = null;
   private released = false;
 
@@ -58,7 +61,8 @@ export class RunController {
             snapshot: start.snapshot as RunSnapshot,
           });
     const context = this.actor.getSnapshot().context;
-    this.output = new OutputBuffer(context.descriptor.maxOutputBytes);
+    // A restored run continues its offsets; bytes before them are gone with the old supervisor.
+    this.output = new OutputBuffer(context.descriptor.maxOutputBytes, context.outputBytes);
     this.watchdog = new Watchdog(env.clock, (now) => {
       this.send({ type: 'TICK', now });
       this.rearm();
@@ -119,21 +123,7 @@ export class RunController {
   }
 
   info(): RunInfo {
-    const context = this.context;
-    return {
-      ...context.descriptor,
-      id: this.id,
-      state: this.state,
-      pid: context.pid,
-      identity: context.identity,
-      createdAt: context.createdAt,
-      startedAt: context.startedAt,
-      endedAt: context.exit === null ? null : context.endedAt,
-      lastOutputAt: context.lastOutputAt,
-      outputBytes: context.outputBytes,
-      deadlines: context.deadlines,
-      exit: context.exit,
-    };
+    return runInfoFromContext(this.state, this.context);
   }
 
   /** Effect of `replacing`: finalize live predecessors in the scope, then go on. */
@@ -152,6 +142,19 @@ export class RunController {
       await this.flushJournal();
       if (this.state !== 'spawning' || this.released) return;
       const at = () => this.env.clock.now();
+      if (this.journalError !== null) {
+        // Never a process without a durable record.
+        const cause = toErrorInfo(this.journalError).message;
+        this.send({
+          type: 'SPAWN_FAILED',
+          error: {
+            code: 'E_STORE_WRITE',
+            message: `the write-ahead record could not be stored: ${cause}`,
+          },
+          at: at(),
+        });
+        return;
+      }
       let handle: ProcessHandle;
       try {
         handle = await this.env.launch(this.id, this.context.descriptor);
@@ -206,13 +209,35 @@ export class RunController {
   /** Effect of `done`: drop the handle; nothing is signalled. */
   releaseProcess(): void {
     this.watchdog.disarm();
+    this.stopLivenessWatch();
     this.handle?.dispose();
+  }
+
+  /**
+   * For a reattached orphan (no handle): re-checks the root's identity every `intervalMs`
+   * and reports its end. The exit code of a process we did not spawn cannot be known.
+   */
+  watchLiveness(intervalMs = 250): void {
+    const identity = this.context.identity;
+    if (identity === null || this.livenessTimer !== null) return;
+    this.livenessTimer = setInterval(() => {
+      if (checkIdentity(identity) === 'alive') return;
+      this.stopLivenessWatch();
+      this.send({ type: 'EXITED', exitCode: null, signal: null, at: this.env.clock.now() });
+    }, intervalMs);
+    this.livenessTimer.unref();
+  }
+
+  private stopLivenessWatch(): void {
+    if (this.livenessTimer !== null) clearInterval(this.livenessTimer);
+    this.livenessTimer = null;
   }
 
   /** Stops supervising without any signal (shutdown with `leave`). */
   release(): void {
     this.released = true;
     this.watchdog.disarm();
+    this.stopLivenessWatch();
     this.actor.stop();
   }
 
@@ -290,11 +315,17 @@ export class RunController {
   private queueJournalWrite(): void {
     const snapshot = this.actor.getPersistedSnapshot();
     const final = this.actor.getSnapshot().status === 'done';
-    this.journalTail = this.journalTail.then(() =>
-      this.env.journal.write(this.id, snapshot, final).catch((error: unknown) => {
-        this.env.logger.error({ runId: this.id, err: error }, 'run record write failed');
-      }),
-    );
+    this.journalTail = this.journalTail
+      .then(() => this.env.journal.write(this.id, snapshot, final))
+      .then(
+        () => {
+          this.journalError = null;
+        },
+        (error: unknown) => {
+          this.journalError = error;
+          this.env.logger.error({ runId: this.id, err: error }, 'run record write failed');
+        },
+      );
   }
 
   private requireHandle(verb: string): ProcessHandle {
@@ -334,6 +365,8 @@ function toErrorInfo(error: unknown): { code: string; message: string } {
   if (error instanceof RunwardenError || error instanceof SpawnError) {
     return { code: error.code, message: error.message };
   }
-  const errno = error as NodeJS.ErrnoException;
-  return { code: errno.code ?? 'E_SPAWN', message: errno.message };
+  if (error instanceof Error) {
+    return { code: (error as NodeJS.ErrnoException).code ?? 'E_SPAWN', message: error.message };
+  }
+  return { code: 'E_SPAWN', message: typeof error === 'string' ? error : 'unknown error' };
 }

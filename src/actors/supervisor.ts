@@ -1,43 +1,35 @@
 // The supervisor actor: the supervisor machine plus the runs it holds, and the public API.
 import { createActor, waitFor, type Actor } from 'xstate';
-import {
-  InvalidOptionError,
-  LimitExceededError,
-  SupervisorStoppedError,
-  UnknownRunError,
-} from '../errors.js';
+import { LimitExceededError, SupervisorStoppedError, UnknownRunError } from '../errors.js';
 import { runMachine } from '../machines/run-machine.js';
 import { supervisorMachine, type ShutdownRuns } from '../machines/supervisor-machine.js';
 import { normalizeRunSpec, type RunSpec } from '../options/run-spec.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
 import type { TerminationReport } from '../os/terminate-run-tree.js';
-import type { RunJournal } from '../persistence/run-journal.js';
+import {
+  acquireOwnerLease,
+  releaseOwnerLease,
+  type OwnerLease,
+} from '../persistence/owner-lease.js';
+import type { RecordStore } from '../persistence/record-store.js';
+import type { ValidRunRecord } from '../persistence/run-record-schema.js';
+import type { RunContext } from '../machines/run-context.js';
+import type { OrphanDecision } from './decide-orphan.js';
+import { reconcileOnBoot } from './reconcile-on-boot.js';
+import type { ReconcileReport } from './reconcile-report.js';
+import { runInfoFromContext } from './run-info.js';
 import type { CancelReason, RunExit, RunInfo, RunStateName } from '../types.js';
 import { createRunId } from './create-run-id.js';
 import { launchRun } from './launch-run.js';
 import { RunController } from './run-controller.js';
 import type { RunEnvironment } from './run-environment.js';
 import { RunHandle } from './run-handle.js';
+import {
+  classifyOwners,
+  type OwnerReconcileResult,
+  type ReconcileOwnersOptions,
+} from './reconcile-owners.js';
 import { EventFanout, type SupervisorEventListener } from './supervisor-events.js';
-
-/** Options of `reconcileOrphans`. */
-export interface ReconcileOwnersOptions {
-  /** Whether the host still knows the run's owner. Called only for runs with an `ownerId`. */
-  isOwned: (info: RunInfo) => boolean;
-  /** Report what would be cancelled without cancelling anything. */
-  dryRun?: boolean;
-}
-
-/** What `reconcileOrphans` did (or, with `dryRun`, would do). */
-export interface OwnerReconcileResult {
-  readonly dryRun: boolean;
-  /** Live runs whose owner is gone: cancelled with reason `owner-gone`. */
-  readonly cancelled: RunInfo[];
-  /** Live runs whose owner the host still knows. */
-  readonly kept: RunInfo[];
-  /** Live runs without an `ownerId`: never cancelled by owner reconciliation. */
-  readonly unowned: RunInfo[];
-}
 
 export class Supervisor {
   readonly name: string;
@@ -45,14 +37,22 @@ export class Supervisor {
   private readonly runs = new Map<string, RunController>();
   private readonly handles = new Map<string, RunHandle>();
   private readonly finished: string[] = [];
+  /** Finished runs of earlier supervisors, still within record retention. */
+  private readonly retained = new Map<string, RunInfo>();
+  /** Ids of final records in the store, oldest first, for record retention. */
+  private readonly finalRecords: string[] = [];
+  private lease: OwnerLease | null = null;
+  private report: ReconcileReport | null = null;
   private readonly fanout: EventFanout;
   private readonly env: RunEnvironment;
   private readonly machine: typeof runMachine;
 
   constructor(
     private readonly options: ResolvedSupervisorOptions,
-    journal: RunJournal,
+    private readonly store: RecordStore,
+    private readonly closeStore: () => Promise<void>,
   ) {
+    const journal = store;
     this.name = options.name;
     const logger = options.logger;
     this.fanout = new EventFanout((error) => {
@@ -109,9 +109,40 @@ export class Supervisor {
     this.actor.start();
   }
 
-  /** Marks boot complete; the supervisor now accepts runs. */
-  markBooted(): void {
+  /**
+   * Takes the owner lease, reconciles the previous supervisor's runs, and starts serving.
+   * On failure nothing was signalled that had not been verified, and the lease is released.
+   */
+  async boot(): Promise<ReconcileReport> {
+    try {
+      this.lease = await acquireOwnerLease(this.store, this.options.clock.now());
+      this.report = await reconcileOnBoot(
+        {
+          store: this.store,
+          logger: this.options.logger,
+          now: () => this.options.clock.now(),
+          defaultPolicy: this.options.onOrphan,
+          retention: this.options.retention,
+          adoptOrphan: (record, decision) => this.adoptOrphan(record, decision),
+          retainFinished: (record) => {
+            this.retainFinished(record);
+          },
+        },
+        false,
+      );
+    } catch (error) {
+      this.actor.send({ type: 'BOOT_FAILED' });
+      await this.releaseResources();
+      throw error;
+    }
+    this.options.logger.info({ ...this.report, type: 'reconcile' }, 'boot reconciliation');
     this.actor.send({ type: 'BOOTED' });
+    return this.report;
+  }
+
+  /** The report of the boot reconciliation (null before boot finished). */
+  get lastReconcile(): ReconcileReport | null {
+    return this.report;
   }
 
   /** The supervisor machine's state: booting, active, draining or stopped. */
@@ -142,7 +173,7 @@ export class Supervisor {
 
   /** A snapshot of one run (live or retained finished), or undefined. */
   get(id: string): RunInfo | undefined {
-    return this.runs.get(id)?.info();
+    return this.runs.get(id)?.info() ?? this.retained.get(id);
   }
 
   /** The handle of a run this supervisor holds, or undefined. */
@@ -150,9 +181,11 @@ export class Supervisor {
     return this.handles.get(id);
   }
 
-  /** Snapshots of every run held: live ones and retained finished ones, oldest first. */
+  /** Snapshots of every run: live ones and retained finished ones, oldest first. */
   list(): RunInfo[] {
-    return [...this.runs.values()].map((run) => run.info());
+    const infos = [...this.retained.values()];
+    for (const run of this.runs.values()) infos.push(run.info());
+    return infos.sort((a, b) => a.createdAt - b.createdAt);
   }
 
   /** Finalizes one run. Resolves with its exit (at once if it already ended). */
@@ -172,30 +205,25 @@ export class Supervisor {
 
   /** Cancels (`owner-gone`) every live run whose explicit `ownerId` the host no longer knows. */
   async reconcileOrphans(options: ReconcileOwnersOptions): Promise<OwnerReconcileResult> {
-    if (typeof options.isOwned !== 'function') {
-      throw new InvalidOptionError('isOwned', options.isOwned, 'a function (info) => boolean');
-    }
-    const dryRun = options.dryRun ?? false;
-    const cancelled: RunInfo[] = [];
-    const kept: RunInfo[] = [];
-    const unowned: RunInfo[] = [];
-    for (const run of this.runs.values()) {
-      if (run.state === 'done') continue;
-      const info = run.info();
-      if (info.ownerId === null) unowned.push(info);
-      else if (options.isOwned(info)) kept.push(info);
-      else cancelled.push(info);
-    }
-    if (!dryRun) {
+    const live = [...this.runs.values()]
+      .filter((run) => run.state !== 'done')
+      .map((run) => run.info());
+    const result = classifyOwners(live, options);
+    if (!result.dryRun) {
       await Promise.all(
-        cancelled.map((info) => this.cancel(info.id, 'owner-gone').catch(() => undefined)),
+        result.cancelled.map((info) => this.cancel(info.id, 'owner-gone').catch(() => undefined)),
       );
     }
     this.options.logger.info(
-      { dryRun, cancelled: cancelled.map((i) => i.id), kept: kept.length, unowned: unowned.length },
+      {
+        dryRun: result.dryRun,
+        cancelled: result.cancelled.map((info) => info.id),
+        kept: result.kept.length,
+        unowned: result.unowned.length,
+      },
       'owner reconciliation',
     );
-    return { dryRun, cancelled, kept, unowned };
+    return result;
   }
 
   /** Subscribes to lifecycle events. Returns an unsubscribe function. */
@@ -210,10 +238,58 @@ export class Supervisor {
   async shutdown(options: { runs?: ShutdownRuns } = {}): Promise<void> {
     const runs = options.runs ?? 'kill';
     if (this.state === 'active' || this.state === 'booting') {
-      if (this.state === 'booting') this.markBooted();
+      if (this.state === 'booting') this.actor.send({ type: 'BOOTED' });
       this.actor.send({ type: 'SHUTDOWN', runs });
     }
     await waitFor(this.actor, (snapshot) => snapshot.status === 'done', { timeout: Infinity });
+    // Every final record is written before a run counts as removed; pending writes of
+    // released runs finish here, before the store closes.
+    await Promise.all([...this.runs.values()].map((run) => run.flushJournal()));
+    await this.releaseResources();
+  }
+
+  private async releaseResources(): Promise<void> {
+    const lease = this.lease;
+    this.lease = null;
+    if (lease !== null) {
+      await releaseOwnerLease(this.store, lease).catch((error: unknown) => {
+        this.options.logger.warn({ err: error }, 'could not release the owner lease');
+      });
+    }
+    await this.closeStore().catch((error: unknown) => {
+      this.options.logger.warn({ err: error }, 'could not close the store');
+    });
+  }
+
+  // Restores a live record into `orphaned` (no entry action runs, so nothing spawns) and
+  // carries out the decision. Resolves once the decision settled.
+  private async adoptOrphan(record: ValidRunRecord, decision: OrphanDecision): Promise<void> {
+    const context = record.snapshot.context as unknown as RunContext;
+    const run = new RunController(this.env, this.machine, {
+      input: { runId: context.runId, descriptor: context.descriptor, createdAt: context.createdAt },
+      snapshot: record.snapshot,
+    });
+    this.register(run);
+    run.start();
+    const at = this.options.clock.now();
+    if (run.state !== 'orphaned') run.send({ type: 'ORPHANED', at });
+    if (decision === 'reattach') {
+      run.send({ type: 'REATTACH', at });
+      run.watchLiveness();
+    } else if (decision === 'kill') {
+      run.send({ type: 'CANCEL', reason: 'orphan-killed', at });
+      await run.exited;
+    } else if (decision === 'lost') {
+      run.send({ type: 'LOST', at });
+      await run.exited;
+    }
+    await run.flushJournal();
+  }
+
+  private retainFinished(record: ValidRunRecord): void {
+    const context = record.snapshot.context as unknown as RunContext;
+    this.retained.set(record.runId, runInfoFromContext('done', context));
+    this.finalRecords.push(record.runId);
   }
 
   private register(run: RunController): RunHandle {
@@ -295,17 +371,31 @@ export class Supervisor {
     this.fanout.emit({ type: 'run.finalized', runId: run.id, exit });
     this.options.logger.info({ runId: run.id, ...exit }, `run finalized: ${exit.reason}`);
     this.finished.push(run.id);
-    this.retainFinished();
+    this.dropOldFinished();
+    this.finalRecords.push(run.id);
+    void this.expireRecords();
     this.actor.send({ type: 'RUN_REMOVED', runId: run.id });
   }
 
-  // Finished runs stay listable up to limits.maxFinishedRuns, oldest dropped first.
-  private retainFinished(): void {
+  // Finished runs stay in memory up to limits.maxFinishedRuns, oldest dropped first.
+  private dropOldFinished(): void {
     while (this.finished.length > this.options.maxFinishedRuns) {
       const id = this.finished.shift();
       if (id === undefined) break;
       this.runs.delete(id);
       this.handles.delete(id);
+    }
+  }
+
+  // Final records beyond retention.maxFinishedRecords are deleted, oldest first.
+  private async expireRecords(): Promise<void> {
+    while (this.finalRecords.length > this.options.retention.maxFinishedRecords) {
+      const id = this.finalRecords.shift();
+      if (id === undefined) break;
+      this.retained.delete(id);
+      await this.store.delete(this.store.runKey(id)).catch((error: unknown) => {
+        this.options.logger.warn({ runId: id, err: error }, 'could not delete an expired record');
+      });
     }
   }
 

@@ -21,7 +21,7 @@ export type RunEvent =
   | {
       type: 'TREE_DEAD';
       forced: boolean;
-      survivors: number[];
+      survivors: readonly number[];
       error: RunErrorInfo | null;
       at: number;
     }

@@ -1,4 +1,5 @@
 // Supervisor options, validated, with their defaults.
+import Keyv from 'keyv';
 import { z } from 'zod';
 import type { Clock } from '../actors/clock.js';
 import { systemClock } from '../actors/clock.js';
@@ -28,6 +29,23 @@ export interface SupervisorOptions {
   };
   /** Time source for run deadlines. Default: the system clock. */
   clock?: Clock;
+  /**
+   * Where run records go: a Keyv instance, or `sqlite://PATH`, `redis://HOST:PORT`,
+   * `postgres://...`. Default: `runwarden.sqlite` in `home`.
+   */
+  store?: Keyv | string;
+  /**
+   * State directory (0700). Default: `RUNWARDEN_HOME`, else `$XDG_STATE_HOME/runwarden`,
+   * else `~/.local/state/runwarden`.
+   */
+  home?: string;
+  /** How long finished runs stay listable in the store. */
+  retention?: {
+    /** Final records kept; older ones are deleted. Default 1000. */
+    maxFinishedRecords?: number;
+    /** Final records older than this are deleted at boot. Default 7 days. */
+    maxAgeMs?: number;
+  };
 }
 
 /** Options with every default filled in. */
@@ -39,6 +57,9 @@ export interface ResolvedSupervisorOptions {
   readonly maxLiveRuns: number;
   readonly maxFinishedRuns: number;
   readonly clock: Clock;
+  readonly store: Keyv | string | undefined;
+  readonly home: string | undefined;
+  readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
 }
 
 const loggerSchema = z.custom<Logger>(
@@ -80,6 +101,24 @@ const schema = z.strictObject({
     })
     .optional(),
   clock: clockSchema.optional(),
+  store: z
+    .union([
+      z.instanceof(Keyv),
+      z
+        .string()
+        .regex(
+          /^(sqlite|redis|rediss|postgres|postgresql):\/\/./,
+          'expected a sqlite://, redis:// or postgres:// URL',
+        ),
+    ])
+    .optional(),
+  home: z.string().min(1).optional(),
+  retention: z
+    .strictObject({
+      maxFinishedRecords: z.number().int().min(0).max(10_000_000).optional(),
+      maxAgeMs: z.number().int().min(0).optional(),
+    })
+    .optional(),
 });
 
 /** Validates supervisor options. Throws InvalidOptionError naming the option. */
@@ -93,5 +132,11 @@ export function resolveSupervisorOptions(options: unknown): ResolvedSupervisorOp
     maxLiveRuns: parsed.limits?.maxLiveRuns ?? 512,
     maxFinishedRuns: parsed.limits?.maxFinishedRuns ?? 100,
     clock: parsed.clock ?? systemClock,
+    store: parsed.store,
+    home: parsed.home,
+    retention: {
+      maxFinishedRecords: parsed.retention?.maxFinishedRecords ?? 1000,
+      maxAgeMs: parsed.retention?.maxAgeMs ?? 7 * 24 * 60 * 60 * 1000,
+    },
   };
 }

@@ -104,6 +104,9 @@ export function readEnvironValue(pid: number, key: string): EnvironValue {
 
 /** True when the NUL-separated block holds `needle` as a whole entry. */
 export function containsEntry(block: Buffer, needle: Buffer): boolean {
+  // An empty needle would "match" the terminating NUL of every environment (and, on a block
+  // without one, loop forever: indexOf of an empty buffer never passes the end).
+  if (needle.length === 0) return false;
   let from = 0;
   for (;;) {
     const at = block.indexOf(needle, from);

@@ -1,13 +1,10 @@
-import { afterEach, expect, test } from 'vitest';
-import { createSupervisor, type Supervisor } from '../../src/index.js';
+import { expect, test } from 'vitest';
+import { useSupervisors } from '../support/supervisor-harness.js';
 
-let sup: Supervisor | undefined;
-afterEach(async () => {
-  await sup?.shutdown();
-});
+const createSupervisor = useSupervisors();
 
 test('smoke child', async () => {
-  sup = await createSupervisor();
+  const sup = await createSupervisor();
   const run = await sup.spawn({ command: 'sh', args: ['-c', 'echo hello; exit 3'] });
   const exit = await run.exited;
   console.log(exit, run.output().text, run.state);
@@ -15,7 +12,7 @@ test('smoke child', async () => {
 });
 
 test('smoke pty', async () => {
-  sup = await createSupervisor();
+  const sup = await createSupervisor();
   const run = await sup.spawn({ mode: 'pty', command: 'sh', args: ['-c', 'echo hello; exit 3'] });
   const exit = await run.exited;
   console.log(exit, JSON.stringify(run.output().text), run.state);
@@ -23,7 +20,7 @@ test('smoke pty', async () => {
 });
 
 test('escapees', async () => {
-  sup = await createSupervisor();
+  const sup = await createSupervisor();
   const run = await sup.spawn({
     command: 'bash',
     args: ['-c', '(sleep 61 &); (setsid sleep 62 &); trap "" TERM; sleep 63'],

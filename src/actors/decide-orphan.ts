@@ -1,0 +1,32 @@
+// What to do with a run restored from a record whose process outlived its supervisor.
+// Pure: every fact is measured before, every action is taken after.
+import type { IdentityCheck } from '../os/process-identity.js';
+import type { OrphanPolicy } from '../types.js';
+
+/** The facts about one orphan. */
+export interface OrphanFacts {
+  /** The record was written during an earlier boot of this host: its pids mean nothing now. */
+  readonly fromEarlierBoot: boolean;
+  /** Re-check of the recorded root identity; `null` when no pid was ever recorded. */
+  readonly rootCheck: IdentityCheck | null;
+  /** Live processes carrying the run's marker. */
+  readonly markedProcesses: number;
+  readonly policy: OrphanPolicy;
+}
+
+/**
+ * - `reattach`: the verified root lives and the policy says so;
+ * - `kill`: the verified root lives (policy kill), or only marked escapees remain;
+ * - `lost`: nothing of the run is alive (or the record predates this boot);
+ * - `uncertain`: the root's identity cannot be read; report, never signal.
+ */
+export type OrphanDecision = 'reattach' | 'kill' | 'lost' | 'uncertain';
+
+export function decideOrphan(facts: OrphanFacts): OrphanDecision {
+  if (facts.fromEarlierBoot) return 'lost';
+  if (facts.rootCheck === 'uncertain') return 'uncertain';
+  if (facts.rootCheck === 'alive') return facts.policy === 'reattach' ? 'reattach' : 'kill';
+  // Root gone, replaced by another process (pid reuse), or never recorded: only processes
+  // that carry this run's marker are provably ours. A reattach needs a verified root.
+  return facts.markedProcesses > 0 ? 'kill' : 'lost';
+}

@@ -1,0 +1,170 @@
+// Cold-start reconciliation: load every record of this supervisor name, quarantine the
+// unusable ones, restore each live one into `orphaned` (never spawning), decide with
+// verified facts, then end escapees of finished runs and apply record retention.
+import { hostname } from 'node:os';
+import type { RunContext } from '../machines/run-context.js';
+import { RUN_MARKER } from '../options/run-spec.js';
+import { findMarkedProcesses, type MarkedProcess } from '../os/find-marked-processes.js';
+import { checkIdentity, currentBootId } from '../os/process-identity.js';
+import { terminateRunTree } from '../os/terminate-run-tree.js';
+import type { RecordStore } from '../persistence/record-store.js';
+import { validateRunRecord, type ValidRunRecord } from '../persistence/run-record-schema.js';
+import type { OrphanPolicy } from '../types.js';
+import type { Logger } from './logger.js';
+import { decideOrphan, type OrphanDecision } from './decide-orphan.js';
+import type { ReconcileReport, UncertainRun } from './reconcile-report.js';
+
+/** What reconciliation needs from the supervisor. */
+export interface BootHost {
+  readonly store: RecordStore;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly defaultPolicy: OrphanPolicy;
+  readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
+  /** Restores a live record into `orphaned` and applies `decision`; resolves when settled. */
+  adoptOrphan(record: ValidRunRecord, decision: OrphanDecision): Promise<void>;
+  /** Keeps a finished record listable. */
+  retainFinished(record: ValidRunRecord): void;
+}
+
+/** Runs reconciliation. With `dryRun` nothing is written, restored or signalled. */
+export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<ReconcileReport> {
+  const started = performance.now();
+  const phases: Record<string, number> = {};
+  const phase = <T>(name: string, value: T, since: number): T => {
+    phases[name] = Math.round((performance.now() - since) * 10) / 10;
+    return value;
+  };
+  const report = {
+    killed: [] as string[],
+    reattached: [] as string[],
+    lost: [] as string[],
+    uncertain: [] as UncertainRun[],
+    quarantined: [] as Array<{ runId: string; reason: string }>,
+    escapeesKilled: [] as Array<{ runId: string; pid: number }>,
+    unknownMarked: [] as Array<{ runId: string; pid: number }>,
+    otherHosts: 0,
+    expired: 0,
+  };
+
+  let t = performance.now();
+  const entries = phase('load', await host.store.readAll(), t);
+
+  t = performance.now();
+  const live: ValidRunRecord[] = [];
+  const finished: ValidRunRecord[] = [];
+  for (const entry of entries) {
+    const result = validateRunRecord(entry.value, entry.runId);
+    if (!result.ok) {
+      report.quarantined.push({ runId: entry.runId, reason: result.reason });
+      host.logger.warn({ runId: entry.runId, reason: result.reason }, 'run record quarantined');
+      if (!dryRun) await host.store.quarantine(entry.runId, entry.value, result.reason);
+      continue;
+    }
+    const record = result.record;
+    if (record.hostname !== hostname()) report.otherHosts++;
+    else if (record.final || record.snapshot.status === 'done') finished.push(record);
+    else live.push(record);
+  }
+  // One scan of /proc serves every decision below.
+  const marked = groupByRun(findMarkedProcesses(RUN_MARKER).found);
+  phase('restore', undefined, t);
+
+  t = performance.now();
+  const adoptions: Array<Promise<void>> = [];
+  for (const record of live) {
+    const context = record.snapshot.context as unknown as RunContext;
+    const identity = context.identity;
+    const fromEarlierBoot = record.bootId !== currentBootId();
+    const rootCheck = identity === null || fromEarlierBoot ? null : checkIdentity(identity);
+    const decision = decideOrphan({
+      fromEarlierBoot,
+      rootCheck,
+      markedProcesses: fromEarlierBoot ? 0 : (marked.get(record.runId)?.length ?? 0),
+      policy: context.descriptor.onOrphan,
+    });
+    if (decision === 'kill') report.killed.push(record.runId);
+    else if (decision === 'reattach') report.reattached.push(record.runId);
+    else if (decision === 'lost') report.lost.push(record.runId);
+    else
+      report.uncertain.push({
+        runId: record.runId,
+        pid: identity?.pid ?? null,
+        reason: 'identity unreadable',
+      });
+    host.logger.info({ runId: record.runId, decision, rootCheck }, 'orphan reconciled');
+    if (!dryRun) adoptions.push(host.adoptOrphan(record, decision));
+  }
+  await Promise.all(adoptions);
+  phase('resolve', undefined, t);
+
+  t = performance.now();
+  const finishedIds = new Set(finished.map((record) => record.runId));
+  const liveIds = new Set(live.map((record) => record.runId));
+  const sweeps: Array<Promise<void>> = [];
+  for (const [runId, processes] of marked) {
+    if (liveIds.has(runId)) continue;
+    const pids = processes.map((p) => ({ runId, pid: p.identity.pid }));
+    if (!finishedIds.has(runId)) {
+      // Another store's or another supervisor's run: not ours to judge.
+      report.unknownMarked.push(...pids);
+      continue;
+    }
+    report.escapeesKilled.push(...pids);
+    const record = finished.find((r) => r.runId === runId);
+    const graceMs = record?.snapshot.context.descriptor.killGraceMs ?? 5000;
+    if (!dryRun) sweeps.push(sweepEscapees(runId, graceMs, host.logger));
+  }
+  await Promise.all(sweeps);
+  phase('sweep', undefined, t);
+
+  t = performance.now();
+  const kept = dryRun ? finished : await applyRetention(host, finished, report);
+  for (const record of kept) host.retainFinished(record);
+  phase('retention', undefined, t);
+
+  return { ...report, dryRun, durationMs: Math.round(performance.now() - started), phases };
+}
+
+async function sweepEscapees(runId: string, graceMs: number, logger: Logger): Promise<void> {
+  const result = await terminateRunTree({
+    query: { marker: `${RUN_MARKER}=${runId}`, root: null },
+    graceMs,
+    softSignals: ['SIGHUP', 'SIGTERM'],
+  });
+  logger.warn(
+    { runId, pids: result.members.map((m) => m.identity.pid), survivors: result.survivors.length },
+    'escapees of a finished run terminated',
+  );
+}
+
+// Finished records stay listable up to a count and an age; older ones are deleted.
+async function applyRetention(
+  host: BootHost,
+  finished: ValidRunRecord[],
+  report: { expired: number },
+): Promise<ValidRunRecord[]> {
+  const oldestFirst = [...finished].sort((a, b) => a.updatedAt - b.updatedAt);
+  const cutoff = host.now() - host.retention.maxAgeMs;
+  const excess = Math.max(0, oldestFirst.length - host.retention.maxFinishedRecords);
+  const kept: ValidRunRecord[] = [];
+  for (const [index, record] of oldestFirst.entries()) {
+    if (index < excess || record.updatedAt < cutoff) {
+      await host.store.delete(host.store.runKey(record.runId));
+      report.expired++;
+    } else {
+      kept.push(record);
+    }
+  }
+  return kept;
+}
+
+function groupByRun(processes: MarkedProcess[]): Map<string, MarkedProcess[]> {
+  const byRun = new Map<string, MarkedProcess[]>();
+  for (const process of processes) {
+    const list = byRun.get(process.value);
+    if (list === undefined) byRun.set(process.value, [process]);
+    else list.push(process);
+  }
+  return byRun;
+}

@@ -1,0 +1,33 @@
+// What a boot found and did. Returned as `sup.lastReconcile` and logged.
+
+/** A run whose identity could not be verified: reported, never signalled. */
+export interface UncertainRun {
+  readonly runId: string;
+  readonly pid: number | null;
+  readonly reason: string;
+}
+
+/** The result of cold-start reconciliation. */
+export interface ReconcileReport {
+  /** Orphans that were alive and verified, killed with reason `orphan-killed`. */
+  readonly killed: string[];
+  /** Orphans that were alive and verified, supervised again. */
+  readonly reattached: string[];
+  /** Runs whose process was gone (or from an earlier boot): `done` with reason `lost`. */
+  readonly lost: string[];
+  readonly uncertain: UncertainRun[];
+  /** Records that failed validation, moved to a quarantine key. */
+  readonly quarantined: Array<{ readonly runId: string; readonly reason: string }>;
+  /** Marker-carrying processes of runs already final, terminated. */
+  readonly escapeesKilled: Array<{ readonly runId: string; readonly pid: number }>;
+  /** Marker-carrying processes of runs this store does not know: not ours to judge. */
+  readonly unknownMarked: Array<{ readonly runId: string; readonly pid: number }>;
+  /** Records of other hosts, left untouched. */
+  readonly otherHosts: number;
+  /** Finished records deleted by the retention policy. */
+  readonly expired: number;
+  readonly dryRun: boolean;
+  readonly durationMs: number;
+  /** Milliseconds per phase: load, restore, resolve, sweep, retention. */
+  readonly phases: Readonly<Record<string, number>>;
+}

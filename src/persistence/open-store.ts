@@ -1,0 +1,112 @@
+// Opens the Keyv store a supervisor records its runs in: a Keyv instance the caller made,
+// or a URL (sqlite://PATH, redis://HOST:PORT, postgres://...), or by default an embedded
+// SQLite file in the home directory (0600).
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import Keyv from 'keyv';
+import { InvalidOptionError, StoreError } from '../errors.js';
+import { ensurePrivateDir } from './home-dir.js';
+
+/** An open store and how to close it. */
+export interface OpenedStore {
+  readonly keyv: Keyv;
+  /** Where records go, for logs and reports (credentials removed). */
+  readonly location: string;
+  /** Closes connections this module opened; a caller's own Keyv is left open. */
+  close(): Promise<void>;
+}
+
+// @keyv/sqlite pages with LIMIT/OFFSET (default 10 rows); large pages mean fewer queries.
+const ITERATION_LIMIT = 1000;
+
+/** Opens `store` (or the default SQLite file in `home`). */
+export async function openStore(
+  store: Keyv | string | undefined,
+  home: string,
+): Promise<OpenedStore> {
+  if (store instanceof Keyv)
+    return { keyv: store, location: 'keyv instance', close: () => Promise.resolve() };
+  if (store !== undefined && typeof store !== 'string') {
+    throw new InvalidOptionError(
+      'store',
+      store,
+      'a Keyv instance or a sqlite://, redis:// or postgres:// URL',
+    );
+  }
+  const url = store ?? `sqlite://${join(home, 'runwarden.sqlite')}`;
+  if (url.startsWith('sqlite://')) return openSqlite(url.slice('sqlite://'.length));
+  if (/^rediss?:\/\//.test(url)) return openRedis(url);
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+  throw new InvalidOptionError('store', url, 'a sqlite://, redis:// or postgres:// URL');
+}
+
+async function openSqlite(path: string): Promise<OpenedStore> {
+  if (path === '')
+    throw new InvalidOptionError('store', 'sqlite://', 'sqlite://PATH with a file path');
+  const file = resolve(path);
+  ensurePrivateDir(dirname(file));
+  try {
+    // Create the file 0600 before SQLite does, so records are never world-readable.
+    if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+    chmodSync(file, 0o600);
+  } catch (error) {
+    throw storeError(`could not create the SQLite file ${file}`, error);
+  }
+  const { default: KeyvSqlite } = await import('@keyv/sqlite');
+  const adapter = new KeyvSqlite({
+    uri: `sqlite://${file}`,
+    busyTimeout: 5000,
+    iterationLimit: ITERATION_LIMIT,
+  });
+  const keyv = new Keyv({ store: adapter, throwOnErrors: true });
+  await probe(keyv, `sqlite://${file}`);
+  return { keyv, location: `sqlite://${file}`, close: () => keyv.disconnect() };
+}
+
+async function openRedis(url: string): Promise<OpenedStore> {
+  const { default: KeyvRedis } = await import('@keyv/redis');
+  const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: 3000 });
+  const keyv = new Keyv({ store: adapter, useKeyPrefix: false, throwOnErrors: true });
+  const location = redact(url);
+  await probe(keyv, location);
+  return { keyv, location, close: () => keyv.disconnect() };
+}
+
+async function openPostgres(url: string): Promise<OpenedStore> {
+  const { default: KeyvPostgres } = await import('@keyv/postgres');
+  const adapter = new KeyvPostgres({
+    uri: url,
+    table: 'runwarden',
+    iterationLimit: ITERATION_LIMIT,
+  });
+  const keyv = new Keyv({ store: adapter, throwOnErrors: true });
+  const location = redact(url);
+  await probe(keyv, location);
+  return { keyv, location, close: () => keyv.disconnect() };
+}
+
+// One round trip at open: a store that is down fails here, with its location, not later.
+async function probe(keyv: Keyv, location: string): Promise<void> {
+  try {
+    await keyv.get('__runwarden_probe__');
+  } catch (error) {
+    await keyv.disconnect().catch(() => undefined);
+    throw storeError(`the store at ${location} is not usable`, error);
+  }
+}
+
+function storeError(message: string, cause: unknown): StoreError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new StoreError('E_STORE_OPEN', `${message}: ${detail}`, { cause });
+}
+
+// Never log a password that came in a URL.
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}

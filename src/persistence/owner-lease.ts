@@ -1,0 +1,65 @@
+// The owner lease for (host, supervisor name): at most one live supervisor per name and
+// host touches that name's runs. The previous owner is verified by pid + start time.
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { SupervisorBusyError } from '../errors.js';
+import { checkIdentity, readIdentity, type ProcessIdentity } from '../os/process-identity.js';
+import type { RecordStore } from './record-store.js';
+
+const leaseSchema = z.object({
+  identity: z.object({
+    hostname: z.string(),
+    bootId: z.string(),
+    pid: z.number().int(),
+    startTicks: z.number().int(),
+    pgid: z.number().int(),
+    sid: z.number().int(),
+  }),
+  acquiredAt: z.number(),
+  token: z.string(),
+});
+
+/** A held lease. */
+export interface OwnerLease {
+  readonly key: string;
+  readonly token: string;
+  readonly identity: ProcessIdentity;
+}
+
+/** Takes the lease, or throws SupervisorBusyError if its holder is verified alive. */
+export async function acquireOwnerLease(store: RecordStore, now: number): Promise<OwnerLease> {
+  const key = `${store.name}/lease/${hostname()}`;
+  const self = readIdentity(process.pid);
+  if (self === undefined) throw new Error('cannot read this process identity from /proc');
+  const existing = leaseSchema.safeParse(await store.get(key));
+  if (existing.success) {
+    const holder = existing.data.identity;
+    const check = checkIdentity(holder);
+    // An uncertain holder might be alive: refusing is safe, taking over is not.
+    if (check === 'alive' || check === 'uncertain') {
+      throw new SupervisorBusyError(
+        `supervisor "${store.name}" on ${hostname()} is already owned by live pid ${holder.pid}` +
+          (holder.pid === process.pid ? ' (this process)' : ''),
+        holder.pid,
+      );
+    }
+  }
+  const token = `${self.pid}:${self.startTicks}:${now}:${Math.random().toString(36).slice(2)}`;
+  await store.set(key, { identity: self, acquiredAt: now, token }, 'take the owner lease');
+  // Two supervisors starting at once both write; the one whose token survives owns it.
+  const stored = leaseSchema.safeParse(await store.get(key));
+  if (!stored.success || stored.data.token !== token) {
+    const pid = stored.success ? stored.data.identity.pid : -1;
+    throw new SupervisorBusyError(
+      `supervisor "${store.name}" was claimed concurrently by pid ${pid}`,
+      pid,
+    );
+  }
+  return { key, token, identity: self };
+}
+
+/** Gives the lease up, if it is still ours. */
+export async function releaseOwnerLease(store: RecordStore, lease: OwnerLease): Promise<void> {
+  const stored = leaseSchema.safeParse(await store.get(lease.key));
+  if (stored.success && stored.data.token === lease.token) await store.delete(lease.key);
+}

@@ -1,0 +1,100 @@
+// Run records, quarantine and the owner lease, all through one Keyv instance. Keys are
+// grouped by supervisor name: `<name>/run/<id>`, `<name>/quarantine/<id>`, `<name>/lease/<host>`.
+import type Keyv from 'keyv';
+import { StoreError } from '../errors.js';
+import type { RunJournal } from './run-journal.js';
+import { createRunRecord } from './run-record.js';
+
+/** A raw entry read back from the store, not yet validated. */
+export interface StoredEntry {
+  readonly runId: string;
+  readonly value: unknown;
+}
+
+export class RecordStore implements RunJournal {
+  constructor(
+    readonly keyv: Keyv,
+    readonly name: string,
+    private readonly now: () => number,
+  ) {}
+
+  runKey(runId: string): string {
+    return `${this.name}/run/${runId}`;
+  }
+
+  async write(runId: string, snapshot: unknown, final: boolean): Promise<void> {
+    const record = createRunRecord(this.name, runId, snapshot, final, this.now());
+    await this.set(this.runKey(runId), record, `write the record of run ${runId}`);
+  }
+
+  /** Reads every run record of this supervisor name. Collects first: never mutates while paging. */
+  async readAll(): Promise<StoredEntry[]> {
+    if (typeof this.keyv.iterator !== 'function') {
+      throw new StoreError(
+        'E_STORE_NOT_ITERABLE',
+        'the Keyv store cannot be iterated; use sqlite://, redis://, postgres:// or an in-memory Keyv',
+      );
+    }
+    const prefix = `${this.name}/run/`;
+    const entries: StoredEntry[] = [];
+    try {
+      for await (const [key, value] of this.keyv.iterator(undefined)) {
+        if (typeof key === 'string' && key.startsWith(prefix)) {
+          entries.push({ runId: key.slice(prefix.length), value });
+        }
+      }
+    } catch (error) {
+      throw new StoreError('E_STORE_READ', `could not read run records: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+    return entries;
+  }
+
+  /** Moves an unusable record aside with the reason, so boot can go on and nothing is lost. */
+  async quarantine(runId: string, value: unknown, reason: string): Promise<void> {
+    await this.set(
+      `${this.name}/quarantine/${runId}`,
+      { reason, quarantinedAt: this.now(), value },
+      `quarantine the record of run ${runId}`,
+    );
+    await this.delete(this.runKey(runId));
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await this.keyv.delete(key);
+    } catch (error) {
+      throw new StoreError('E_STORE_WRITE', `could not delete ${key}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async get(key: string): Promise<unknown> {
+    try {
+      return await this.keyv.get(key);
+    } catch (error) {
+      throw new StoreError('E_STORE_READ', `could not read ${key}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async set(key: string, value: unknown, what: string): Promise<void> {
+    let stored: boolean;
+    try {
+      stored = await this.keyv.set(key, value);
+    } catch (error) {
+      throw new StoreError('E_STORE_WRITE', `could not ${what}: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+    // A Keyv that does not throw on errors reports them as `false`.
+    if (!stored) throw new StoreError('E_STORE_WRITE', `could not ${what}: the store refused it`);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

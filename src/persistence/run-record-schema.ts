@@ -1,0 +1,104 @@
+// Validation of stored records: what comes back from a store is untrusted input.
+import { z } from 'zod';
+import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from './run-record.js';
+
+const runStates = [
+  'replacing',
+  'spawning',
+  'running',
+  'idle',
+  'finalizing',
+  'orphaned',
+  'done',
+] as const;
+const nullableInt = z.number().int().nullable();
+const identity = z.object({
+  hostname: z.string(),
+  bootId: z.string(),
+  pid: z.number().int().positive(),
+  startTicks: z.number().int().nonnegative(),
+  pgid: z.number().int(),
+  sid: z.number().int(),
+});
+const descriptor = z.object({
+  mode: z.enum(['pty', 'child']),
+  command: z.string(),
+  args: z.array(z.string()),
+  shell: z.string().nullable(),
+  cwd: z.string(),
+  env: z.record(z.string(), z.string()),
+  extendEnv: z.boolean(),
+  cols: z.number().int().positive(),
+  rows: z.number().int().positive(),
+  stdin: z.enum(['pipe', 'ignore']),
+  scopeKey: z.string().nullable(),
+  replaceExistingScope: z.boolean(),
+  sessionId: z.string().nullable(),
+  ownerId: z.string().nullable(),
+  backendId: z.string().nullable(),
+  timeoutMs: nullableInt,
+  noOutputTimeoutMs: nullableInt,
+  idleAfterMs: nullableInt,
+  killGraceMs: z.number().int().nonnegative(),
+  maxOutputBytes: z.number().int().positive(),
+  onOrphan: z.enum(['kill', 'reattach']),
+});
+const context = z.object({
+  runId: z.string().min(1),
+  descriptor,
+  createdAt: z.number(),
+  pid: nullableInt,
+  identity: identity.nullable(),
+  startedAt: z.number().nullable(),
+  lastOutputAt: z.number().nullable(),
+  outputBytes: z.number().int().nonnegative(),
+  deadlines: z.object({
+    timeoutAt: z.number().nullable(),
+    noOutputAt: z.number().nullable(),
+    idleAt: z.number().nullable(),
+  }),
+  endReason: z.string().nullable(),
+  processExit: z.object({ exitCode: nullableInt, signal: z.string().nullable() }).nullable(),
+  termination: z.unknown(),
+  error: z.unknown(),
+  endedAt: z.number().nullable(),
+  exit: z.unknown(),
+});
+const snapshot = z.looseObject({
+  status: z.enum(['active', 'done', 'error', 'stopped']),
+  value: z.enum(runStates),
+  context,
+});
+const record = z.object({
+  schemaVersion: z.literal(RUN_RECORD_SCHEMA_VERSION),
+  supervisor: z.string(),
+  runId: z.string().min(1),
+  hostname: z.string(),
+  bootId: z.string(),
+  final: z.boolean(),
+  updatedAt: z.number(),
+  snapshot,
+});
+
+/** A record that passed validation, with its snapshot's context typed. */
+export type ValidRunRecord = RunRecord & { readonly snapshot: z.infer<typeof snapshot> };
+
+/** Validates a stored value. Returns the record, or the reason it is unusable. */
+export function validateRunRecord(
+  value: unknown,
+  expectedRunId: string,
+): { ok: true; record: ValidRunRecord } | { ok: false; reason: string } {
+  const parsed = record.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined ? '' : issue.path.join('.');
+    return {
+      ok: false,
+      reason: `invalid record at ${where || '(root)'}: ${issue?.message ?? 'unknown'}`,
+    };
+  }
+  if (parsed.data.runId !== expectedRunId || parsed.data.snapshot.context.runId !== expectedRunId) {
+    return { ok: false, reason: `record key names run ${expectedRunId} but the record another` };
+  }
+  return { ok: true, record: parsed.data };
+}
