@@ -11,12 +11,15 @@ export interface OrphanFacts {
   readonly rootCheck: IdentityCheck | null;
   /** Live processes carrying the run's marker. */
   readonly markedProcesses: number;
+  /** The run was already being finalized (cancelled, timed out...) when its supervisor died. */
+  readonly wasFinalizing: boolean;
   readonly policy: OrphanPolicy;
 }
 
 /**
- * - `reattach`: the verified root lives and the policy says so;
- * - `kill`: the verified root lives (policy kill), or only marked escapees remain;
+ * - `reattach`: the verified root lives, the policy says so, and it was not being finalized;
+ * - `kill`: the verified root lives (policy kill, or its finalization was interrupted: the
+ *   cancellation must not be lost), or only marked escapees remain;
  * - `lost`: nothing of the run is alive (or the record predates this boot);
  * - `uncertain`: the root's identity cannot be read; report, never signal.
  */
@@ -25,7 +28,9 @@ export type OrphanDecision = 'reattach' | 'kill' | 'lost' | 'uncertain';
 export function decideOrphan(facts: OrphanFacts): OrphanDecision {
   if (facts.fromEarlierBoot) return 'lost';
   if (facts.rootCheck === 'uncertain') return 'uncertain';
-  if (facts.rootCheck === 'alive') return facts.policy === 'reattach' ? 'reattach' : 'kill';
+  if (facts.rootCheck === 'alive') {
+    return facts.policy === 'reattach' && !facts.wasFinalizing ? 'reattach' : 'kill';
+  }
   // Root gone, replaced by another process (pid reuse), or never recorded: only processes
   // that carry this run's marker are provably ours. A reattach needs a verified root.
   return facts.markedProcesses > 0 ? 'kill' : 'lost';

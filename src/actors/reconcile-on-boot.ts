@@ -81,6 +81,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
       fromEarlierBoot,
       rootCheck,
       markedProcesses: fromEarlierBoot ? 0 : (marked.get(record.runId)?.length ?? 0),
+      wasFinalizing: context.endReason !== null,
       policy: context.descriptor.onOrphan,
     });
     if (decision === 'kill') report.killed.push(record.runId);

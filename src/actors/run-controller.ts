@@ -40,6 +40,9 @@ export class RunController {
   private journalError: unknown = null;
   private livenessTimer: NodeJS.Timeout | null = null;
   private lastState: RunStateName | null = null;
+  private lastContext: RunContext | null = null;
+  private lastEventType: RunEvent['type'] | null = null;
+  private readonly abort = new AbortController();
   private released = false;
 
   /** Resolves with the RunExit when the run is done. Never rejects. */
@@ -52,13 +55,15 @@ export class RunController {
     start: { input: RunInput; snapshot?: unknown },
   ) {
     this.id = start.input.runId;
+    const inspect = env.inspect === undefined ? {} : { inspect: env.inspect };
     this.actor =
       start.snapshot === undefined
-        ? createActor(machine, { id: this.id, input: start.input })
+        ? createActor(machine, { id: this.id, input: start.input, ...inspect })
         : createActor(machine, {
             id: this.id,
             input: start.input,
             snapshot: start.snapshot as RunSnapshot,
+            ...inspect,
           });
     const context = this.actor.getSnapshot().context;
     // A restored run continues its offsets; bytes before them are gone with the old supervisor.
@@ -102,7 +107,9 @@ export class RunController {
   }
 
   send(event: RunEvent): void {
-    if (this.actor.getSnapshot().status === 'active') this.actor.send(event);
+    if (this.actor.getSnapshot().status !== 'active' || this.released) return;
+    this.lastEventType = event.type;
+    this.actor.send(event);
   }
 
   onOutput(listener: OutputListener): () => void {
@@ -186,7 +193,9 @@ export class RunController {
         graceMs: context.descriptor.killGraceMs,
         // Interactive shells on a PTY ignore SIGTERM but not SIGHUP.
         softSignals: context.descriptor.mode === 'pty' ? ['SIGHUP', 'SIGTERM'] : ['SIGTERM'],
+        signal: this.abort.signal,
       });
+      if (this.released) return;
       this.env.reportSweep(this, report);
       if (this.context.processExit === null) await this.awaitProcessExit();
       const failure = report.failures[0];
@@ -236,6 +245,8 @@ export class RunController {
   /** Stops supervising without any signal (shutdown with `leave`). */
   release(): void {
     this.released = true;
+    // An in-flight termination stops here: `leave` means no further signal from us.
+    this.abort.abort();
     this.watchdog.disarm();
     this.stopLivenessWatch();
     this.actor.stop();
@@ -281,13 +292,19 @@ export class RunController {
   private onSnapshot(snapshot: RunSnapshot): void {
     const state = snapshot.value;
     const changed = state !== this.lastState;
+    // The record is queued first: whatever a state-change listener does next (even a
+    // shutdown that releases this run) happens after the transition is on its way to disk.
+    // Output only moves offsets and deadlines: it is recorded with the next transition
+    // instead of one write per chunk. Everything else that changes the context is written.
+    const contextChanged = snapshot.context !== this.lastContext;
+    this.lastContext = snapshot.context;
+    if (changed || (contextChanged && this.lastEventType !== 'OUTPUT')) this.queueJournalWrite();
     if (changed) {
       const from = this.lastState;
       this.lastState = state;
       this.env.onStateChange(this, from, state);
       if (state !== 'replacing' && state !== 'spawning') this.settledDeferred.resolve(undefined);
     }
-    if (changed || state === 'done') this.queueJournalWrite();
     if (snapshot.status === 'done') {
       this.watchdog.disarm();
       const exit = snapshot.context.exit;

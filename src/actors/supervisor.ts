@@ -62,6 +62,7 @@ export class Supervisor {
       clock: options.clock,
       logger,
       journal,
+      inspect: options.inspect,
       launch: (runId, descriptor) => launchRun(runId, descriptor, this.name),
       replacePredecessors: (run) => this.replacePredecessors(run),
       reportSweep: (run, report) => {
@@ -105,6 +106,7 @@ export class Supervisor {
           },
         },
       }),
+      options.inspect === undefined ? {} : { inspect: options.inspect },
     );
     this.actor.start();
   }

@@ -46,9 +46,11 @@ export const runMachine = setup({
         endedAt: Math.max(context.endedAt ?? 0, event.at),
       };
     }),
-    recordCancel: assign(({ event }) => {
+    // The first reason wins: a run orphaned while finalizing (say, cancelled) keeps its
+    // reason when the next supervisor finishes the job.
+    recordCancel: assign(({ context, event }) => {
       assertEvent(event, 'CANCEL');
-      return { endReason: event.reason };
+      return { endReason: context.endReason ?? event.reason };
     }),
   },
   guards: {
@@ -57,7 +59,8 @@ export const runMachine = setup({
     noOutputDue: ({ context }, params: { now: number }) =>
       isDue(context.deadlines.noOutputAt, params.now),
     idleDue: ({ context }, params: { now: number }) => isDue(context.deadlines.idleAt, params.now),
-    hasIdentity: ({ context }) => context.identity !== null,
+    /** Only a verified process that was not being finalized goes back to running. */
+    canReattach: ({ context }) => context.identity !== null && context.endReason === null,
     finalizationComplete: ({ context }) =>
       context.processExit !== null && context.termination !== null,
   },
@@ -169,7 +172,7 @@ export const runMachine = setup({
     },
     orphaned: {
       on: {
-        REATTACH: { guard: 'hasIdentity', target: 'running' },
+        REATTACH: { guard: 'canReattach', target: 'running' },
         CANCEL: { target: 'finalizing', actions: 'recordCancel' },
         LOST: {
           target: 'done',

@@ -11,19 +11,22 @@ export function parseOptions<T>(schema: z.ZodType<T>, value: unknown, prefix: st
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
-    return fail([...path, key], value, 'no such option (check the spelling)');
+    return fail(prefix, [...path, key], value, 'no such option (check the spelling)');
   }
-  return fail(path, value, expectation(issue.message));
+  return fail(prefix, path, value, expectation(issue.message));
 }
 
-function fail(path: string[], root: unknown, expected: string): never {
-  const name = path.length === 0 ? 'options' : path.join('.');
+// The value as a whole is named by `prefix` (e.g. `spec`); anything inside it by its path.
+function fail(prefix: string, path: string[], root: unknown, expected: string): never {
+  const name = path.length === 0 ? prefix : path.join('.');
   throw new InvalidOptionError(name, valueAt(root, path), expected);
 }
 
 // zod messages read "Invalid input: expected string, received number"; keep what was expected.
+// Our own messages ("expected a clock (now, setTimeout, clearTimeout)") may hold commas: only
+// zod's trailing ", received ..." is cut, never the expectation itself.
 function expectation(message: string): string {
-  const match = /expected ([^,]+)/i.exec(message);
+  const match = /expected (.+?)(?:, received .*)?$/is.exec(message);
   return match?.[1] ?? message;
 }
 

@@ -1,5 +1,6 @@
 // Supervisor options, validated, with their defaults.
 import Keyv from 'keyv';
+import type { InspectionEvent } from 'xstate';
 import { z } from 'zod';
 import type { Clock } from '../actors/clock.js';
 import { systemClock } from '../actors/clock.js';
@@ -39,6 +40,11 @@ export interface SupervisorOptions {
    * else `~/.local/state/runwarden`.
    */
   home?: string;
+  /**
+   * Receives XState inspection events of the supervisor actor and of every run actor
+   * (for example to feed a `@statelyai/inspect` inspector, or to record transitions).
+   */
+  inspect?: (event: InspectionEvent) => void;
   /** How long finished runs stay listable in the store. */
   retention?: {
     /** Final records kept; older ones are deleted. Default 1000. */
@@ -60,6 +66,7 @@ export interface ResolvedSupervisorOptions {
   readonly store: Keyv | string | undefined;
   readonly home: string | undefined;
   readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
+  readonly inspect: ((event: InspectionEvent) => void) | undefined;
 }
 
 const loggerSchema = z.custom<Logger>(
@@ -113,6 +120,11 @@ const schema = z.strictObject({
     ])
     .optional(),
   home: z.string().min(1).optional(),
+  inspect: z
+    .custom<(event: InspectionEvent) => void>((value) => typeof value === 'function', {
+      message: 'expected a function',
+    })
+    .optional(),
   retention: z
     .strictObject({
       maxFinishedRecords: z.number().int().min(0).max(10_000_000).optional(),
@@ -134,6 +146,7 @@ export function resolveSupervisorOptions(options: unknown): ResolvedSupervisorOp
     clock: parsed.clock ?? systemClock,
     store: parsed.store,
     home: parsed.home,
+    inspect: parsed.inspect,
     retention: {
       maxFinishedRecords: parsed.retention?.maxFinishedRecords ?? 1000,
       maxAgeMs: parsed.retention?.maxAgeMs ?? 7 * 24 * 60 * 60 * 1000,

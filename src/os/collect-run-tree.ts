@@ -51,12 +51,13 @@ export function collectRunTree(query: RunTreeQuery): RunTree {
     add(root.pid, 'root');
     for (const pid of descendantsOf(root.pid, stats)) add(pid, 'descendant');
   }
-  if (root !== null && groupIdsTrusted(root, rootStat)) {
+  const owned = root === null ? null : ownedIds(root, rootStat);
+  if (root !== null && owned !== null && (owned.group || owned.session)) {
     for (const stat of stats.values()) {
       // A process of our group or session cannot predate its leader.
       if (stat.startTicks < root.startTicks) continue;
-      if (stat.pgid === root.pgid) add(stat.pid, 'group');
-      if (stat.sid === root.sid) add(stat.pid, 'session');
+      if (owned.group && stat.pgid === root.pgid) add(stat.pid, 'group');
+      if (owned.session && stat.sid === root.sid) add(stat.pid, 'session');
     }
   }
 
@@ -95,13 +96,21 @@ function descendantsOf(rootPid: number, stats: ReadonlyMap<number, ProcStat>): n
 }
 
 /**
- * The run's pgid and sid still name its group and session unless the leader's pid was
- * reused by another process (Linux keeps a pid unallocated while its group lives, so a
- * live process with pid == pgid is either our leader or a newer group).
+ * The root's pgid and sid name the run's own group and session only where the root leads
+ * them: a root that leads just its group (a job-control shell's job) lives in someone else's
+ * session, which is not the run's to sweep. They still do unless the leader's pid was reused
+ * by another process (Linux keeps a pid unallocated while its group lives, so a live process
+ * with pid == pgid is either our leader or a newer group).
  */
-function groupIdsTrusted(root: ProcessIdentity, rootStat: ProcStat | undefined): boolean {
-  if (root.pgid !== root.pid && root.sid !== root.pid) return false;
-  return rootStat === undefined || rootStat.startTicks === root.startTicks;
+function ownedIds(
+  root: ProcessIdentity,
+  rootStat: ProcStat | undefined,
+): { readonly group: boolean; readonly session: boolean } {
+  const sameRoot = rootStat === undefined || rootStat.startTicks === root.startTicks;
+  return {
+    group: sameRoot && root.pgid === root.pid,
+    session: sameRoot && root.sid === root.pid,
+  };
 }
 
 // Kernel threads are children of kthreadd (pid 2) and have no environment to read.

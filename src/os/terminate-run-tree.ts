@@ -16,6 +16,8 @@ export interface TerminateOptions {
   readonly pollMs?: number;
   /** Bound on waiting for SIGKILLed processes to disappear (D-state can delay them). */
   readonly killWaitMs?: number;
+  /** Aborting stops termination before its next signal (the supervisor is leaving). */
+  readonly signal?: AbortSignal;
 }
 
 /** A signal the kernel refused, e.g. EPERM for another user's process. */
@@ -63,8 +65,10 @@ export async function terminateRunTree(options: TerminateOptions): Promise<Termi
     }
     return fresh;
   };
+  const aborted = (): boolean => options.signal?.aborted === true;
   const send = (members: Iterable<TreeMember>, signals: readonly NodeJS.Signals[]): boolean => {
     let sent = false;
+    if (aborted()) return false;
     for (const member of members) {
       for (const signal of signals) {
         const outcome = signalVerified(member.identity, signal);
@@ -106,7 +110,7 @@ export async function terminateRunTree(options: TerminateOptions): Promise<Termi
     await sleep(Math.min(pollMs, Math.max(1, graceEnds - Date.now())));
   }
 
-  for (let round = 0; round <= RESCANS; round++) {
+  for (let round = 0; round <= RESCANS && !aborted(); round++) {
     scan();
     if (prune()) break;
     forced = send(tracked.values(), ['SIGKILL']) || forced;

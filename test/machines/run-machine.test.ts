@@ -186,6 +186,20 @@ describe('run machine', () => {
       expect(actor.getSnapshot().output).toMatchObject({ reason: 'lost', exitCode: null });
     });
 
+    test('an orphan that was being finalized is not reattached, and keeps its reason', () => {
+      const { actor } = start();
+      actor.send({ type: 'PREDECESSORS_DONE' });
+      actor.send(spawned);
+      actor.send({ type: 'CANCEL', reason: 'cancelled', at: 5 });
+      actor.send({ type: 'ORPHANED', at: 10 });
+      actor.send({ type: 'REATTACH', at: 11 });
+      expect(actor.getSnapshot().value).toBe('orphaned');
+      actor.send({ type: 'CANCEL', reason: 'orphan-killed', at: 12 });
+      actor.send({ type: 'EXITED', exitCode: null, signal: null, at: 13 });
+      actor.send(treeDead);
+      expect(actor.getSnapshot().output?.reason).toBe('cancelled');
+    });
+
     test('killing an orphan finalizes it with reason orphan-killed', () => {
       const { actor, effects } = start();
       actor.send({ type: 'PREDECESSORS_DONE' });
