@@ -2,6 +2,7 @@
 import * as nodePty from 'node-pty';
 import type { LaunchSpec, ProcessExit, ProcessHandle } from './process-handle.js';
 import { signalName } from './process-handle.js';
+import { holdSlave, prepareSlaveHold } from './pty-slave-hold.js';
 
 /**
  * Starts `spec` on a new pseudo-terminal. The child is a session and process-group leader
@@ -17,13 +18,18 @@ export function launchPty(spec: LaunchSpec): ProcessHandle {
     env: { ...spec.env },
     encoding: null,
   };
+  prepareSlaveHold();
   const pty = nodePty.spawn(spec.file, [...spec.args], options);
+  // `ptsName` is a getter of node-pty's UnixTerminal that its typings do not declare.
+  const ptsName = (pty as unknown as { ptsName?: string }).ptsName;
+  const slave = holdSlave(pty.pid, ptsName);
   let exited = false;
   return {
     pid: pty.pid,
     onData(listener) {
       // With encoding null node-pty emits Buffers; its typings still say string.
       pty.onData((data: string | Buffer) => {
+        slave.noteData();
         listener(typeof data === 'string' ? Buffer.from(data) : data);
       });
     },
@@ -32,6 +38,7 @@ export function launchPty(spec: LaunchSpec): ProcessHandle {
       // timeout), so no output arrives after this.
       pty.onExit(({ exitCode, signal }) => {
         exited = true;
+        slave.release();
         const name = signalName(signal);
         listener({ exitCode: name === null ? exitCode : null, signal: name });
       });
@@ -43,6 +50,7 @@ export function launchPty(spec: LaunchSpec): ProcessHandle {
       if (!exited) pty.resize(cols, rows);
     },
     dispose() {
+      slave.release();
       // Nothing to do: node-pty closes the master when the child exits. Its destroy() and
       // kill() signal the bare pid (SIGHUP) without any identity check, so we never call them.
     },

@@ -1,20 +1,27 @@
-// Global teardown: after the whole suite, no process carrying a run marker may remain.
+// Global setup/teardown: after the whole suite, no process carrying a run marker may remain.
 // Leftovers are ended by verified identity (never by name) and the run fails loudly.
+// Every process the suite starts inherits RUNWARDEN_TEST_SUITE, so a suite running next to
+// this one (another checkout, another developer) is never mistaken for ours.
+import { randomUUID } from 'node:crypto';
 import { RUN_MARKER } from '../../src/options/run-spec.js';
-import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
+import { findMarkedProcesses, type MarkedProcess } from '../../src/os/find-marked-processes.js';
+import { readEnvironValue } from '../../src/os/proc-fs.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 
+const SUITE_VARIABLE = 'RUNWARDEN_TEST_SUITE';
+
 export function setup(): () => void {
-  const before = findMarkedProcesses(RUN_MARKER).found;
-  if (before.length > 0) {
-    // Not ours: a previous run leaked these. Report, so the numbers below stay honest.
-    console.warn(`[marker-check] ${before.length} marked process(es) existed before the suite`);
-  }
-  const preexisting = new Set(before.map((p) => `${p.identity.pid}:${p.identity.startTicks}`));
+  const suite = randomUUID();
+  process.env[SUITE_VARIABLE] = suite;
+  const key = (p: MarkedProcess) => `${p.identity.pid}:${p.identity.startTicks}`;
+  const before = new Set(findMarkedProcesses(RUN_MARKER).found.map(key));
   return () => {
-    const leaked = findMarkedProcesses(RUN_MARKER).found.filter(
-      (p) => !preexisting.has(`${p.identity.pid}:${p.identity.startTicks}`),
-    );
+    const leaked = findMarkedProcesses(RUN_MARKER).found.filter((p) => {
+      const tag = readEnvironValue(p.identity.pid, SUITE_VARIABLE);
+      if (typeof tag === 'object') return tag.value === suite;
+      // No tag (a run started with extendEnv: false): ours if it appeared during the suite.
+      return tag === 'unset' && !before.has(key(p));
+    });
     if (leaked.length === 0) return;
     for (const p of leaked) signalVerified(p.identity, 'SIGKILL');
     const list = leaked.map((p) => `${p.identity.pid} (${p.comm}, run ${p.value})`).join(', ');

@@ -6,5 +6,10 @@ import { join } from 'node:path';
 /** Creates a temporary directory for a supervisor home; `remove()` deletes it. */
 export function createTempHome(prefix = 'runwarden-test-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  return {
+    path,
+    remove: () => {
+      rmSync(path, { recursive: true, force: true });
+    },
+  };
 }

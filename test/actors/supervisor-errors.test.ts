@@ -1,0 +1,81 @@
+// Bad input gets a clear, typed error; spawn failures are runs that end with spawn-error.
+import { expect, test } from 'vitest';
+import {
+  InvalidOptionError,
+  LimitExceededError,
+  UnknownRunError,
+  createSupervisor,
+} from '../../src/index.js';
+import { useSupervisors } from '../support/supervisor-harness.js';
+
+const create = useSupervisors();
+
+test.each(['pty', 'child'] as const)(
+  '%s: a missing command ends the run with spawn-error',
+  async (mode) => {
+    const sup = await create();
+    const run = await sup.spawn({ mode, command: 'runwarden-surely-missing-command' });
+    expect(run.state).toBe('done');
+    expect(run.pid).toBeNull();
+    expect(await run.exited).toMatchObject({
+      reason: 'spawn-error',
+      exitCode: null,
+      error: {
+        code: 'E_COMMAND_NOT_FOUND',
+        message: expect.stringContaining('runwarden-surely-missing-command') as string,
+      },
+    });
+  },
+);
+
+test('a missing cwd ends the run with spawn-error naming the directory', async () => {
+  const sup = await create();
+  const run = await sup.spawn({ command: 'true', cwd: '/definitely/not/here' });
+  expect((await run.exited).error).toMatchObject({
+    code: 'E_CWD_NOT_FOUND',
+    message: expect.stringContaining('/definitely/not/here') as string,
+  });
+});
+
+test('invalid spawn options throw a TypeError naming the option and the value', async () => {
+  const sup = await create();
+  await expect(sup.spawn({ command: 'true', timeoutMs: -5 })).rejects.toThrow(InvalidOptionError);
+  await expect(sup.spawn({ command: 'true', timeoutMs: -5 })).rejects.toMatchObject({
+    option: 'timeoutMs',
+    received: -5,
+  });
+  await expect(sup.spawn({ command: 'true', mode: 'tty' as never })).rejects.toThrow(
+    /`mode`.*"tty"/,
+  );
+  await expect(sup.spawn({ command: 'true', tiemoutMs: 5 } as never)).rejects.toMatchObject({
+    option: 'tiemoutMs',
+  });
+  await expect(sup.spawn({ command: '' })).rejects.toBeInstanceOf(TypeError);
+  expect(sup.list()).toEqual([]); // nothing was created, nothing was recorded
+});
+
+test('invalid supervisor options throw before anything is opened', async () => {
+  await expect(createSupervisor({ name: 'a/b' })).rejects.toMatchObject({
+    option: 'name',
+    received: 'a/b',
+  });
+  await expect(createSupervisor({ limits: { maxLiveRuns: 0 } })).rejects.toMatchObject({
+    option: 'limits.maxLiveRuns',
+  });
+  await expect(createSupervisor({ store: 'mysql://x' })).rejects.toMatchObject({ option: 'store' });
+});
+
+test('limits.maxLiveRuns refuses spawns beyond the limit with a typed error', async () => {
+  const sup = await create({ limits: { maxLiveRuns: 2 } });
+  await sup.spawn({ command: 'sleep', args: ['30'] });
+  await sup.spawn({ command: 'sleep', args: ['30'] });
+  await expect(sup.spawn({ command: 'sleep', args: ['30'] })).rejects.toBeInstanceOf(
+    LimitExceededError,
+  );
+});
+
+test('cancelling an unknown run is a typed error', async () => {
+  const sup = await create();
+  await expect(sup.cancel('nope')).rejects.toBeInstanceOf(UnknownRunError);
+  expect(sup.get('nope')).toBeUndefined();
+});

@@ -1,0 +1,93 @@
+// Runs src/os code in a separate node process, by default as user `nobody`, to reach what
+// root never sees: environments that cannot be read (EACCES) and signals the kernel refuses
+// (EPERM). Also used to run code that might hang, under a kill guard. The modules are
+// transpiled from the real sources into a temporary directory; nothing is stubbed.
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ts from 'typescript';
+
+const NOBODY = 65534;
+// Self-contained src/os modules: they import only each other and node builtins.
+const MODULES = [
+  'proc-fs',
+  'process-identity',
+  'signal-verified',
+  'collect-run-tree',
+  'terminate-run-tree',
+];
+const SOURCE_DIR = new URL('../../src/os/', import.meta.url);
+
+export interface ScriptOptions {
+  /** Run as uid/gid 65534 (default true); false: as the current user. */
+  readonly asNobody?: boolean;
+  /** SIGKILL the script after this long (a hang guard, not a speed check). Default 20 s. */
+  readonly killAfterMs?: number;
+}
+
+/**
+ * Runs `body` as an ES module in a fresh node process. It can import `./proc-fs.js`,
+ * `./process-identity.js`, `./signal-verified.js`, `./collect-run-tree.js` and
+ * `./terminate-run-tree.js`, finds the test's input as `INPUT`, and must print its result
+ * as one JSON line. Resolves that result; rejects if the script fails or is killed.
+ */
+export async function runOsScript(
+  body: string,
+  input: unknown,
+  options: ScriptOptions = {},
+): Promise<unknown> {
+  const dir = mkdtempSync(join(tmpdir(), 'runwarden-os-script-'));
+  try {
+    for (const name of MODULES) {
+      const source = readFileSync(new URL(`${name}.ts`, SOURCE_DIR), 'utf8');
+      const { outputText } = ts.transpileModule(source, {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+      });
+      writeFileSync(join(dir, `${name}.js`), outputText);
+    }
+    writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+    writeFileSync(
+      join(dir, 'main.js'),
+      `const INPUT = JSON.parse(process.env.RW_INPUT);\n${body}\n`,
+    );
+    chmodSync(dir, 0o755);
+    return await runNode(join(dir, 'main.js'), dir, JSON.stringify(input), options);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function runNode(
+  script: string,
+  cwd: string,
+  input: string,
+  options: ScriptOptions,
+): Promise<unknown> {
+  const asNobody = options.asNobody ?? true;
+  const child = spawn(process.execPath, [script], {
+    cwd,
+    ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}),
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', RW_INPUT: input },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // Our own child, not yet reaped while this timer can fire: its pid is safe to signal.
+  const guard = setTimeout(() => child.kill('SIGKILL'), options.killAfterMs ?? 20_000);
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
+    (resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (exitCode, exitSignal) => {
+        resolve([exitCode, exitSignal]);
+      });
+    },
+  ).finally(() => {
+    clearTimeout(guard);
+  });
+  if (signal !== null) throw new Error(`os script killed by ${signal} (hang guard?): ${stderr}`);
+  if (code !== 0) throw new Error(`os script exited with ${String(code)}: ${stderr}`);
+  return JSON.parse(stdout) as unknown;
+}
