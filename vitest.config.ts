@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-marker-check.ts'],
+    globalSetup: ['test/support/global-marker-check.ts', 'test/support/global-services.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Real processes and PTYs: two cores, keep the pool small so timings stay sane.

@@ -29,6 +29,8 @@ export {
   RunStateError,
   RunwardenError,
   SpawnError,
+  StoreError,
+  SupervisorBusyError,
   SupervisorStoppedError,
   UnknownRunError,
   UnsupportedPlatformError,

@@ -1,0 +1,259 @@
+// Cold-start reconciliation in one process: a supervisor leaves its runs (as a restart on
+// purpose would), and the next boot on the same store kills, reattaches or reports them.
+import { spawn } from 'node:child_process';
+import { expect, test } from 'vitest';
+import { SupervisorBusyError } from '../../src/index.js';
+import { checkIdentity, readIdentity } from '../../src/os/process-identity.js';
+import { signalVerified } from '../../src/os/signal-verified.js';
+import { liveMarked } from '../support/process-checks.js';
+import { editRecord, withRecords } from '../support/record-editor.js';
+import { useSupervisors } from '../support/supervisor-harness.js';
+import { createTempHome } from '../support/temp-home.js';
+import { waitUntil } from '../support/wait-for.js';
+import { afterEach } from 'vitest';
+
+const create = useSupervisors();
+const homes: Array<() => void> = [];
+afterEach(() => {
+  for (const remove of homes.splice(0)) remove();
+});
+function home(): string {
+  const temp = createTempHome();
+  homes.push(temp.remove);
+  return temp.path;
+}
+
+// A PTY run that survives its supervisor: ignores SIGHUP and leaves two escapees.
+const SURVIVOR = "trap '' HUP; (sleep 81 &); (setsid sleep 82 &); sleep 83";
+
+test('kill policy (default): the surviving tree is ended and the run recorded orphan-killed', async () => {
+  const dir = home();
+  const first = await create({ home: dir });
+  const run = await first.spawn({
+    mode: 'pty',
+    command: 'bash',
+    args: ['-c', SURVIVOR],
+    killGraceMs: 300,
+  });
+  await waitUntil(() => liveMarked(run.id).length >= 3, 5000, 'the tree');
+  await first.shutdown({ runs: 'leave' });
+  expect(liveMarked(run.id).length).toBeGreaterThanOrEqual(3); // leave signals nothing
+
+  const second = await create({ home: dir });
+  expect(second.lastReconcile).toMatchObject({
+    killed: [run.id],
+    reattached: [],
+    lost: [],
+    quarantined: [],
+  });
+  expect(second.get(run.id)).toMatchObject({ state: 'done', exit: { reason: 'orphan-killed' } });
+  expect(liveMarked(run.id)).toEqual([]);
+});
+
+test('reattach policy: the run is supervised again, cancel works and its end is recorded', async () => {
+  const dir = home();
+  const first = await create({ home: dir });
+  const run = await first.spawn({ command: 'sleep', args: ['30'], onOrphan: 'reattach' });
+  await first.shutdown({ runs: 'leave' });
+
+  const second = await create({ home: dir });
+  expect(second.lastReconcile?.reattached).toEqual([run.id]);
+  const again = second.handle(run.id);
+  expect(again?.state).toBe('running');
+  expect(again?.pid).toBe(run.pid);
+  expect(() => again?.write('x')).toThrow(/cannot write/); // no handle on its stdin any more
+  expect(await again?.cancel()).toMatchObject({ reason: 'cancelled', exitCode: null });
+  expect(liveMarked(run.id)).toEqual([]);
+});
+
+test('a reattached run that ends by itself is noticed by identity and recorded', async () => {
+  const dir = home();
+  const first = await create({ home: dir });
+  const run = await first.spawn({ command: 'sleep', args: ['30'], onOrphan: 'reattach' });
+  const identity = run.info().identity;
+  await first.shutdown({ runs: 'leave' });
+  const second = await create({ home: dir });
+  if (identity === null) throw new Error('no identity recorded');
+  signalVerified(identity, 'SIGKILL');
+  const exit = await second.handle(run.id)?.exited;
+  expect(exit).toMatchObject({ reason: 'exit', exitCode: null, signal: null });
+});
+
+test('a reattached run keeps its absolute deadline', async () => {
+  const dir = home();
+  const first = await create({ home: dir });
+  const run = await first.spawn({
+    command: 'sleep',
+    args: ['30'],
+    onOrphan: 'reattach',
+    timeoutMs: 1500,
+  });
+  await first.shutdown({ runs: 'leave' });
+  const second = await create({ home: dir });
+  const exit = await second.handle(run.id)?.exited;
+  expect(exit?.reason).toBe('timeout');
+});
+
+test('a run whose process is gone is recorded lost, nothing is signalled', async () => {
+  const dir = home();
+  const first = await create({ home: dir });
+  const run = await first.spawn({ command: 'sleep', args: ['30'] });
+  const identity = run.info().identity;
+  await first.shutdown({ runs: 'leave' });
+  if (identity === null) throw new Error('no identity recorded');
+  signalVerified(identity, 'SIGKILL');
+  await waitUntil(() => checkIdentity(identity) !== 'alive', 5000, 'death');
+  const second = await create({ home: dir });
+  expect(second.lastReconcile?.lost).toEqual([run.id]);
+  expect(second.get(run.id)?.exit?.reason).toBe('lost');
+});
+
+test('PID reuse: a record whose pid now names an unrelated process never signals it', async () => {
+  const dir = home();
+  const first = await create({ home: dir });
+  const run = await first.spawn({ command: 'sleep', args: ['30'] });
+  const identity = run.info().identity;
+  await first.shutdown({ runs: 'leave' });
+  if (identity === null) throw new Error('no identity recorded');
+  signalVerified(identity, 'SIGKILL');
+  await waitUntil(() => checkIdentity(identity) !== 'alive', 5000, 'death');
+  // An unrelated process (no marker) now holds the pid the record names.
+  const bystander = spawn('sleep', ['30'], {
+    stdio: 'ignore',
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  try {
+    const pid = bystander.pid ?? -1;
+    await editRecord(dir, run.id, (record) => {
+      const context = (record.snapshot as { context: { pid: number; identity: { pid: number } } })
+        .context;
+      context.pid = pid;
+      context.identity.pid = pid;
+    });
+    const second = await create({ home: dir });
+    expect(second.lastReconcile?.lost).toEqual([run.id]);
+    expect(readIdentity(pid)).toBeDefined(); // still alive: never signalled
+    expect(bystander.exitCode).toBeNull();
+  } finally {
+    bystander.kill('SIGKILL');
+  }
+});
+
+test('a record from an earlier boot of this host is lost without any signal', async () => {
+  const dir = home();
+  const first = await create({ home: dir });
+  const run = await first.spawn({ command: 'sleep', args: ['30'] });
+  await first.shutdown({ runs: 'leave' });
+  await editRecord(dir, run.id, (record) => {
+    record.bootId = 'an-earlier-boot';
+    const identity = (record.snapshot as { context: { identity: { bootId: string } } }).context
+      .identity;
+    identity.bootId = 'an-earlier-boot';
+  });
+  const second = await create({ home: dir });
+  expect(second.lastReconcile?.lost).toEqual([run.id]);
+  // The process really is still running (the record lied about the boot): untouched.
+  expect(liveMarked(run.id)).toHaveLength(1);
+  await second.shutdown();
+  const identity = run.info().identity;
+  if (identity !== null) signalVerified(identity, 'SIGKILL');
+  await waitUntil(() => liveMarked(run.id).length === 0, 5000, 'cleanup');
+});
+
+test('records of another host are left untouched', async () => {
+  const dir = home();
+  const first = await create({ home: dir });
+  const run = await first.spawn({ command: 'sleep', args: ['30'] });
+  await first.shutdown({ runs: 'leave' });
+  await editRecord(dir, run.id, (record) => {
+    record.hostname = 'some-other-host';
+  });
+  const second = await create({ home: dir });
+  expect(second.lastReconcile).toMatchObject({ otherHosts: 1, killed: [], lost: [] });
+  expect(second.get(run.id)).toBeUndefined();
+  expect(liveMarked(run.id)).toHaveLength(1);
+  const stored = await withRecords(dir, (store) => store.get(store.runKey(run.id)));
+  expect(stored).toMatchObject({ hostname: 'some-other-host', final: false });
+  const identity = run.info().identity;
+  if (identity !== null) signalVerified(identity, 'SIGKILL');
+  await waitUntil(() => liveMarked(run.id).length === 0, 5000, 'cleanup');
+});
+
+test('corrupt records are quarantined with the reason, and the rest of the boot proceeds', async () => {
+  const dir = home();
+  const first = await create({ home: dir });
+  const run = await first.spawn({ command: 'sleep', args: ['30'] });
+  await first.shutdown({ runs: 'leave' });
+  await withRecords(dir, async (store) => {
+    await store.set(store.runKey('garbage'), 'not a record', 'plant garbage');
+    await store.set(
+      store.runKey('old-version'),
+      { schemaVersion: 0, runId: 'old-version' },
+      'plant',
+    );
+  });
+  const second = await create({ home: dir });
+  const report = second.lastReconcile;
+  expect(report?.quarantined.map((q) => q.runId).sort()).toEqual(['garbage', 'old-version']);
+  expect(report?.quarantined[0]?.reason).toMatch(/invalid record/);
+  expect(report?.killed).toEqual([run.id]);
+  await withRecords(dir, async (store) => {
+    expect(await store.get(store.runKey('garbage'))).toBeUndefined();
+    expect(await store.get('default/quarantine/garbage')).toMatchObject({ value: 'not a record' });
+  });
+});
+
+test('escapees of an already finished run are ended at boot; unknown markers are only reported', async () => {
+  const dir = home();
+  const first = await create({ home: dir });
+  const run = await first.spawn({ command: 'true' });
+  await run.exited;
+  await first.shutdown();
+  const env = { PATH: process.env.PATH ?? '', RUNWARDEN_RUN_ID: run.id };
+  const escapee = spawn('sleep', ['30'], { stdio: 'ignore', detached: true, env });
+  const stranger = spawn('sleep', ['30'], {
+    stdio: 'ignore',
+    detached: true,
+    env: { ...env, RUNWARDEN_RUN_ID: 'not-ours' },
+  });
+  try {
+    await waitUntil(() => liveMarked(run.id).length === 1, 5000, 'the escapee');
+    const second = await create({ home: dir });
+    expect(second.lastReconcile?.escapeesKilled).toEqual([{ runId: run.id, pid: escapee.pid }]);
+    expect(second.lastReconcile?.unknownMarked).toContainEqual({
+      runId: 'not-ours',
+      pid: stranger.pid,
+    });
+    await waitUntil(() => liveMarked(run.id).length === 0, 5000, 'the escapee to die');
+    expect(liveMarked('not-ours')).toEqual([stranger.pid]);
+  } finally {
+    stranger.kill('SIGKILL');
+    escapee.kill('SIGKILL');
+    await waitUntil(() => liveMarked('not-ours').length === 0, 5000, 'cleanup');
+  }
+});
+
+test('finished runs stay listable within retention; older records are deleted', async () => {
+  const dir = home();
+  const first = await create({ home: dir, retention: { maxFinishedRecords: 2 } });
+  const ids: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    const run = await first.spawn({ command: 'true' });
+    await run.exited;
+    ids.push(run.id);
+  }
+  await first.shutdown();
+  const second = await create({ home: dir, retention: { maxFinishedRecords: 2 } });
+  expect(second.list().map((info) => info.id)).toEqual(ids.slice(2));
+  expect(second.get(ids[3] ?? '')).toMatchObject({ state: 'done', exit: { reason: 'exit' } });
+  const stored = await withRecords(dir, (store) => store.readAll());
+  expect(stored.map((entry) => entry.runId).sort()).toEqual(ids.slice(2).sort());
+});
+
+test('a second live supervisor of the same name fails with SupervisorBusyError', async () => {
+  const dir = home();
+  await create({ home: dir });
+  await expect(create({ home: dir })).rejects.toBeInstanceOf(SupervisorBusyError);
+  // Another name on the same store is independent.
+  await expect(create({ home: dir, name: 'other' })).resolves.toBeDefined();
+});
