@@ -8,6 +8,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Real processes and PTYs: two cores, keep the pool small so timings stay sane.
     maxWorkers: 2,
+    // The plain summary for .ci/run comes from this file, not from scraping the console.
+    reporters: ['default', ['json', { outputFile: 'test-artifacts/vitest-results.json' }]],
     coverage: {
       provider: 'v8',
       include: ['src/**/*.ts'],

@@ -31,7 +31,12 @@ export function decideOrphan(facts: OrphanFacts): OrphanDecision {
   if (facts.rootCheck === 'alive') {
     return facts.policy === 'reattach' && !facts.wasFinalizing ? 'reattach' : 'kill';
   }
-  // Root gone, replaced by another process (pid reuse), or never recorded: only processes
-  // that carry this run's marker are provably ours. A reattach needs a verified root.
-  return facts.markedProcesses > 0 ? 'kill' : 'lost';
+  if (facts.markedProcesses === 0) return 'lost';
+  // Never recorded (a crash between spawn and the identity write): the run's processes
+  // carry its marker, and the earliest of them is its root, so it can be reattached.
+  if (facts.rootCheck === null && facts.policy === 'reattach' && !facts.wasFinalizing) {
+    return 'reattach';
+  }
+  // Root gone or replaced by another process (pid reuse): only marked escapees remain.
+  return 'kill';
 }

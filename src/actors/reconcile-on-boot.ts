@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import type { RunContext } from '../machines/run-context.js';
 import { RUN_MARKER } from '../options/run-spec.js';
 import { findMarkedProcesses, type MarkedProcess } from '../os/find-marked-processes.js';
-import { checkIdentity, currentBootId } from '../os/process-identity.js';
+import { checkIdentity, currentBootId, type ProcessIdentity } from '../os/process-identity.js';
 import { terminateRunTree } from '../os/terminate-run-tree.js';
 import type { RecordStore } from '../persistence/record-store.js';
 import { validateRunRecord, type ValidRunRecord } from '../persistence/run-record-schema.js';
@@ -21,8 +21,11 @@ export interface BootHost {
   readonly now: () => number;
   readonly defaultPolicy: OrphanPolicy;
   readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
-  /** Restores a live record into `orphaned` and applies `decision`; resolves when settled. */
-  adoptOrphan(record: ValidRunRecord, decision: OrphanDecision): Promise<void>;
+  /**
+   * Restores a live record into `orphaned` and applies `decision`; resolves when settled.
+   * `root` is the verified process a reattached run is watched through.
+   */
+  adoptOrphan(record: ValidRunRecord, decision: OrphanDecision, root: ProcessIdentity | null): Promise<void>;
   /** Keeps a finished record listable. */
   retainFinished(record: ValidRunRecord): void;
 }
@@ -94,7 +97,8 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
         reason: 'identity unreadable',
       });
     host.logger.info({ runId: record.runId, decision, rootCheck }, 'orphan reconciled');
-    if (!dryRun) adoptions.push(host.adoptOrphan(record, decision));
+    const root = rootCheck === 'alive' ? identity : earliest(marked.get(record.runId) ?? []);
+    if (!dryRun) adoptions.push(host.adoptOrphan(record, decision, root));
   }
   await Promise.all(adoptions);
   phase('resolve', undefined, t);
@@ -158,6 +162,15 @@ async function applyRetention(
     }
   }
   return kept;
+}
+
+// A run's processes all descend from its root, which therefore started first.
+function earliest(processes: readonly MarkedProcess[]): ProcessIdentity | null {
+  let first: MarkedProcess | undefined;
+  for (const candidate of processes) {
+    if (first === undefined || candidate.identity.startTicks < first.identity.startTicks) first = candidate;
+  }
+  return first?.identity ?? null;
 }
 
 function groupByRun(processes: MarkedProcess[]): Map<string, MarkedProcess[]> {

@@ -42,6 +42,7 @@ export class RunController {
   private lastState: RunStateName | null = null;
   private lastContext: RunContext | null = null;
   private lastEventType: RunEvent['type'] | null = null;
+  private lastQueuedState: RunStateName | null = null;
   private readonly abort = new AbortController();
   private released = false;
 
@@ -146,6 +147,10 @@ export class RunController {
   spawnProcess(): void {
     void this.runEffect('spawn', 'spawn', async () => {
       // The `spawning` record (marker included) is durable BEFORE the process exists.
+      // This runs inside the transition, before the snapshot listener queued that record:
+      // let it queue first, then wait for it.
+      await Promise.resolve();
+      if (this.lastQueuedState !== 'spawning') this.queueJournalWrite();
       await this.flushJournal();
       if (this.state !== 'spawning' || this.released) return;
       const at = () => this.env.clock.now();
@@ -330,6 +335,7 @@ export class RunController {
 
   // Journal writes are chained so records land in transition order.
   private queueJournalWrite(): void {
+    this.lastQueuedState = this.actor.getSnapshot().value;
     const snapshot = this.actor.getPersistedSnapshot();
     const final = this.actor.getSnapshot().status === 'done';
     this.journalTail = this.journalTail

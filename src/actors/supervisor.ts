@@ -14,6 +14,7 @@ import {
 import type { RecordStore } from '../persistence/record-store.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { RunContext } from '../machines/run-context.js';
+import type { ProcessIdentity } from '../os/process-identity.js';
 import type { OrphanDecision } from './decide-orphan.js';
 import { reconcileOnBoot } from './reconcile-on-boot.js';
 import type { ReconcileReport } from './reconcile-report.js';
@@ -125,7 +126,7 @@ export class Supervisor {
           now: () => this.options.clock.now(),
           defaultPolicy: this.options.onOrphan,
           retention: this.options.retention,
-          adoptOrphan: (record, decision) => this.adoptOrphan(record, decision),
+          adoptOrphan: (record, decision, root) => this.adoptOrphan(record, decision, root),
           retainFinished: (record) => {
             this.retainFinished(record);
           },
@@ -265,7 +266,11 @@ export class Supervisor {
 
   // Restores a live record into `orphaned` (no entry action runs, so nothing spawns) and
   // carries out the decision. Resolves once the decision settled.
-  private async adoptOrphan(record: ValidRunRecord, decision: OrphanDecision): Promise<void> {
+  private async adoptOrphan(
+    record: ValidRunRecord,
+    decision: OrphanDecision,
+    root: ProcessIdentity | null,
+  ): Promise<void> {
     const context = record.snapshot.context as unknown as RunContext;
     const run = new RunController(this.env, this.machine, {
       input: { runId: context.runId, descriptor: context.descriptor, createdAt: context.createdAt },
@@ -275,8 +280,8 @@ export class Supervisor {
     run.start();
     const at = this.options.clock.now();
     if (run.state !== 'orphaned') run.send({ type: 'ORPHANED', at });
-    if (decision === 'reattach') {
-      run.send({ type: 'REATTACH', at });
+    if (decision === 'reattach' && root !== null) {
+      run.send({ type: 'REATTACH', identity: root, at });
       run.watchLiveness();
     } else if (decision === 'kill') {
       run.send({ type: 'CANCEL', reason: 'orphan-killed', at });

@@ -27,7 +27,10 @@ export type RunEvent =
     }
   /** The run's process may exist but this supervisor holds no handle on it. */
   | { type: 'ORPHANED'; at: number }
-  /** The orphan's identity was verified alive; this supervisor watches it again. */
-  | { type: 'REATTACH'; at: number }
+  /**
+   * The orphan's root was verified alive (the recorded identity, or, when none was
+   * recorded, the run's earliest marker-carrying process); this supervisor watches it.
+   */
+  | { type: 'REATTACH'; identity: ProcessIdentity; at: number }
   /** The orphan's process is gone, or its record predates this boot. */
   | { type: 'LOST'; at: number };

@@ -59,8 +59,8 @@ export const runMachine = setup({
     noOutputDue: ({ context }, params: { now: number }) =>
       isDue(context.deadlines.noOutputAt, params.now),
     idleDue: ({ context }, params: { now: number }) => isDue(context.deadlines.idleAt, params.now),
-    /** Only a verified process that was not being finalized goes back to running. */
-    canReattach: ({ context }) => context.identity !== null && context.endReason === null,
+    /** A run that was being finalized is never reattached: its end must not be lost. */
+    notFinalizing: ({ context }) => context.endReason === null,
     finalizationComplete: ({ context }) =>
       context.processExit !== null && context.termination !== null,
   },
@@ -172,7 +172,14 @@ export const runMachine = setup({
     },
     orphaned: {
       on: {
-        REATTACH: { guard: 'canReattach', target: 'running' },
+        REATTACH: {
+          guard: 'notFinalizing',
+          target: 'running',
+          actions: assign({
+            identity: ({ event }) => event.identity,
+            pid: ({ event }) => event.identity.pid,
+          }),
+        },
         CANCEL: { target: 'finalizing', actions: 'recordCancel' },
         LOST: {
           target: 'done',

@@ -11,7 +11,7 @@ test('lists every transition of the run machine with a unique key', () => {
   expect(keys).toContain('running --TICK[timeoutDue]--> finalizing');
   expect(keys).toContain('running --OUTPUT--> (self)');
   expect(keys).toContain('finalizing --always[finalizationComplete]--> done');
-  expect(keys).toContain('orphaned --REATTACH[canReattach]--> running');
+  expect(keys).toContain('orphaned --REATTACH[notFinalizing]--> running');
   const states = new Set(transitions.flatMap((t) => [t.source, ...t.targets]));
   expect([...states].sort()).toEqual(
     ['done', 'finalizing', 'idle', 'orphaned', 'replacing', 'running', 'spawning'].sort(),

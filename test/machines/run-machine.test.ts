@@ -173,15 +173,22 @@ describe('run machine', () => {
       actor.send(spawned);
       actor.send({ type: 'ORPHANED', at: 10 });
       expect(actor.getSnapshot().value).toBe('orphaned');
-      actor.send({ type: 'REATTACH', at: 20 });
+      actor.send({ type: 'REATTACH', identity: fakeIdentity, at: 20 });
       expect(actor.getSnapshot().value).toBe('running');
     });
 
-    test('an orphan that never had an identity cannot be reattached, only resolved', () => {
+    test('an orphan that never had a recorded identity takes the recovered root on reattach', () => {
+      const { actor } = start();
+      actor.send({ type: 'PREDECESSORS_DONE' });
+      actor.send({ type: 'ORPHANED', at: 1 });
+      actor.send({ type: 'REATTACH', identity: fakeIdentity, at: 2 });
+      expect(actor.getSnapshot().value).toBe('running');
+      expect(actor.getSnapshot().context).toMatchObject({ pid: fakeIdentity.pid, identity: fakeIdentity });
+    });
+
+    test('an orphan whose process is gone is lost', () => {
       const { actor } = start();
       actor.send({ type: 'ORPHANED', at: 1 });
-      actor.send({ type: 'REATTACH', at: 2 });
-      expect(actor.getSnapshot().value).toBe('orphaned');
       actor.send({ type: 'LOST', at: 3 });
       expect(actor.getSnapshot().output).toMatchObject({ reason: 'lost', exitCode: null });
     });
@@ -192,7 +199,7 @@ describe('run machine', () => {
       actor.send(spawned);
       actor.send({ type: 'CANCEL', reason: 'cancelled', at: 5 });
       actor.send({ type: 'ORPHANED', at: 10 });
-      actor.send({ type: 'REATTACH', at: 11 });
+      actor.send({ type: 'REATTACH', identity: fakeIdentity, at: 11 });
       expect(actor.getSnapshot().value).toBe('orphaned');
       actor.send({ type: 'CANCEL', reason: 'orphan-killed', at: 12 });
       actor.send({ type: 'EXITED', exitCode: null, signal: null, at: 13 });
