@@ -22,6 +22,8 @@ export { RUN_MARKER } from './options/run-spec.js';
 export type { RunSpec } from './options/run-spec.js';
 export type { SupervisorOptions } from './options/supervisor-options.js';
 export type { ProcessIdentity } from './os/process-identity.js';
+export { listRunProcesses } from './os/list-run-processes.js';
+export type { RunProcess } from './os/list-run-processes.js';
 export type { SignalFailure } from './os/terminate-run-tree.js';
 export {
   InvalidOptionError,

@@ -25,7 +25,11 @@ export interface BootHost {
    * Restores a live record into `orphaned` and applies `decision`; resolves when settled.
    * `root` is the verified process a reattached run is watched through.
    */
-  adoptOrphan(record: ValidRunRecord, decision: OrphanDecision, root: ProcessIdentity | null): Promise<void>;
+  adoptOrphan(
+    record: ValidRunRecord,
+    decision: OrphanDecision,
+    root: ProcessIdentity | null,
+  ): Promise<void>;
   /** Keeps a finished record listable. */
   retainFinished(record: ValidRunRecord): void;
 }
@@ -168,7 +172,8 @@ async function applyRetention(
 function earliest(processes: readonly MarkedProcess[]): ProcessIdentity | null {
   let first: MarkedProcess | undefined;
   for (const candidate of processes) {
-    if (first === undefined || candidate.identity.startTicks < first.identity.startTicks) first = candidate;
+    if (first === undefined || candidate.identity.startTicks < first.identity.startTicks)
+      first = candidate;
   }
   return first?.identity ?? null;
 }

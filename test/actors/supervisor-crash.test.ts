@@ -106,7 +106,9 @@ test('two supervisors of one name: the second is refused while the first lives, 
   const host = startCrashHost(home.path, 'idle-host');
   cleanups.push(() => killHost(host.child));
   const booted = await host.reached;
-  const refused: unknown = await createSupervisor({ home: home.path }).catch((error: unknown) => error);
+  const refused: unknown = await createSupervisor({ home: home.path }).catch(
+    (error: unknown) => error,
+  );
   expect(refused).toBeInstanceOf(SupervisorBusyError);
   expect((refused as SupervisorBusyError).ownerPid).toBe(booted.pid);
   host.reached.catch(() => undefined);

@@ -61,7 +61,9 @@ function realizableEvents(snapshot: RunSnapshot): RunEvent[] {
       return context.identity === null
         ? [{ type: 'LOST', at }]
         : [
-            ...(context.endReason === null ? [{ type: 'REATTACH', identity: fakeIdentity, at } as const] : []),
+            ...(context.endReason === null
+              ? [{ type: 'REATTACH', identity: fakeIdentity, at } as const]
+              : []),
             { type: 'CANCEL', reason: 'orphan-killed', at },
             { type: 'LOST', at },
           ];

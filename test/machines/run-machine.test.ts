@@ -183,7 +183,10 @@ describe('run machine', () => {
       actor.send({ type: 'ORPHANED', at: 1 });
       actor.send({ type: 'REATTACH', identity: fakeIdentity, at: 2 });
       expect(actor.getSnapshot().value).toBe('running');
-      expect(actor.getSnapshot().context).toMatchObject({ pid: fakeIdentity.pid, identity: fakeIdentity });
+      expect(actor.getSnapshot().context).toMatchObject({
+        pid: fakeIdentity.pid,
+        identity: fakeIdentity,
+      });
     });
 
     test('an orphan whose process is gone is lost', () => {

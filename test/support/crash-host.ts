@@ -1,6 +1,7 @@
 // Starts test/fixtures/crash-host.mjs (a supervisor in its own process, from dist/) and
 // waits for it to report a crash point.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -28,15 +29,19 @@ export function assertFreshBuild(): void {
 }
 
 /** Starts a host and resolves once it reports `point` (rejects if it exits first). */
-export function startCrashHost(home: string, point: string, policy = 'kill'): { child: ChildProcess; reached: Promise<CrashPoint> } {
+export function startCrashHost(
+  home: string,
+  point: string,
+  policy = 'kill',
+): { child: ChildProcessByStdio<null, Readable, Readable>; reached: Promise<CrashPoint> } {
   const child = spawn(process.execPath, [FIXTURE, home, point, policy], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const reached = new Promise<CrashPoint>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout ?? process.stdin });
+    const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
       const message = JSON.parse(line) as CrashPoint;
       if (message.point === point) resolve(message);
