@@ -1,8 +1,7 @@
 // The library's entry point: validate options, open the store, boot, return the supervisor.
 import { Supervisor } from './actors/supervisor.js';
-import { UnsupportedPlatformError } from './errors.js';
 import { resolveSupervisorOptions, type SupervisorOptions } from './options/supervisor-options.js';
-import { hasProcFs } from './os/proc-fs.js';
+import { processTable } from './os/process-table.js';
 import { ensurePrivateDir, resolveHome } from './persistence/home-dir.js';
 import { openStore } from './persistence/open-store.js';
 import { RecordStore } from './persistence/record-store.js';
@@ -15,8 +14,9 @@ import { RecordStore } from './persistence/record-store.js';
  */
 export async function createSupervisor(options: SupervisorOptions = {}): Promise<Supervisor> {
   const resolved = resolveSupervisorOptions(options);
-  // Identity verification reads /proc; without it nothing could be signalled safely.
-  if (!hasProcFs()) throw new UnsupportedPlatformError(process.platform);
+  // Identity verification needs a process table (/proc, or ps on macOS); without one
+  // nothing could be signalled safely, so this throws UnsupportedPlatformError.
+  processTable();
   const home = resolveHome(resolved.home);
   ensurePrivateDir(home);
   const opened = await openStore(resolved.store, home);

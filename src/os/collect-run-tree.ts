@@ -1,6 +1,7 @@
 // Collects every process that belongs to a run BEFORE anything is signalled: descendants
 // by parent pid, the process group, the session, and every process carrying the marker.
-import { listPids, probeEnviron, readProcStat, type ProcStat } from './proc-fs.js';
+import type { ProcStat } from './proc-fs.js';
+import { processTable } from './process-table.js';
 import { identityFromStat, isDeadState, type ProcessIdentity } from './process-identity.js';
 
 /** How a process was found to belong to the run. */
@@ -30,12 +31,13 @@ export interface RunTreeQuery {
 
 /** Scans the process table once and returns the run's live members. */
 export function collectRunTree(query: RunTreeQuery): RunTree {
-  const needle = Buffer.from(query.marker);
+  const table = processTable();
+  const separator = query.marker.indexOf('=');
+  const markerKey = query.marker.slice(0, separator);
+  const markerValue = query.marker.slice(separator + 1);
   const stats = new Map<number, ProcStat>();
-  for (const pid of listPids()) {
-    if (pid === process.pid) continue;
-    const stat = readProcStat(pid);
-    if (stat !== undefined && !isDeadState(stat.state)) stats.set(pid, stat);
+  for (const stat of table.list()) {
+    if (stat.pid !== process.pid && !isDeadState(stat.state)) stats.set(stat.pid, stat);
   }
   const reasons = new Map<number, MembershipReason[]>();
   const add = (pid: number, reason: MembershipReason): void => {
@@ -62,11 +64,15 @@ export function collectRunTree(query: RunTreeQuery): RunTree {
   }
 
   const unreadable: number[] = [];
-  for (const stat of stats.values()) {
-    if (isKernelThread(stat)) continue;
-    const probe = probeEnviron(stat.pid, needle);
-    if (probe === 'match') add(stat.pid, 'marker');
-    else if (probe === 'unreadable' && !reasons.has(stat.pid)) unreadable.push(stat.pid);
+  const candidates = [...stats.values()]
+    .filter((stat) => !isKernelThread(stat))
+    .map((stat) => stat.pid);
+  // An empty marker value would match nothing real; never treat it as "everyone".
+  if (separator > 0 && markerValue !== '') {
+    for (const [pid, value] of table.environValues(candidates, markerKey)) {
+      if (typeof value === 'object' && value.value === markerValue) add(pid, 'marker');
+      else if (value === 'unreadable' && !reasons.has(pid)) unreadable.push(pid);
+    }
   }
 
   const members: TreeMember[] = [];

@@ -1,7 +1,7 @@
 // Finds every live process whose environment carries a runwarden variable, whatever its
 // value: used by the escapee sweep and by the test suite's leak check.
-import { listPids, readEnvironValue, readProcStat } from './proc-fs.js';
 import { identityFromStat, isDeadState, type ProcessIdentity } from './process-identity.js';
+import { processTable } from './process-table.js';
 
 /** A live process carrying the variable. */
 export interface MarkedProcess {
@@ -15,17 +15,18 @@ export interface MarkedProcess {
 export function findMarkedProcesses(key: string): { found: MarkedProcess[]; unreadable: number[] } {
   const found: MarkedProcess[] = [];
   const unreadable: number[] = [];
-  for (const pid of listPids()) {
-    if (pid === process.pid) continue;
-    const value = readEnvironValue(pid, key);
-    if (value === 'unreadable') {
-      unreadable.push(pid);
-      continue;
+  const table = processTable();
+  const stats = table.list().filter((stat) => stat.pid !== process.pid && !isDeadState(stat.state));
+  const values = table.environValues(
+    stats.map((stat) => stat.pid),
+    key,
+  );
+  for (const stat of stats) {
+    const value = values.get(stat.pid);
+    if (value === 'unreadable') unreadable.push(stat.pid);
+    else if (typeof value === 'object') {
+      found.push({ identity: identityFromStat(stat), comm: stat.comm, value: value.value });
     }
-    if (typeof value === 'string') continue; // unset or gone
-    const stat = readProcStat(pid);
-    if (stat === undefined || isDeadState(stat.state)) continue;
-    found.push({ identity: identityFromStat(stat), comm: stat.comm, value: value.value });
   }
   return { found, unreadable };
 }

@@ -1,7 +1,7 @@
 // Public view of the marker sweep: every live process that carries a runwarden run marker.
 import { RUN_MARKER } from '../options/run-spec.js';
 import { findMarkedProcesses } from './find-marked-processes.js';
-import { readEnvironValue } from './proc-fs.js';
+import { processTable } from './process-table.js';
 
 /** A live process started by some runwarden run (or one of its descendants). */
 export interface RunProcess {
@@ -14,9 +14,14 @@ export interface RunProcess {
 
 /** Lists live processes carrying `RUNWARDEN_RUN_ID`, optionally of one supervisor name. */
 export function listRunProcesses(options: { supervisor?: string } = {}): RunProcess[] {
-  return findMarkedProcesses(RUN_MARKER)
-    .found.map((found) => {
-      const tag = readEnvironValue(found.identity.pid, 'RUNWARDEN_SUPERVISOR');
+  const found = findMarkedProcesses(RUN_MARKER).found;
+  const tags = processTable().environValues(
+    found.map((p) => p.identity.pid),
+    'RUNWARDEN_SUPERVISOR',
+  );
+  return found
+    .map((found) => {
+      const tag = tags.get(found.identity.pid);
       return {
         runId: found.value,
         supervisor: typeof tag === 'object' ? tag.value : null,

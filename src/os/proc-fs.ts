@@ -16,9 +16,6 @@ export interface ProcStat {
   readonly startTicks: number;
 }
 
-/** What reading a process's environment found. */
-export type EnvironProbe = 'match' | 'no-match' | 'gone' | 'unreadable';
-
 const PROC = '/proc';
 
 /** Parses a stat line. Fields are counted after the LAST `)`: comm may contain `)` and spaces. */
@@ -61,21 +58,6 @@ export function listPids(): number[] {
   return pids;
 }
 
-/**
- * Checks whether `/proc/<pid>/environ` contains exactly `needle` (`KEY=value`) as one entry.
- * `unreadable` (another user's process, hidepid) must be treated as uncertain, never as absent.
- */
-export function probeEnviron(pid: number, needle: Buffer): EnvironProbe {
-  let environ: Buffer;
-  try {
-    environ = readFileSync(`${PROC}/${pid}/environ`);
-  } catch (error) {
-    if (isGoneError(error)) return 'gone';
-    return 'unreadable';
-  }
-  return containsEntry(environ, needle) ? 'match' : 'no-match';
-}
-
 /** A variable read from a process environment, or why there is none. */
 export type EnvironValue = { readonly value: string } | 'unset' | 'gone' | 'unreadable';
 
@@ -98,23 +80,6 @@ export function readEnvironValue(pid: number, key: string): EnvironValue {
         value: environ.toString('utf8', at + prefix.length, end < 0 ? environ.length : end),
       };
     }
-    from = at + 1;
-  }
-}
-
-/** True when the NUL-separated block holds `needle` as a whole entry. */
-export function containsEntry(block: Buffer, needle: Buffer): boolean {
-  // An empty needle would "match" the terminating NUL of every environment (and, on a block
-  // without one, loop forever: indexOf of an empty buffer never passes the end).
-  if (needle.length === 0) return false;
-  let from = 0;
-  for (;;) {
-    const at = block.indexOf(needle, from);
-    if (at < 0) return false;
-    const startsEntry = at === 0 || block[at - 1] === 0;
-    const end = at + needle.length;
-    const endsEntry = end === block.length || block[end] === 0;
-    if (startsEntry && endsEntry) return true;
     from = at + 1;
   }
 }

@@ -1,14 +1,16 @@
 // Who a process is. A pid alone is never trusted: boot id + pid + start ticks name one
 // process for the lifetime of a machine, and are re-checked right before every signal.
 import { hostname } from 'node:os';
-import { readBootId, readProcStat, type ProcStat } from './proc-fs.js';
+import type { ProcStat } from './proc-fs.js';
+import { processTable } from './process-table.js';
 
 /** The durable identity of one process. */
 export interface ProcessIdentity {
   readonly hostname: string;
   readonly bootId: string;
   readonly pid: number;
-  /** Field 22 of /proc/<pid>/stat: clock ticks since boot. */
+  /** Start time: clock ticks since boot (field 22 of /proc/<pid>/stat), or, where only `ps`
+   * is available, seconds since the epoch. Compared raw, never converted. */
   readonly startTicks: number;
   readonly pgid: number;
   readonly sid: number;
@@ -23,12 +25,9 @@ export interface ProcessIdentity {
  */
 export type IdentityCheck = 'alive' | 'exited' | 'replaced' | 'uncertain';
 
-let cachedBootId: string | undefined;
-
-/** The current boot id, read once per process. */
+/** The current boot id (read once per process). */
 export function currentBootId(): string {
-  cachedBootId ??= readBootId();
-  return cachedBootId;
+  return processTable().bootId();
 }
 
 /** Builds an identity from a stat record read on this machine. */
@@ -45,7 +44,7 @@ export function identityFromStat(stat: ProcStat): ProcessIdentity {
 
 /** Reads the identity of a live process; `undefined` if it does not exist or already exited. */
 export function readIdentity(pid: number): ProcessIdentity | undefined {
-  const stat = readProcStat(pid);
+  const stat = processTable().stat(pid);
   if (stat === undefined || isDeadState(stat.state)) return undefined;
   return identityFromStat(stat);
 }
@@ -56,7 +55,7 @@ export function checkIdentity(identity: ProcessIdentity): IdentityCheck {
   let stat: ProcStat | undefined;
   try {
     if (identity.bootId !== currentBootId()) return 'exited';
-    stat = readProcStat(identity.pid);
+    stat = processTable().stat(identity.pid);
   } catch {
     return 'uncertain';
   }

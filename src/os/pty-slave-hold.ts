@@ -4,7 +4,7 @@
 // child is dead (SIGCHLD) and the master has been quiet for a moment, so the tail is read
 // first. Without the early release node-pty would wait its own 200 ms for the master.
 import { closeSync, constants, openSync } from 'node:fs';
-import { readProcStat } from './proc-fs.js';
+import { processTable } from './process-table.js';
 import { isDeadState } from './process-identity.js';
 
 // Output already written by a dead child is readable at once: once a few milliseconds
@@ -73,7 +73,7 @@ function listen(): void {
 function checkChildren(): void {
   for (const entry of entries) {
     if (entry.dead) continue;
-    const stat = readProcStat(entry.pid);
+    const stat = processTable().stat(entry.pid);
     if (stat !== undefined && !isDeadState(stat.state)) continue;
     entry.dead = true;
     scheduleRelease(entry);

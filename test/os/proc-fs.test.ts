@@ -2,11 +2,9 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { RUN_MARKER } from '../../src/options/run-spec.js';
 import {
-  containsEntry,
   hasProcFs,
   listPids,
   parseProcStat,
-  probeEnviron,
   readBootId,
   readEnvironValue,
   readProcStat,
@@ -41,11 +39,6 @@ function statLine(fields: {
   ];
   const tail = Array.from({ length: 30 }, (_, i) => i);
   return `${fields.pid ?? 1234} (${fields.comm}) ${[...head, ...tail].join(' ')}\n`;
-}
-
-/** A NUL-separated environment block, NUL-terminated like /proc/<pid>/environ. */
-function block(...entries: string[]): Buffer {
-  return Buffer.from(entries.map((entry) => `${entry}\0`).join(''));
 }
 
 describe('parseProcStat', () => {
@@ -165,51 +158,7 @@ describe('listPids', () => {
   });
 });
 
-describe('containsEntry', () => {
-  const needle = Buffer.from('K=a');
-
-  test.each([
-    ['the only entry', block('K=a')],
-    ['the first entry', block('K=a', 'B=2')],
-    ['an entry in the middle', block('A=1', 'K=a', 'B=2')],
-    ['the last entry', block('A=1', 'K=a')],
-    ['the last entry without a terminating NUL', Buffer.from('A=1\0K=a')],
-    ['a whole entry after partial matches', block('XK=a', 'K=ab', 'Y=K=a', 'K=a')],
-  ])('finds the needle as %s', (_name, environ) => {
-    expect(containsEntry(environ, needle)).toBe(true);
-  });
-
-  test.each([
-    ['a longer entry it prefixes (K=ab)', block('A=1', 'K=ab')],
-    ['a longer entry it ends (XK=a)', block('XK=a', 'B=2')],
-    ['another entry whose value holds it (Y=K=a)', block('Y=K=a')],
-    ['a repetition inside one entry (K=aK=a)', block('K=aK=a')],
-    ['a different value (K=b)', block('K=b')],
-    ['a key that differs in case (k=a)', block('k=a')],
-    ['an empty block', Buffer.alloc(0)],
-  ])('does not match %s', (_name, environ) => {
-    expect(containsEntry(environ, needle)).toBe(false);
-  });
-
-  test('an empty needle matches nothing, even a block with an empty entry', () => {
-    // environ blocks end with NUL; an empty needle used to "match" there, i.e. every process.
-    expect(containsEntry(block('A=1', 'B=2'), Buffer.alloc(0))).toBe(false);
-    expect(containsEntry(Buffer.from('\0\0'), Buffer.alloc(0))).toBe(false);
-  });
-
-  test('an empty needle on a block without a trailing NUL returns (it used to loop forever)', async () => {
-    // In a separate process under a kill guard: a regression would hang, not fail.
-    const result = await runOsScript(
-      `import { containsEntry } from './proc-fs.js';
-       console.log(JSON.stringify(containsEntry(Buffer.from('A=1'), Buffer.alloc(0))));`,
-      null,
-      { asNobody: false, killAfterMs: 10_000 },
-    );
-    expect(result).toBe(false);
-  });
-});
-
-describe('probeEnviron and readEnvironValue on a real process', () => {
+describe('readEnvironValue on a real process', () => {
   const env = {
     RW_PROBE: 'value with spaces=and equals',
     RW_PROBE_LONGER: 'x',
@@ -217,20 +166,6 @@ describe('probeEnviron and readEnvironValue on a real process', () => {
     RW_EMPTY: '',
     RW_UNICODE: 'héllo ✓',
   };
-
-  test('probeEnviron matches whole entries only', () => {
-    const tree = spawnProcess('sleep', ['30'], { env, runId: uniqueRunId('proc-fs') });
-    const probe = (entry: string) => probeEnviron(tree.pid, Buffer.from(entry));
-    expect(probe(tree.marker)).toBe('match');
-    expect(probe('RW_PROBE=value with spaces=and equals')).toBe('match');
-    expect(probe('RW_PROBE_LONGER=x')).toBe('match');
-    expect(probe('RW_EMPTY=')).toBe('match');
-    expect(probe('RW_UNICODE=héllo ✓')).toBe('match');
-    expect(probe('RW_PROBE=value')).toBe('no-match');
-    expect(probe('PROBE_LONGER=x')).toBe('no-match');
-    expect(probe('RW_INNER=1')).toBe('no-match');
-    expect(probe(`${tree.marker}x`)).toBe('no-match');
-  });
 
   test('readEnvironValue reads values and never a suffix, prefix or value of another entry', () => {
     const tree = spawnProcess('sleep', ['30'], { env, runId: uniqueRunId('proc-fs') });
@@ -253,24 +188,17 @@ describe('probeEnviron and readEnvironValue on a real process', () => {
   });
 
   test('a pid that does not exist is gone', () => {
-    expect(probeEnviron(IMPOSSIBLE_PID, Buffer.from('A=1'))).toBe('gone');
     expect(readEnvironValue(IMPOSSIBLE_PID, 'A')).toBe('gone');
   });
 
   test("another user's environment is unreadable, never absent", async () => {
     // As nobody, root's processes (pid 1, this test worker) have an environment we cannot read.
     const result = await runOsScript(
-      `import { probeEnviron, readEnvironValue } from './proc-fs.js';
-       console.log(JSON.stringify(INPUT.map((pid) => [
-         probeEnviron(pid, Buffer.from('PATH=/usr/bin')),
-         readEnvironValue(pid, 'PATH'),
-       ])));`,
+      `import { readEnvironValue } from './proc-fs.js';
+       console.log(JSON.stringify(INPUT.map((pid) => [readEnvironValue(pid, 'PATH')])));`,
       [1, process.pid],
     );
-    expect(result).toEqual([
-      ['unreadable', 'unreadable'],
-      ['unreadable', 'unreadable'],
-    ]);
+    expect(result).toEqual([['unreadable'], ['unreadable']]);
   });
 });
 

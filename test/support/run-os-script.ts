@@ -3,21 +3,26 @@
 // (EPERM). Also used to run code that might hang, under a kill guard. The modules are
 // transpiled from the real sources into a temporary directory; nothing is stubbed.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 
 const NOBODY = 65534;
-// Self-contained src/os modules: they import only each other and node builtins.
+// The src/os modules the scripts use, and what they import: each other, src/errors.ts and
+// node builtins. They keep their layout (os/ beside errors.js) so relative imports resolve.
 const MODULES = [
-  'proc-fs',
-  'process-identity',
-  'signal-verified',
-  'collect-run-tree',
-  'terminate-run-tree',
+  'os/proc-fs',
+  'os/process-table',
+  'os/procfs-table',
+  'os/ps-table',
+  'os/process-identity',
+  'os/signal-verified',
+  'os/collect-run-tree',
+  'os/terminate-run-tree',
+  'errors',
 ];
-const SOURCE_DIR = new URL('../../src/os/', import.meta.url);
+const SOURCE_DIR = new URL('../../src/', import.meta.url);
 
 export interface ScriptOptions {
   /** Run as uid/gid 65534 (default true); false: as the current user. */
@@ -39,6 +44,7 @@ export async function runOsScript(
 ): Promise<unknown> {
   const dir = mkdtempSync(join(tmpdir(), 'runwarden-os-script-'));
   try {
+    mkdirSync(join(dir, 'os'));
     for (const name of MODULES) {
       const source = readFileSync(new URL(`${name}.ts`, SOURCE_DIR), 'utf8');
       const { outputText } = ts.transpileModule(source, {
@@ -48,11 +54,12 @@ export async function runOsScript(
     }
     writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
     writeFileSync(
-      join(dir, 'main.js'),
+      join(dir, 'os', 'main.js'),
       `const INPUT = JSON.parse(process.env.RW_INPUT);\n${body}\n`,
     );
     chmodSync(dir, 0o755);
-    return await runNode(join(dir, 'main.js'), dir, JSON.stringify(input), options);
+    chmodSync(join(dir, 'os'), 0o755);
+    return await runNode(join(dir, 'os', 'main.js'), dir, JSON.stringify(input), options);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
