@@ -11,6 +11,12 @@ import {
   type RunInput,
 } from './run-context.js';
 
+// A watchdog tick past an absolute deadline ends the run; the overall timeout wins.
+const expiries = [
+  { guard: 'timeoutDue', target: 'finalizing', actions: 'expireTimeout' },
+  { guard: 'noOutputDue', target: 'finalizing', actions: 'expireNoOutput' },
+] as const;
+
 /** Output of the final state: the exit record. */
 export type RunOutput = NonNullable<RunContext['exit']>;
 
@@ -48,17 +54,20 @@ export const runMachine = setup({
     }),
     // The first reason wins: a run orphaned while finalizing (say, cancelled) keeps its
     // reason when the next supervisor finishes the job.
+    expireTimeout: assign({ endReason: 'timeout' }),
+    expireNoOutput: assign({ endReason: 'no-output-timeout' }),
     recordCancel: assign(({ context, event }) => {
       assertEvent(event, 'CANCEL');
       return { endReason: context.endReason ?? event.reason };
     }),
   },
   guards: {
-    timeoutDue: ({ context }, params: { now: number }) =>
-      isDue(context.deadlines.timeoutAt, params.now),
-    noOutputDue: ({ context }, params: { now: number }) =>
-      isDue(context.deadlines.noOutputAt, params.now),
-    idleDue: ({ context }, params: { now: number }) => isDue(context.deadlines.idleAt, params.now),
+    timeoutDue: ({ context, event }) =>
+      event.type === 'TICK' && isDue(context.deadlines.timeoutAt, event.now),
+    noOutputDue: ({ context, event }) =>
+      event.type === 'TICK' && isDue(context.deadlines.noOutputAt, event.now),
+    idleDue: ({ context, event }) =>
+      event.type === 'TICK' && isDue(context.deadlines.idleAt, event.now),
     /** A run that was being finalized is never reattached: its end must not be lost. */
     notFinalizing: ({ context }) => context.endReason === null,
     finalizationComplete: ({ context }) =>
@@ -110,22 +119,7 @@ export const runMachine = setup({
     running: {
       on: {
         OUTPUT: { actions: 'recordOutput' },
-        TICK: [
-          {
-            guard: { type: 'timeoutDue', params: ({ event }) => ({ now: event.now }) },
-            target: 'finalizing',
-            actions: assign({ endReason: 'timeout' }),
-          },
-          {
-            guard: { type: 'noOutputDue', params: ({ event }) => ({ now: event.now }) },
-            target: 'finalizing',
-            actions: assign({ endReason: 'no-output-timeout' }),
-          },
-          {
-            guard: { type: 'idleDue', params: ({ event }) => ({ now: event.now }) },
-            target: 'idle',
-          },
-        ],
+        TICK: [...expiries, { guard: 'idleDue', target: 'idle' }],
         EXITED: { target: 'finalizing', actions: 'recordProcessExit' },
         CANCEL: { target: 'finalizing', actions: 'recordCancel' },
         ORPHANED: { target: 'orphaned' },
@@ -134,18 +128,7 @@ export const runMachine = setup({
     idle: {
       on: {
         OUTPUT: { target: 'running', actions: 'recordOutput' },
-        TICK: [
-          {
-            guard: { type: 'timeoutDue', params: ({ event }) => ({ now: event.now }) },
-            target: 'finalizing',
-            actions: assign({ endReason: 'timeout' }),
-          },
-          {
-            guard: { type: 'noOutputDue', params: ({ event }) => ({ now: event.now }) },
-            target: 'finalizing',
-            actions: assign({ endReason: 'no-output-timeout' }),
-          },
-        ],
+        TICK: expiries,
         EXITED: { target: 'finalizing', actions: 'recordProcessExit' },
         CANCEL: { target: 'finalizing', actions: 'recordCancel' },
         ORPHANED: { target: 'orphaned' },

@@ -2,7 +2,7 @@
 // purpose would), and the next boot on the same store kills, reattaches or reports them.
 import { spawn } from 'node:child_process';
 import { expect, test } from 'vitest';
-import { SupervisorBusyError } from '../../src/index.js';
+import { SupervisorBusyError, type RunHandle } from '../../src/index.js';
 import { checkIdentity, readIdentity } from '../../src/os/process-identity.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 import { liveMarked } from '../support/process-checks.js';
@@ -21,6 +21,14 @@ function home(): string {
   const temp = createTempHome();
   homes.push(temp.remove);
   return temp.path;
+}
+
+/** Ends a run's root from outside (by verified identity), as a crash would, and waits. */
+async function killRoot(run: RunHandle): Promise<void> {
+  const identity = run.info().identity;
+  if (identity === null) throw new Error('no identity recorded');
+  signalVerified(identity, 'SIGKILL');
+  await waitUntil(() => checkIdentity(identity) !== 'alive', 5000, 'the root to die');
 }
 
 // A PTY run that survives its supervisor: ignores SIGHUP and leaves two escapees.
@@ -70,11 +78,9 @@ test('a reattached run that ends by itself is noticed by identity and recorded',
   const dir = home();
   const first = await create({ home: dir });
   const run = await first.spawn({ command: 'sleep', args: ['30'], onOrphan: 'reattach' });
-  const identity = run.info().identity;
   await first.shutdown({ runs: 'leave' });
   const second = await create({ home: dir });
-  if (identity === null) throw new Error('no identity recorded');
-  signalVerified(identity, 'SIGKILL');
+  await killRoot(run);
   const exit = await second.handle(run.id)?.exited;
   expect(exit).toMatchObject({ reason: 'exit', exitCode: null, signal: null });
 });
@@ -98,11 +104,8 @@ test('a run whose process is gone is recorded lost, nothing is signalled', async
   const dir = home();
   const first = await create({ home: dir });
   const run = await first.spawn({ command: 'sleep', args: ['30'] });
-  const identity = run.info().identity;
   await first.shutdown({ runs: 'leave' });
-  if (identity === null) throw new Error('no identity recorded');
-  signalVerified(identity, 'SIGKILL');
-  await waitUntil(() => checkIdentity(identity) !== 'alive', 5000, 'death');
+  await killRoot(run);
   const second = await create({ home: dir });
   expect(second.lastReconcile?.lost).toEqual([run.id]);
   expect(second.get(run.id)?.exit?.reason).toBe('lost');
@@ -112,11 +115,8 @@ test('PID reuse: a record whose pid now names an unrelated process never signals
   const dir = home();
   const first = await create({ home: dir });
   const run = await first.spawn({ command: 'sleep', args: ['30'] });
-  const identity = run.info().identity;
   await first.shutdown({ runs: 'leave' });
-  if (identity === null) throw new Error('no identity recorded');
-  signalVerified(identity, 'SIGKILL');
-  await waitUntil(() => checkIdentity(identity) !== 'alive', 5000, 'death');
+  await killRoot(run);
   // An unrelated process (no marker) now holds the pid the record names.
   const bystander = spawn('sleep', ['30'], {
     stdio: 'ignore',
@@ -155,9 +155,7 @@ test('a record from an earlier boot of this host is lost without any signal', as
   // The process really is still running (the record lied about the boot): untouched.
   expect(liveMarked(run.id)).toHaveLength(1);
   await second.shutdown();
-  const identity = run.info().identity;
-  if (identity !== null) signalVerified(identity, 'SIGKILL');
-  await waitUntil(() => liveMarked(run.id).length === 0, 5000, 'cleanup');
+  await killRoot(run);
 });
 
 test('records of another host are left untouched', async () => {
@@ -174,9 +172,7 @@ test('records of another host are left untouched', async () => {
   expect(liveMarked(run.id)).toHaveLength(1);
   const stored = await withRecords(dir, (store) => store.get(store.runKey(run.id)));
   expect(stored).toMatchObject({ hostname: 'some-other-host', final: false });
-  const identity = run.info().identity;
-  if (identity !== null) signalVerified(identity, 'SIGKILL');
-  await waitUntil(() => liveMarked(run.id).length === 0, 5000, 'cleanup');
+  await killRoot(run);
 });
 
 test('corrupt records are quarantined with the reason, and the rest of the boot proceeds', async () => {
