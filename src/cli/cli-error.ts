@@ -1,0 +1,10 @@
+/** A CLI failure: one line for stderr and the exit code (1 failure, 2 usage). */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

@@ -1,0 +1,145 @@
+// The control API's routes: HTTP/JSON over the daemon's Unix socket, documented in the
+// README. Every route calls the public library API of the supervisor, nothing else.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import type { Supervisor } from '../actors/supervisor.js';
+import { UnknownRunError } from '../errors.js';
+import type { RunSpec } from '../options/run-spec.js';
+import { ApiError } from './api-error.js';
+import { followOutput } from './follow-output.js';
+import { readJsonBody } from './read-json-body.js';
+
+/** What the routes need besides the supervisor. */
+export interface DaemonInfo {
+  readonly home: string;
+  readonly socketPath: string;
+  readonly store: string;
+}
+
+const spawnBody = z.strictObject({ spec: z.record(z.string(), z.unknown()) });
+const inputBody = z.strictObject({ data: z.string().max(1024 * 1024) });
+const offsetParam = z.coerce.number().int().min(0).optional();
+
+/** Handles one request; throws ApiError (or a library error) for the caller to map. */
+export async function routeRequest(
+  sup: Supervisor,
+  info: DaemonInfo,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://runwarden');
+  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const method = request.method ?? 'GET';
+  const [version, resource, id, action] = parts;
+  if (version !== 'v1') throw notFound(url.pathname);
+
+  if (resource === 'status' && method === 'GET' && id === undefined) {
+    send(response, 200, {
+      name: sup.name,
+      pid: process.pid,
+      state: sup.state,
+      home: info.home,
+      socket: info.socketPath,
+      store: info.store,
+      lastReconcile: sup.lastReconcile,
+    });
+    return;
+  }
+  if (resource === 'runs' && id === undefined) {
+    if (method === 'GET') {
+      const all = url.searchParams.get('all') === 'true';
+      send(response, 200, { runs: sup.list().filter((run) => all || run.state !== 'done') });
+      return;
+    }
+    if (method === 'POST') {
+      const body = parse(spawnBody, await readJsonBody(request));
+      const run = await sup.spawn(body.spec as unknown as RunSpec);
+      send(response, 201, { run: run.info() });
+      return;
+    }
+  }
+  if (resource === 'runs' && id !== undefined) {
+    const run = sup.get(id);
+    if (run === undefined) throw new UnknownRunError(id);
+    if (action === undefined && method === 'GET') {
+      send(response, 200, { run });
+      return;
+    }
+    if (action === 'output' && method === 'GET') {
+      const since = parse(offsetParam, url.searchParams.get('since') ?? undefined) ?? 0;
+      const handle = sup.handle(id);
+      if (url.searchParams.get('follow') === 'true') {
+        followOutput(sup, id, since, response);
+        return;
+      }
+      if (handle === undefined) {
+        // A run of an earlier supervisor: its output died with that process.
+        send(response, 200, {
+          data: '',
+          offset: run.outputBytes,
+          nextOffset: run.outputBytes,
+          droppedBytes: Math.max(0, run.outputBytes - since),
+          state: run.state,
+        });
+        return;
+      }
+      const slice = handle.output({ since: Math.min(since, handle.info().outputBytes) });
+      send(response, 200, {
+        data: slice.data.toString('base64'),
+        offset: slice.offset,
+        nextOffset: slice.nextOffset,
+        droppedBytes: slice.droppedBytes,
+        state: handle.state,
+      });
+      return;
+    }
+    if (action === 'input' && method === 'POST') {
+      const body = parse(inputBody, await readJsonBody(request));
+      const handle = sup.handle(id);
+      if (handle === undefined)
+        throw new ApiError(409, 'E_RUN_NOT_LIVE', `run ${id} has no input any more`);
+      handle.write(body.data);
+      send(response, 204, null);
+      return;
+    }
+    if (action === 'cancel' && method === 'POST') {
+      send(response, 200, { exit: await sup.cancel(id) });
+      return;
+    }
+  }
+  if (resource === 'scopes' && id !== undefined && action === 'cancel' && method === 'POST') {
+    send(response, 200, { exits: await sup.cancelScope(id) });
+    return;
+  }
+  throw notFound(`${method} ${url.pathname}`);
+}
+
+/** Writes a JSON response (or an empty one for 204). */
+export function send(response: ServerResponse, status: number, body: unknown): void {
+  if (status === 204) {
+    response.writeHead(204).end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.join('.') ?? '';
+  throw new ApiError(
+    400,
+    'E_BAD_REQUEST',
+    `invalid request${where === '' ? '' : ` at ${where}`}: ${issue?.message ?? 'invalid'}`,
+  );
+}
+
+function notFound(what: string): ApiError {
+  return new ApiError(404, 'E_NO_ROUTE', `no such route: ${what}`);
+}
