@@ -6,18 +6,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const WAIT_MS = 5000;
 
 /**
- * Calls `probe` every `intervalMs` until it returns something other than `undefined`,
- * `null` or `false`, and returns that. Throws after `timeoutMs`.
+ * Calls `probe` (sync or async) every `intervalMs` until it returns something other than
+ * `undefined`, `null` or `false`, and returns that. Throws after `timeoutMs`.
  */
 export async function waitUntil<T>(
-  probe: () => T | undefined | null | false,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   timeoutMs = WAIT_MS,
   what = 'a condition',
   intervalMs = 20,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined && value !== null && value !== false) return value;
     if (Date.now() >= deadline) {
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
