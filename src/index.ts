@@ -1,5 +1,6 @@
 // Public API of runwarden.
 export { createSupervisor } from './create-supervisor.js';
+export { reconcileStore } from './reconcile-store.js';
 export { Supervisor } from './actors/supervisor.js';
 export type { ReconcileOwnersOptions, OwnerReconcileResult } from './actors/reconcile-owners.js';
 export type { ReconcileReport, UncertainRun } from './actors/reconcile-report.js';

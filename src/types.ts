@@ -81,7 +81,8 @@ export interface RunDescriptor {
   readonly idleAfterMs: number | null;
   readonly killGraceMs: number;
   readonly maxOutputBytes: number;
-  readonly onOrphan: OrphanPolicy;
+  /** `null`: the policy of the supervisor that finds the orphan decides. */
+  readonly onOrphan: OrphanPolicy | null;
 }
 
 /** A point-in-time view of a run, safe to serialize. */

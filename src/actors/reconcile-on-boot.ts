@@ -6,12 +6,12 @@ import type { RunContext } from '../machines/run-context.js';
 import { RUN_MARKER } from '../options/run-spec.js';
 import { findMarkedProcesses, type MarkedProcess } from '../os/find-marked-processes.js';
 import { checkIdentity, currentBootId, type ProcessIdentity } from '../os/process-identity.js';
-import { terminateRunTree } from '../os/terminate-run-tree.js';
 import type { RecordStore } from '../persistence/record-store.js';
 import { validateRunRecord, type ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { OrphanPolicy } from '../types.js';
 import type { Logger } from './logger.js';
 import { decideOrphan, type OrphanDecision } from './decide-orphan.js';
+import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 import type { ReconcileReport, UncertainRun } from './reconcile-report.js';
 
 /** What reconciliation needs from the supervisor. */
@@ -89,7 +89,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
       rootCheck,
       markedProcesses: fromEarlierBoot ? 0 : (marked.get(record.runId)?.length ?? 0),
       wasFinalizing: context.endReason !== null,
-      policy: context.descriptor.onOrphan,
+      policy: context.descriptor.onOrphan ?? host.defaultPolicy,
     });
     if (decision === 'kill') report.killed.push(record.runId);
     else if (decision === 'reattach') report.reattached.push(record.runId);
@@ -108,23 +108,16 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   phase('resolve', undefined, t);
 
   t = performance.now();
-  const finishedIds = new Set(finished.map((record) => record.runId));
   const liveIds = new Set(live.map((record) => record.runId));
-  const sweeps: Array<Promise<void>> = [];
-  for (const [runId, processes] of marked) {
-    if (liveIds.has(runId)) continue;
-    const pids = processes.map((p) => ({ runId, pid: p.identity.pid }));
-    if (!finishedIds.has(runId)) {
-      // Another store's or another supervisor's run: not ours to judge.
-      report.unknownMarked.push(...pids);
-      continue;
-    }
-    report.escapeesKilled.push(...pids);
-    const record = finished.find((r) => r.runId === runId);
-    const graceMs = record?.snapshot.context.descriptor.killGraceMs ?? 5000;
-    if (!dryRun) sweeps.push(sweepEscapees(runId, graceMs, host.logger));
-  }
-  await Promise.all(sweeps);
+  const graces = new Map(finished.map((r) => [r.runId, r.snapshot.context.descriptor.killGraceMs]));
+  const swept = await sweepEscapees(
+    marked,
+    { isLive: (runId) => liveIds.has(runId), finishedGraceMs: (runId) => graces.get(runId) },
+    dryRun,
+    host.logger,
+  );
+  report.escapeesKilled.push(...swept.escapeesKilled);
+  report.unknownMarked.push(...swept.unknownMarked);
   phase('sweep', undefined, t);
 
   t = performance.now();
@@ -133,18 +126,6 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   phase('retention', undefined, t);
 
   return { ...report, dryRun, durationMs: Math.round(performance.now() - started), phases };
-}
-
-async function sweepEscapees(runId: string, graceMs: number, logger: Logger): Promise<void> {
-  const result = await terminateRunTree({
-    query: { marker: `${RUN_MARKER}=${runId}`, root: null },
-    graceMs,
-    softSignals: ['SIGHUP', 'SIGTERM'],
-  });
-  logger.warn(
-    { runId, pids: result.members.map((m) => m.identity.pid), survivors: result.survivors.length },
-    'escapees of a finished run terminated',
-  );
 }
 
 // Finished records stay listable up to a count and an age; older ones are deleted.
@@ -176,14 +157,4 @@ function earliest(processes: readonly MarkedProcess[]): ProcessIdentity | null {
       first = candidate;
   }
   return first?.identity ?? null;
-}
-
-function groupByRun(processes: MarkedProcess[]): Map<string, MarkedProcess[]> {
-  const byRun = new Map<string, MarkedProcess[]>();
-  for (const process of processes) {
-    const list = byRun.get(process.value);
-    if (list === undefined) byRun.set(process.value, [process]);
-    else list.push(process);
-  }
-  return byRun;
 }

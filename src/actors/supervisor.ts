@@ -3,7 +3,7 @@ import { createActor, waitFor, type Actor } from 'xstate';
 import { LimitExceededError, SupervisorStoppedError, UnknownRunError } from '../errors.js';
 import { runMachine } from '../machines/run-machine.js';
 import { supervisorMachine, type ShutdownRuns } from '../machines/supervisor-machine.js';
-import { normalizeRunSpec, type RunSpec } from '../options/run-spec.js';
+import { normalizeRunSpec, RUN_MARKER, type RunSpec } from '../options/run-spec.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
 import type { TerminationReport } from '../os/terminate-run-tree.js';
 import {
@@ -17,6 +17,8 @@ import type { RunContext } from '../machines/run-context.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
 import type { OrphanDecision } from './decide-orphan.js';
 import { reconcileOnBoot } from './reconcile-on-boot.js';
+import { groupByRun, sweepEscapees } from './sweep-escapees.js';
+import { findMarkedProcesses } from '../os/find-marked-processes.js';
 import type { ReconcileReport } from './reconcile-report.js';
 import { runInfoFromContext } from './run-info.js';
 import type { CancelReason, RunExit, RunInfo, RunStateName } from '../types.js';
@@ -227,6 +229,48 @@ export class Supervisor {
       'owner reconciliation',
     );
     return result;
+  }
+
+  /**
+   * Reconciles a running supervisor with the process table: marker-carrying processes of
+   * runs that already finished (escapees) are ended, markers of unknown runs are reported.
+   * With `dryRun` nothing is signalled. (Boot reconciliation is `lastReconcile`.)
+   */
+  async reconcile(options: { dryRun?: boolean } = {}): Promise<ReconcileReport> {
+    const dryRun = options.dryRun ?? false;
+    const started = performance.now();
+    const marked = groupByRun(findMarkedProcesses(RUN_MARKER).found);
+    const swept = await sweepEscapees(
+      marked,
+      {
+        isLive: (runId) => {
+          const state = this.runs.get(runId)?.state;
+          return state !== undefined && state !== 'done';
+        },
+        finishedGraceMs: (runId) => {
+          const info = this.get(runId);
+          return info?.state === 'done' ? info.killGraceMs : undefined;
+        },
+      },
+      dryRun,
+      this.options.logger,
+    );
+    const durationMs = Math.round(performance.now() - started);
+    const report: ReconcileReport = {
+      killed: [],
+      reattached: [],
+      lost: [],
+      uncertain: [],
+      quarantined: [],
+      ...swept,
+      otherHosts: 0,
+      expired: 0,
+      dryRun,
+      durationMs,
+      phases: { sweep: durationMs },
+    };
+    this.options.logger.info({ ...report, type: 'reconcile' }, 'live reconciliation');
+    return report;
   }
 
   /** Subscribes to lifecycle events. Returns an unsubscribe function. */

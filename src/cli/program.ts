@@ -10,6 +10,8 @@ import { ControlClient } from './control-client.js';
 import { formatRunTable } from './format.js';
 import { followLogs } from './follow-logs.js';
 import { parseDuration } from './parse-duration.js';
+import { formatReport, reconcileCommand } from './reconcile-command.js';
+import { runDemo } from './demo.js';
 
 interface GlobalOptions {
   home?: string;
@@ -225,6 +227,35 @@ export function buildProgram(print: (text: string) => void): Command {
         else for (const exit of exits) print(`${exit.reason}${exit.forced ? ' (forced)' : ''}\n`);
       },
     );
+
+  program
+    .command('reconcile')
+    .description(
+      'reconcile orphans: through the running daemon, or, with none, on the store directly',
+    )
+    .option('--dry-run', 'report what would be done; signal nothing')
+    .option('--store <url>', 'the store, when no daemon runs (default: SQLite in the home)')
+    .option('--json', 'print the report as JSON')
+    .action(
+      async (options: { dryRun?: boolean; store?: string; json?: boolean }, command: Command) => {
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        const { source, report } = await reconcileCommand(client(command), {
+          home: resolveHome(globals.home),
+          name: globals.name,
+          dryRun: options.dryRun === true,
+          ...(options.store === undefined ? {} : { store: options.store }),
+        });
+        if (options.json === true) json({ source, ...report });
+        else print(`${formatReport(source, report)}\n`);
+      },
+    );
+
+  program
+    .command('demo')
+    .description('a daemon crashes, its run survives, the next daemon cleans up: in ten seconds')
+    .action(async () => {
+      if (!(await runDemo(print))) throw new CliError('the demo found leaked processes', 1);
+    });
 
   return program;
 }

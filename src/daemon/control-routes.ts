@@ -19,6 +19,7 @@ export interface DaemonInfo {
 const spawnBody = z.strictObject({ spec: z.record(z.string(), z.unknown()) });
 const inputBody = z.strictObject({ data: z.string().max(1024 * 1024) });
 const offsetParam = z.coerce.number().int().min(0).optional();
+const reconcileBody = z.strictObject({ dryRun: z.boolean().optional() });
 
 /** Handles one request; throws ApiError (or a library error) for the caller to map. */
 export async function routeRequest(
@@ -106,6 +107,11 @@ export async function routeRequest(
       send(response, 200, { exit: await sup.cancel(id) });
       return;
     }
+  }
+  if (resource === 'reconcile' && id === undefined && method === 'POST') {
+    const body = parse(reconcileBody, await readJsonBody(request));
+    send(response, 200, { report: await sup.reconcile({ dryRun: body.dryRun ?? false }) });
+    return;
   }
   if (resource === 'scopes' && id !== undefined && action === 'cancel' && method === 'POST') {
     send(response, 200, { exits: await sup.cancelScope(id) });

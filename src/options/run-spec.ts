@@ -51,7 +51,10 @@ export interface RunSpec {
   killGraceMs?: number;
   /** Output kept in memory; older bytes are dropped (offsets stay absolute). Default 1 MiB. */
   maxOutputBytes?: number;
-  /** What a later supervisor does if this run outlives this one. Default: the supervisor's. */
+  /**
+   * What a later supervisor does if this run outlives this one. Default: the `onOrphan` of
+   * the supervisor that finds it.
+   */
   onOrphan?: OrphanPolicy;
 }
 
@@ -100,7 +103,6 @@ const runSpecSchema = z.strictObject({
 /** Supervisor-wide defaults a spec falls back on. */
 export interface RunDefaults {
   readonly defaultNoOutputTimeoutMs: number;
-  readonly onOrphan: OrphanPolicy;
 }
 
 /** Validates a spawn spec and fills in defaults. Throws InvalidOptionError. */
@@ -150,7 +152,8 @@ export function normalizeRunSpec(spec: unknown, defaults: RunDefaults): RunDescr
     idleAfterMs: parsed.idleAfterMs === undefined ? 10_000 : positiveOrNull(parsed.idleAfterMs),
     killGraceMs: parsed.killGraceMs ?? 5000,
     maxOutputBytes: parsed.maxOutputBytes ?? 1024 * 1024,
-    onOrphan: parsed.onOrphan ?? defaults.onOrphan,
+    // Unset: the policy of whichever supervisor finds the orphan decides.
+    onOrphan: parsed.onOrphan ?? null,
   };
 }
 

@@ -41,7 +41,7 @@ const descriptor = z.object({
   idleAfterMs: nullableInt,
   killGraceMs: z.number().int().nonnegative(),
   maxOutputBytes: z.number().int().positive(),
-  onOrphan: z.enum(['kill', 'reattach']),
+  onOrphan: z.enum(['kill', 'reattach']).nullable(),
 });
 const context = z.object({
   runId: z.string().min(1),

@@ -253,3 +253,15 @@ test('a second live supervisor of the same name fails with SupervisorBusyError',
   // Another name on the same store is independent.
   await expect(create({ home: dir, name: 'other' })).resolves.toBeDefined();
 });
+
+test("a run's own policy wins; without one, the policy of the supervisor that finds it decides", async () => {
+  const dir = home();
+  const first = await create({ home: dir });
+  const unset = await first.spawn({ command: 'sleep', args: ['30'] });
+  const explicitKill = await first.spawn({ command: 'sleep', args: ['30'], onOrphan: 'kill' });
+  expect(unset.info().onOrphan).toBeNull();
+  await first.shutdown({ runs: 'leave' });
+  const second = await create({ home: dir, onOrphan: 'reattach' });
+  expect(second.lastReconcile?.reattached).toEqual([unset.id]);
+  expect(second.lastReconcile?.killed).toEqual([explicitKill.id]);
+});

@@ -1,5 +1,6 @@
 // End to end: the built binary, a real daemon on its own temporary home, real processes.
 import { statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import type { RunInfo } from '../../src/index.js';
@@ -180,4 +181,60 @@ test('a second daemon on the same home fails clearly; the first keeps serving', 
   expect(second.code).toBe(1);
   expect(second.stderr).toMatch(/already owned by live pid \d+/);
   expect((await runCli(home, ['ls'])).code).toBe(0);
+});
+
+test('the control API answers malformed requests with 400 and a message, and keeps serving', async () => {
+  const { home } = await daemonOnTempHome();
+  const socketPath = join(home, 'default.sock');
+  const call = (method: string, path: string, body?: string) =>
+    new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+      const req = httpRequest(
+        { socketPath, method, path, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => {
+            resolve({
+              status: res.statusCode ?? 0,
+              body: text === '' ? null : (JSON.parse(text) as unknown),
+            });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  expect(await call('POST', '/v1/runs', '{not json')).toMatchObject({
+    status: 400,
+    body: { error: { code: 'E_BAD_JSON' } },
+  });
+  expect(await call('POST', '/v1/runs', '{"spec": 5}')).toMatchObject({
+    status: 400,
+    body: { error: { code: 'E_BAD_REQUEST' } },
+  });
+  expect(
+    await call('POST', '/v1/runs', '{"spec": {"command": "true", "timeoutMs": -1}}'),
+  ).toMatchObject({
+    status: 400,
+    body: {
+      error: { code: 'E_INVALID_OPTION', message: expect.stringContaining('timeoutMs') as string },
+    },
+  });
+  expect(await call('GET', '/v1/runs/nope/output?since=abc')).toMatchObject({ status: 404 });
+  expect(await call('DELETE', '/v1/everything')).toMatchObject({
+    status: 404,
+    body: { error: { code: 'E_NO_ROUTE' } },
+  });
+  expect(await call('POST', '/v1/reconcile', '{"dryRun": "yes"}')).toMatchObject({ status: 400 });
+  expect(
+    await call(
+      'POST',
+      '/v1/runs',
+      JSON.stringify({ spec: { command: 'x'.repeat(2 * 1024 * 1024) } }),
+    ),
+  ).toMatchObject({ status: 413 });
+  expect(await call('GET', '/v1/status')).toMatchObject({
+    status: 200,
+    body: { name: 'default', state: 'active' },
+  });
 });

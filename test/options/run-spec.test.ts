@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
 import { normalizeRunSpec, RUN_MARKER, type RunDefaults } from '../../src/options/run-spec.js';
 
-const DEFAULTS: RunDefaults = { defaultNoOutputTimeoutMs: 1_800_000, onOrphan: 'kill' };
+const DEFAULTS: RunDefaults = { defaultNoOutputTimeoutMs: 1_800_000 };
 
 /** Normalizes `spec`, expecting an InvalidOptionError; returns it. */
 function rejection(spec: unknown, defaults: RunDefaults = DEFAULTS): InvalidOptionError {
@@ -40,7 +40,7 @@ describe('normalizeRunSpec defaults', () => {
       idleAfterMs: 10_000,
       killGraceMs: 5000,
       maxOutputBytes: 1024 * 1024,
-      onOrphan: 'kill',
+      onOrphan: null,
     });
   });
 
@@ -71,10 +71,8 @@ describe('normalizeRunSpec defaults', () => {
     expect(normalizeRunSpec(spec, DEFAULTS)).toEqual(spec);
   });
 
-  test('takes the orphan policy from the supervisor defaults', () => {
-    expect(
-      normalizeRunSpec({ command: 'ls' }, { ...DEFAULTS, onOrphan: 'reattach' }).onOrphan,
-    ).toBe('reattach');
+  test('leaves the orphan policy unset: the supervisor that finds the orphan decides', () => {
+    expect(normalizeRunSpec({ command: 'ls' }, DEFAULTS).onOrphan).toBeNull();
   });
 
   test('shell: true is /bin/sh, false is none, a string is that shell', () => {

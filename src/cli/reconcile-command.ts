@@ -1,0 +1,52 @@
+// `runwarden reconcile`: asks the running daemon, or, with none, reconciles the store itself.
+import type { ReconcileReport } from '../actors/reconcile-report.js';
+import { reconcileStore } from '../reconcile-store.js';
+import { CliError } from './cli-error.js';
+import type { ControlClient } from './control-client.js';
+
+export interface ReconcileCommandOptions {
+  readonly home: string;
+  readonly name: string;
+  readonly store?: string;
+  readonly dryRun: boolean;
+}
+
+/** Returns the report and where it came from. */
+export async function reconcileCommand(
+  client: ControlClient,
+  options: ReconcileCommandOptions,
+): Promise<{ source: 'daemon' | 'store'; report: ReconcileReport }> {
+  try {
+    const { report } = await client.call<{ report: ReconcileReport }>('POST', '/v1/reconcile', {
+      dryRun: options.dryRun,
+    });
+    return { source: 'daemon', report };
+  } catch (error) {
+    if (!(error instanceof CliError) || !error.message.includes('is not running')) throw error;
+  }
+  const report = await reconcileStore({
+    home: options.home,
+    name: options.name,
+    dryRun: options.dryRun,
+    ...(options.store === undefined ? {} : { store: options.store }),
+  });
+  return { source: 'store', report };
+}
+
+/** A few lines a person can read. */
+export function formatReport(source: string, report: ReconcileReport): string {
+  const list = (ids: readonly unknown[]) =>
+    ids.length === 0
+      ? '-'
+      : ids.map((id) => (typeof id === 'string' ? id : JSON.stringify(id))).join(', ');
+  return [
+    `reconciled by the ${source}${report.dryRun ? ' (dry run: nothing was signalled)' : ''} in ${report.durationMs} ms`,
+    `  killed:          ${list(report.killed)}`,
+    `  reattached:      ${list(report.reattached)}`,
+    `  lost:            ${list(report.lost)}`,
+    `  uncertain:       ${list(report.uncertain)}`,
+    `  quarantined:     ${list(report.quarantined)}`,
+    `  escapees killed: ${list(report.escapeesKilled)}`,
+    `  unknown markers: ${list(report.unknownMarked)}`,
+  ].join('\n');
+}
