@@ -59,10 +59,18 @@ export class InvalidOptionError extends TypeError {
   }
 }
 
+/** Hides passwords of URLs (`//user:secret@`, `?password=secret`) in a string. */
+export function redactCredentials(text: string): string {
+  return text
+    .replace(/(\/\/[^:/@\s]*:)[^@/\s]*@/g, '$1***@')
+    .replace(/(password=)[^&\s]*/gi, '$1***');
+}
+
 /** Short, safe rendering of a received value for an error message. */
 function describeValue(value: unknown): string {
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === 'string') {
+    return JSON.stringify(redactCredentials(value.length > 80 ? `${value.slice(0, 80)}…` : value));
+  }
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (value !== null && typeof value === 'object') return 'an object';

@@ -13,7 +13,9 @@ export type ExitReason =
   | 'orphan-killed'
   | 'lost'
   | 'spawn-error'
-  | 'shutdown';
+  | 'shutdown'
+  /** Not an end: a `leave` shutdown handed the still-running run to the next supervisor. */
+  | 'released';
 
 /** Reasons a caller (or the supervisor on its behalf) can cancel a run with. */
 export type CancelReason = 'cancelled' | 'replaced' | 'owner-gone' | 'shutdown' | 'orphan-killed';

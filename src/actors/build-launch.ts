@@ -23,7 +23,8 @@ export function buildLaunch(
   env[RUN_MARKER] = runId;
   env.RUNWARDEN_SUPERVISOR = supervisorName;
 
-  const line = [descriptor.command, ...descriptor.args];
+  // With a shell, `command` is shell code; each of `args` is quoted, so arguments stay data.
+  const line = [descriptor.command, ...descriptor.args.map(quoteForShell)];
   const [program, args] =
     descriptor.shell === null
       ? [descriptor.command, descriptor.args]
@@ -37,4 +38,9 @@ export function buildLaunch(
     rows: descriptor.rows,
     stdin: descriptor.stdin,
   };
+}
+
+/** POSIX single-quoting: the shell sees `value` as one literal word. */
+function quoteForShell(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
 }

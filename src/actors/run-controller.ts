@@ -1,10 +1,11 @@
 // Binds one run machine actor to the real world: the process handle, output, the watchdog,
 // the journal, and termination. The machine decides; the controller only carries out.
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
-import { RunStateError, RunwardenError, SpawnError } from '../errors.js';
+import { RunStateError, RunwardenError, SpawnError, SupervisorStoppedError } from '../errors.js';
 import type { runMachine } from '../machines/run-machine.js';
 import type { RunContext, RunInput } from '../machines/run-context.js';
 import { nextDeadline } from '../machines/run-deadlines.js';
+import { releasedExit } from '../machines/run-context.js';
 import type { RunEvent } from '../machines/run-events.js';
 import { RUN_MARKER } from '../options/run-spec.js';
 import type { ProcessHandle, ProcessExit } from '../os/process-handle.js';
@@ -25,6 +26,8 @@ type RunSnapshot = SnapshotFrom<typeof runMachine>;
 // After a verified-dead tree, the backend's own exit report normally follows within
 // node-pty's 200 ms socket-close timeout; past this bound the exit is recorded as unknown.
 const EXIT_REPORT_WAIT_MS = 2000;
+// Output offsets and output-based deadlines reach the record at most this much later.
+const OUTPUT_WRITE_INTERVAL_MS = 1000;
 
 export class RunController {
   readonly id: string;
@@ -39,6 +42,7 @@ export class RunController {
   private journalTail: Promise<void> = Promise.resolve();
   private journalError: unknown = null;
   private livenessTimer: NodeJS.Timeout | null = null;
+  private outputWriteTimer: NodeJS.Timeout | null = null;
   private lastState: RunStateName | null = null;
   private lastContext: RunContext | null = null;
   private lastEventType: RunEvent['type'] | null = null;
@@ -100,6 +104,8 @@ export class RunController {
   async settled(): Promise<void> {
     await this.settledDeferred.promise;
     await this.journalTail;
+    if (this.released)
+      throw new SupervisorStoppedError('the supervisor left this run before its process started');
   }
 
   /** Resolves once every journal write queued so far has finished. */
@@ -235,7 +241,9 @@ export class RunController {
     const identity = this.context.identity;
     if (identity === null || this.livenessTimer !== null) return;
     this.livenessTimer = setInterval(() => {
-      if (checkIdentity(identity) === 'alive') return;
+      const check = checkIdentity(identity);
+      // Uncertain (an unreadable table, say) is not an exit: keep watching.
+      if (check === 'alive' || check === 'uncertain') return;
       this.stopLivenessWatch();
       this.send({ type: 'EXITED', exitCode: null, signal: null, at: this.env.clock.now() });
     }, intervalMs);
@@ -255,6 +263,9 @@ export class RunController {
     this.watchdog.disarm();
     this.stopLivenessWatch();
     this.actor.stop();
+    // Nothing waits forever on a run this supervisor no longer holds.
+    this.settledDeferred.resolve(undefined);
+    this.exitDeferred.resolve(releasedExit(this.context, this.env.clock.now()));
   }
 
   private onData(chunk: Buffer): void {
@@ -299,11 +310,13 @@ export class RunController {
     const changed = state !== this.lastState;
     // The record is queued first: whatever a state-change listener does next (even a
     // shutdown that releases this run) happens after the transition is on its way to disk.
-    // Output only moves offsets and deadlines: it is recorded with the next transition
-    // instead of one write per chunk. Everything else that changes the context is written.
+    // Output only moves offsets and deadlines: it is written at most once a second (and
+    // once more a second after the last chunk), not once per chunk. Everything else that
+    // changes the context is written at once.
     const contextChanged = snapshot.context !== this.lastContext;
     this.lastContext = snapshot.context;
     if (changed || (contextChanged && this.lastEventType !== 'OUTPUT')) this.queueJournalWrite();
+    else if (contextChanged) this.scheduleOutputWrite();
     if (changed) {
       const from = this.lastState;
       this.lastState = state;
@@ -333,8 +346,19 @@ export class RunController {
     this.watchdog.arm(nextDeadline(this.context.deadlines, state === 'idle'));
   }
 
+  private scheduleOutputWrite(): void {
+    if (this.outputWriteTimer !== null) return;
+    this.outputWriteTimer = setTimeout(() => {
+      this.outputWriteTimer = null;
+      if (!this.released && this.actor.getSnapshot().status === 'active') this.queueJournalWrite();
+    }, OUTPUT_WRITE_INTERVAL_MS);
+    this.outputWriteTimer.unref();
+  }
+
   // Journal writes are chained so records land in transition order.
   private queueJournalWrite(): void {
+    if (this.outputWriteTimer !== null) clearTimeout(this.outputWriteTimer);
+    this.outputWriteTimer = null;
     this.lastQueuedState = this.actor.getSnapshot().value;
     const snapshot = this.actor.getPersistedSnapshot();
     const final = this.actor.getSnapshot().status === 'done';
@@ -379,7 +403,13 @@ export class RunController {
       if (this.context.processExit === null) {
         this.send({ type: 'EXITED', exitCode: null, signal: null, at });
       }
-      this.send({ type: 'TREE_DEAD', forced: false, survivors: [], error: info, at });
+      this.send({
+        type: 'TREE_DEAD',
+        forced: false,
+        survivors: [],
+        error: { ...info, code: 'E_TERMINATE' },
+        at,
+      });
     }
   }
 }

@@ -20,13 +20,13 @@ import { reconcileOnBoot } from './reconcile-on-boot.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 import { findMarkedProcesses } from '../os/find-marked-processes.js';
 import type { ReconcileReport } from './reconcile-report.js';
-import { runInfoFromContext } from './run-info.js';
 import type { CancelReason, RunExit, RunInfo, RunStateName } from '../types.js';
 import { createRunId } from './create-run-id.js';
 import { launchRun } from './launch-run.js';
 import { RunController } from './run-controller.js';
 import type { RunEnvironment } from './run-environment.js';
 import { RunHandle } from './run-handle.js';
+import { RunRegistry } from './run-registry.js';
 import {
   classifyOwners,
   type OwnerReconcileResult,
@@ -37,13 +37,9 @@ import { EventFanout, type SupervisorEventListener } from './supervisor-events.j
 export class Supervisor {
   readonly name: string;
   private readonly actor: Actor<typeof supervisorMachine>;
-  private readonly runs = new Map<string, RunController>();
-  private readonly handles = new Map<string, RunHandle>();
-  private readonly finished: string[] = [];
-  /** Finished runs of earlier supervisors, still within record retention. */
-  private readonly retained = new Map<string, RunInfo>();
-  /** Ids of final records in the store, oldest first, for record retention. */
-  private readonly finalRecords: string[] = [];
+  private readonly runs: RunRegistry;
+  /** Record writes of runs released on a `leave` shutdown, awaited before the store closes. */
+  private readonly releasedWrites: Array<Promise<void>> = [];
   private lease: OwnerLease | null = null;
   private report: ReconcileReport | null = null;
   private readonly fanout: EventFanout;
@@ -57,6 +53,7 @@ export class Supervisor {
   ) {
     const journal = store;
     this.name = options.name;
+    this.runs = new RunRegistry(options.maxFinishedRuns, options.retention.maxFinishedRecords);
     const logger = options.logger;
     this.fanout = new EventFanout((error) => {
       logger.error({ err: error }, 'supervisor event listener threw');
@@ -82,7 +79,7 @@ export class Supervisor {
     const effect =
       (fn: (run: RunController) => void) =>
       ({ self }: { self: { id: string } }) => {
-        const run = this.runs.get(self.id);
+        const run = this.runs.run(self.id);
         if (run !== undefined) fn(run);
       };
     this.machine = runMachine.provide({
@@ -130,12 +127,14 @@ export class Supervisor {
           retention: this.options.retention,
           adoptOrphan: (record, decision, root) => this.adoptOrphan(record, decision, root),
           retainFinished: (record) => {
-            this.retainFinished(record);
+            this.runs.retain(record);
           },
         },
         false,
       );
     } catch (error) {
+      // Runs adopted before the failure must not act for a supervisor that does not exist.
+      for (const run of this.runs.live()) run.release();
       this.actor.send({ type: 'BOOT_FAILED' });
       await this.releaseResources();
       throw error;
@@ -150,8 +149,8 @@ export class Supervisor {
     return this.report;
   }
 
-  /** The supervisor machine's state: booting, active, draining or stopped. */
-  get state(): string {
+  /** The supervisor machine's state. */
+  get state(): 'booting' | 'active' | 'draining' | 'stopped' {
     return this.actor.getSnapshot().value;
   }
 
@@ -159,8 +158,7 @@ export class Supervisor {
   async spawn(spec: RunSpec): Promise<RunHandle> {
     const descriptor = normalizeRunSpec(spec, this.options);
     if (this.state !== 'active') throw new SupervisorStoppedError();
-    const live = this.liveCount();
-    if (live >= this.options.maxLiveRuns) {
+    if (this.runs.live().length >= this.options.maxLiveRuns) {
       throw new LimitExceededError(
         'E_MAX_LIVE_RUNS',
         `limits.maxLiveRuns (${this.options.maxLiveRuns}) live runs already; finish or cancel one first`,
@@ -178,41 +176,35 @@ export class Supervisor {
 
   /** A snapshot of one run (live or retained finished), or undefined. */
   get(id: string): RunInfo | undefined {
-    return this.runs.get(id)?.info() ?? this.retained.get(id);
+    return this.runs.info(id);
   }
 
   /** The handle of a run this supervisor holds, or undefined. */
   handle(id: string): RunHandle | undefined {
-    return this.handles.get(id);
+    return this.runs.handle(id);
   }
 
   /** Snapshots of every run: live ones and retained finished ones, oldest first. */
   list(): RunInfo[] {
-    const infos = [...this.retained.values()];
-    for (const run of this.runs.values()) infos.push(run.info());
-    return infos.sort((a, b) => a.createdAt - b.createdAt);
+    return this.runs.infos();
   }
 
   /** Finalizes one run. Resolves with its exit (at once if it already ended). */
   cancel(id: string, reason: CancelReason = 'cancelled'): Promise<RunExit> {
-    const run = this.runs.get(id);
+    const run = this.runs.run(id);
     if (run === undefined) return Promise.reject(new UnknownRunError(id));
     return this.cancelRun(run, reason);
   }
 
   /** Finalizes every live run of a scope. */
   async cancelScope(scopeKey: string, reason: CancelReason = 'cancelled'): Promise<RunExit[]> {
-    const inScope = [...this.runs.values()].filter(
-      (run) => run.context.descriptor.scopeKey === scopeKey && run.state !== 'done',
-    );
+    const inScope = this.runs.live().filter((run) => run.context.descriptor.scopeKey === scopeKey);
     return Promise.all(inScope.map((run) => this.cancelRun(run, reason)));
   }
 
   /** Cancels (`owner-gone`) every live run whose explicit `ownerId` the host no longer knows. */
   async reconcileOrphans(options: ReconcileOwnersOptions): Promise<OwnerReconcileResult> {
-    const live = [...this.runs.values()]
-      .filter((run) => run.state !== 'done')
-      .map((run) => run.info());
+    const live = this.runs.live().map((run) => run.info());
     const result = classifyOwners(live, options);
     if (!result.dryRun) {
       await Promise.all(
@@ -244,7 +236,7 @@ export class Supervisor {
       marked,
       {
         isLive: (runId) => {
-          const state = this.runs.get(runId)?.state;
+          const state = this.runs.run(runId)?.state;
           return state !== undefined && state !== 'done';
         },
         finishedGraceMs: (runId) => {
@@ -291,7 +283,10 @@ export class Supervisor {
     await waitFor(this.actor, (snapshot) => snapshot.status === 'done', { timeout: Infinity });
     // Every final record is written before a run counts as removed; pending writes of
     // released runs finish here, before the store closes.
-    await Promise.all([...this.runs.values()].map((run) => run.flushJournal()));
+    await Promise.all([
+      ...this.runs.controllers().map((run) => run.flushJournal()),
+      ...this.releasedWrites,
+    ]);
     await this.releaseResources();
   }
 
@@ -337,16 +332,9 @@ export class Supervisor {
     await run.flushJournal();
   }
 
-  private retainFinished(record: ValidRunRecord): void {
-    const context = record.snapshot.context as unknown as RunContext;
-    this.retained.set(record.runId, runInfoFromContext('done', context));
-    this.finalRecords.push(record.runId);
-  }
-
   private register(run: RunController): RunHandle {
-    this.runs.set(run.id, run);
     const handle = new RunHandle(run, (reason) => this.cancelRun(run, reason));
-    this.handles.set(run.id, handle);
+    this.runs.add(run, handle);
     this.actor.send({ type: 'RUN_ADDED', runId: run.id });
     return handle;
   }
@@ -361,13 +349,7 @@ export class Supervisor {
   private async replacePredecessors(run: RunController): Promise<void> {
     const { scopeKey, replaceExistingScope } = run.context.descriptor;
     if (scopeKey === null || !replaceExistingScope) return;
-    const predecessors: RunController[] = [];
-    for (const other of this.runs.values()) {
-      if (other === run) break; // Map order is creation order: only earlier runs.
-      if (other.context.descriptor.scopeKey === scopeKey && other.state !== 'done') {
-        predecessors.push(other);
-      }
-    }
+    const predecessors = this.runs.predecessorsOf(run, scopeKey);
     for (const predecessor of predecessors) {
       this.fanout.emit({
         type: 'run.replaced',
@@ -421,29 +403,13 @@ export class Supervisor {
   private onDone(run: RunController, exit: RunExit): void {
     this.fanout.emit({ type: 'run.finalized', runId: run.id, exit });
     this.options.logger.info({ runId: run.id, ...exit }, `run finalized: ${exit.reason}`);
-    this.finished.push(run.id);
-    this.dropOldFinished();
-    this.finalRecords.push(run.id);
-    void this.expireRecords();
+    void this.deleteRecords(this.runs.finish(run.id));
     this.actor.send({ type: 'RUN_REMOVED', runId: run.id });
   }
 
-  // Finished runs stay in memory up to limits.maxFinishedRuns, oldest dropped first.
-  private dropOldFinished(): void {
-    while (this.finished.length > this.options.maxFinishedRuns) {
-      const id = this.finished.shift();
-      if (id === undefined) break;
-      this.runs.delete(id);
-      this.handles.delete(id);
-    }
-  }
-
   // Final records beyond retention.maxFinishedRecords are deleted, oldest first.
-  private async expireRecords(): Promise<void> {
-    while (this.finalRecords.length > this.options.retention.maxFinishedRecords) {
-      const id = this.finalRecords.shift();
-      if (id === undefined) break;
-      this.retained.delete(id);
+  private async deleteRecords(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
       await this.store.delete(this.store.runKey(id)).catch((error: unknown) => {
         this.options.logger.warn({ runId: id, err: error }, 'could not delete an expired record');
       });
@@ -451,22 +417,15 @@ export class Supervisor {
   }
 
   private drainRuns(mode: ShutdownRuns): void {
-    for (const run of [...this.runs.values()]) {
-      if (run.state === 'done') continue;
+    for (const run of this.runs.live()) {
       if (mode === 'leave') {
         run.release();
-        this.runs.delete(run.id);
-        this.handles.delete(run.id);
+        this.releasedWrites.push(run.flushJournal());
+        this.runs.remove(run.id);
         this.actor.send({ type: 'RUN_REMOVED', runId: run.id });
       } else {
         void this.cancelRun(run, 'shutdown');
       }
     }
-  }
-
-  private liveCount(): number {
-    let live = 0;
-    for (const run of this.runs.values()) if (run.state !== 'done') live++;
-    return live;
   }
 }

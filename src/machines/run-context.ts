@@ -76,6 +76,18 @@ export function buildRunExit(context: RunContext): RunExit {
   };
 }
 
+/**
+ * The exit a caller sees when the supervisor stopped supervising a live run (`shutdown`
+ * with `leave`): the process may still run; the next supervisor decides its fate.
+ */
+export function releasedExit(context: RunContext, at: number): RunExit {
+  return {
+    ...buildRunExit({ ...context, endReason: 'released', endedAt: at }),
+    exitCode: null,
+    signal: null,
+  };
+}
+
 /** The reason a process's own exit gives: killed by a signal, or exited. */
 export function reasonForExit(signal: NodeJS.Signals | null): ExitReason {
   return signal === null ? 'exit' : 'signal';

@@ -27,6 +27,24 @@ export function deadlinesAfterOutput(
   };
 }
 
+/**
+ * Deadlines of a reattached run. Its output cannot be seen any more (the old supervisor held
+ * the only handle), so output-based deadlines would fire on silence that is not there: they
+ * are dropped. The overall timeout stays absolute (counted from the recorded start, or from
+ * the reattach when no start was ever recorded).
+ */
+export function deadlinesOnReattach(
+  descriptor: RunDescriptor,
+  deadlines: RunDeadlines,
+  startedAt: number,
+): RunDeadlines {
+  return {
+    timeoutAt: deadlines.timeoutAt ?? offset(startedAt, descriptor.timeoutMs),
+    noOutputAt: null,
+    idleAt: null,
+  };
+}
+
 /** The earliest deadline that can still fire, or null. `idleAt` is moot once idle. */
 export function nextDeadline(deadlines: RunDeadlines, isIdle: boolean): number | null {
   const candidates = [deadlines.timeoutAt, deadlines.noOutputAt, isIdle ? null : deadlines.idleAt];

@@ -1,7 +1,12 @@
 // The run machine: one per run, pure data. Every side effect is a named action that the
 // supervisor provides; restoring a snapshot runs no entry action, so it can never spawn.
 import { assertEvent, assign, setup } from 'xstate';
-import { deadlinesAfterOutput, deadlinesAtStart, isDue } from './run-deadlines.js';
+import {
+  deadlinesAfterOutput,
+  deadlinesAtStart,
+  deadlinesOnReattach,
+  isDue,
+} from './run-deadlines.js';
 import type { RunEvent } from './run-events.js';
 import {
   buildRunExit,
@@ -158,9 +163,14 @@ export const runMachine = setup({
         REATTACH: {
           guard: 'notFinalizing',
           target: 'running',
-          actions: assign({
-            identity: ({ event }) => event.identity,
-            pid: ({ event }) => event.identity.pid,
+          actions: assign(({ context, event }) => {
+            const startedAt = context.startedAt ?? event.at;
+            return {
+              identity: event.identity,
+              pid: event.identity.pid,
+              startedAt,
+              deadlines: deadlinesOnReattach(context.descriptor, context.deadlines, startedAt),
+            };
           }),
         },
         CANCEL: { target: 'finalizing', actions: 'recordCancel' },

@@ -77,7 +77,13 @@ const runSpecSchema = z.strictObject({
     .optional(),
   shell: z.union([z.boolean(), z.string().min(1)]).optional(),
   cwd: z.string().min(1).optional(),
-  env: z.record(z.string().min(1), z.string()).optional(),
+  // A key holding `=` would forge entries (`RUNWARDEN_RUN_ID=x=...`) ahead of the marker.
+  env: z
+    .record(
+      z.string().regex(/^[^=\0]+$/, 'expected a variable name without = or NUL'),
+      z.string().regex(/^[^\0]*$/, 'expected a value without NUL'),
+    )
+    .optional(),
   extendEnv: z.boolean().optional(),
   cols: z.number().int().min(1).max(10_000).optional(),
   rows: z.number().int().min(1).max(10_000).optional(),

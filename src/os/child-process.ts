@@ -32,6 +32,8 @@ export function launchChild(spec: LaunchSpec): Promise<ProcessHandle> {
   });
 }
 
+const DRAIN_WAIT_MS = 200;
+
 function wrapChild(child: ReturnType<typeof spawn>, pid: number): ProcessHandle {
   // A write to a child that died raises EPIPE on the stream; the exit event reports the end.
   child.stdin?.on('error', () => undefined);
@@ -42,9 +44,20 @@ function wrapChild(child: ReturnType<typeof spawn>, pid: number): ProcessHandle 
       child.stderr?.on('data', listener);
     },
     onExit(listener: (exit: ProcessExit) => void) {
-      // 'exit', not 'close': an escaped grandchild may hold stdout open long after.
-      child.once('exit', (exitCode, signal) => {
+      // Report the exit once stdout and stderr are drained ('close'), so no output is lost
+      // to the finalization that follows. An escaped grandchild may hold the pipes open
+      // long after: then report it 200 ms after 'exit' (node-pty's bound for the same case).
+      let reported = false;
+      const report = (exitCode: number | null, signal: NodeJS.Signals | null) => {
+        if (reported) return;
+        reported = true;
         listener({ exitCode, signal });
+      };
+      child.once('close', report);
+      child.once('exit', (exitCode, signal) => {
+        setTimeout(() => {
+          report(exitCode, signal);
+        }, DRAIN_WAIT_MS).unref();
       });
     },
     write(data) {

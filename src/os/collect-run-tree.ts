@@ -53,7 +53,9 @@ export function collectRunTree(query: RunTreeQuery): RunTree {
     add(root.pid, 'root');
     for (const pid of descendantsOf(root.pid, stats)) add(pid, 'descendant');
   }
-  const owned = root === null ? null : ownedIds(root, rootStat);
+  // Group and session ids name the run only while its verified root leads them: once the
+  // root is gone its pid may have been reused as another session's id, so only markers count.
+  const owned = root === null || !rootAlive ? null : ownedIds(root, rootStat);
   if (root !== null && owned !== null && (owned.group || owned.session)) {
     for (const stat of stats.values()) {
       // A process of our group or session cannot predate its leader.

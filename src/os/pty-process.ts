@@ -2,7 +2,7 @@
 import * as nodePty from 'node-pty';
 import type { LaunchSpec, ProcessExit, ProcessHandle } from './process-handle.js';
 import { signalName } from './process-handle.js';
-import { holdSlave, prepareSlaveHold } from './pty-slave-hold.js';
+import { abandonSlaveHold, holdSlave, prepareSlaveHold } from './pty-slave-hold.js';
 
 /**
  * Starts `spec` on a new pseudo-terminal. The child is a session and process-group leader
@@ -19,7 +19,13 @@ export function launchPty(spec: LaunchSpec): ProcessHandle {
     encoding: null,
   };
   prepareSlaveHold();
-  const pty = nodePty.spawn(spec.file, [...spec.args], options);
+  let pty: nodePty.IPty;
+  try {
+    pty = nodePty.spawn(spec.file, [...spec.args], options);
+  } catch (error) {
+    abandonSlaveHold();
+    throw error;
+  }
   // `ptsName` is a getter of node-pty's UnixTerminal that its typings do not declare.
   const ptsName = (pty as unknown as { ptsName?: string }).ptsName;
   const slave = holdSlave(pty.pid, ptsName);
@@ -44,7 +50,8 @@ export function launchPty(spec: LaunchSpec): ProcessHandle {
       });
     },
     write(data) {
-      pty.write(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
+      // Bytes pass as bytes: decoding them as UTF-8 would corrupt binary input.
+      pty.write(typeof data === 'string' ? data : Buffer.from(data));
     },
     resize(cols, rows) {
       if (!exited) pty.resize(cols, rows);

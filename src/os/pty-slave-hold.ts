@@ -35,6 +35,11 @@ export function prepareSlaveHold(): void {
   listen();
 }
 
+/** Call when the spawn prepared for failed: stops listening if no hold is left. */
+export function abandonSlaveHold(): void {
+  unlistenIfIdle();
+}
+
 /** Opens the slave `ptsName` (O_NOCTTY: never our controlling terminal) for child `pid`. */
 export function holdSlave(pid: number, ptsName: string | undefined): SlaveHold {
   let fd: number | null = null;

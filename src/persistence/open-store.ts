@@ -1,11 +1,10 @@
 // Opens the Keyv store a supervisor records its runs in: a Keyv instance the caller made,
 // or a URL (sqlite://PATH, redis://HOST:PORT, postgres://...), or by default an embedded
 // SQLite file in the home directory (0600).
-import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Keyv from 'keyv';
-import { InvalidOptionError, StoreError } from '../errors.js';
-import { ensurePrivateDir } from './home-dir.js';
+import { InvalidOptionError, redactCredentials, StoreError } from '../errors.js';
 
 /** An open store and how to close it. */
 export interface OpenedStore {
@@ -44,7 +43,8 @@ async function openSqlite(path: string): Promise<OpenedStore> {
   if (path === '')
     throw new InvalidOptionError('store', 'sqlite://', 'sqlite://PATH with a file path');
   const file = resolve(path);
-  ensurePrivateDir(dirname(file));
+  // Create a missing directory privately; never change the mode of one that exists.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   try {
     // Create the file 0600 before SQLite does, so records are never world-readable.
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
@@ -112,11 +112,5 @@ function storeError(message: string, cause: unknown): StoreError {
 
 // Never log a password that came in a URL.
 function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
-  }
+  return redactCredentials(url);
 }

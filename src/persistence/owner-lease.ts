@@ -2,7 +2,7 @@
 // host touches that name's runs. The previous owner is verified by pid + start time.
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { SupervisorBusyError } from '../errors.js';
+import { RunwardenError, SupervisorBusyError } from '../errors.js';
 import { checkIdentity, readIdentity, type ProcessIdentity } from '../os/process-identity.js';
 import type { RecordStore } from './record-store.js';
 
@@ -19,6 +19,8 @@ const leaseSchema = z.object({
   token: z.string(),
 });
 
+const LEASE_SETTLE_MS = 150;
+
 /** A held lease. */
 export interface OwnerLease {
   readonly key: string;
@@ -30,7 +32,9 @@ export interface OwnerLease {
 export async function acquireOwnerLease(store: RecordStore, now: number): Promise<OwnerLease> {
   const key = `${store.name}/lease/${hostname()}`;
   const self = readIdentity(process.pid);
-  if (self === undefined) throw new Error('cannot read this process identity from /proc');
+  if (self === undefined) {
+    throw new RunwardenError('E_IDENTITY_UNREADABLE', 'cannot read the identity of this process');
+  }
   const existing = leaseSchema.safeParse(await store.get(key));
   if (existing.success) {
     const holder = existing.data.identity;
@@ -46,7 +50,9 @@ export async function acquireOwnerLease(store: RecordStore, now: number): Promis
   }
   const token = `${self.pid}:${self.startTicks}:${now}:${Math.random().toString(36).slice(2)}`;
   await store.set(key, { identity: self, acquiredAt: now, token }, 'take the owner lease');
-  // Two supervisors starting at once both write; the one whose token survives owns it.
+  // Keyv has no compare-and-set. Two supervisors starting at once both write; after a
+  // settle window longer than a store round trip, the one whose token survives owns it.
+  await new Promise((resolve) => setTimeout(resolve, LEASE_SETTLE_MS));
   const stored = leaseSchema.safeParse(await store.get(key));
   if (!stored.success || stored.data.token !== token) {
     const pid = stored.success ? stored.data.identity.pid : -1;

@@ -65,7 +65,8 @@ const context = z.object({
   exit: z.unknown(),
 });
 const snapshot = z.looseObject({
-  status: z.enum(['active', 'done', 'error', 'stopped']),
+  // A stopped or failed actor could not take the events a boot sends: quarantine those.
+  status: z.enum(['active', 'done']),
   value: z.enum(runStates),
   context,
 });

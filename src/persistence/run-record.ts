@@ -19,11 +19,6 @@ export interface RunRecord {
   readonly snapshot: unknown;
 }
 
-/** The key of a run's record inside the supervisor's namespace. */
-export function runRecordKey(runId: string): string {
-  return `run:${runId}`;
-}
-
 /** Wraps a persisted snapshot into a record. */
 export function createRunRecord(
   supervisor: string,

@@ -187,10 +187,22 @@ test('corrupt records are quarantined with the reason, and the rest of the boot 
       { schemaVersion: 0, runId: 'old-version' },
       'plant',
     );
+    // A stopped actor's snapshot could never take the boot's events: it would hang the boot.
+    const stopped = structuredClone(
+      (await store.get(store.runKey(run.id))) as Record<string, unknown>,
+    );
+    (stopped.snapshot as { status: string }).status = 'stopped';
+    stopped.runId = 'stopped-actor';
+    (stopped.snapshot as { context: { runId: string } }).context.runId = 'stopped-actor';
+    await store.set(store.runKey('stopped-actor'), stopped, 'plant');
   });
   const second = await create({ home: dir });
   const report = second.lastReconcile;
-  expect(report?.quarantined.map((q) => q.runId).sort()).toEqual(['garbage', 'old-version']);
+  expect(report?.quarantined.map((q) => q.runId).sort()).toEqual([
+    'garbage',
+    'old-version',
+    'stopped-actor',
+  ]);
   expect(report?.quarantined[0]?.reason).toMatch(/invalid record/);
   expect(report?.killed).toEqual([run.id]);
   await withRecords(dir, async (store) => {
@@ -264,4 +276,46 @@ test("a run's own policy wins; without one, the policy of the supervisor that fi
   const second = await create({ home: dir, onOrphan: 'reattach' });
   expect(second.lastReconcile?.reattached).toEqual([unset.id]);
   expect(second.lastReconcile?.killed).toEqual([explicitKill.id]);
+});
+
+test('leave settles everything: exited resolves as released, a spawn in flight rejects', async () => {
+  const dir = home();
+  const sup = await create({ home: dir });
+  const run = await sup.spawn({ command: 'sleep', args: ['30'] });
+  const inFlight = sup.spawn({ command: 'sleep', args: ['30'] });
+  inFlight.catch(() => undefined); // asserted below, after the shutdown
+  await sup.shutdown({ runs: 'leave' });
+  await expect(inFlight).rejects.toMatchObject({ code: 'E_SUPERVISOR_STOPPED' });
+  expect(await run.exited).toMatchObject({ reason: 'released', exitCode: null });
+  expect(liveMarked(run.id)).toHaveLength(1); // leave signals nothing
+  // The next supervisor takes over and ends it, cleaning up after this test.
+  const next = await create({ home: dir });
+  expect(next.lastReconcile?.killed).toEqual([run.id]);
+  expect(next.lastReconcile?.lost).toHaveLength(1); // the spawn in flight never started
+});
+
+test('output offsets reach the record within a second, so a restart continues them', async () => {
+  const dir = home();
+  const first = await create({ home: dir });
+  const run = await first.spawn({
+    command: 'sh',
+    args: ['-c', 'echo 0123456789; sleep 30'],
+    onOrphan: 'reattach',
+  });
+  await waitUntil(() => run.info().outputBytes === 11, 5000, 'output');
+  await waitUntil(
+    async () =>
+      (
+        (await withRecords(dir, (store) => store.get(store.runKey(run.id)).catch(() => null))) as {
+          snapshot?: { context?: { outputBytes?: number } };
+        } | null
+      )?.snapshot?.context?.outputBytes === 11,
+    5000,
+    'the offset on disk',
+  );
+  await first.shutdown({ runs: 'leave' });
+  const second = await create({ home: dir });
+  const again = second.handle(run.id);
+  expect(again?.output({ since: 11 })).toMatchObject({ offset: 11, nextOffset: 11 });
+  await again?.cancel();
 });

@@ -189,6 +189,32 @@ describe('run machine', () => {
       });
     });
 
+    test('a reattached run keeps its absolute timeout and drops output deadlines it cannot see', () => {
+      const { actor } = start();
+      actor.send({ type: 'PREDECESSORS_DONE' });
+      actor.send({ ...spawned, at: 100 });
+      actor.send({ type: 'ORPHANED', at: 500 });
+      actor.send({ type: 'REATTACH', identity: fakeIdentity, at: 600 });
+      expect(actor.getSnapshot().context.deadlines).toEqual({
+        timeoutAt: 10_100,
+        noOutputAt: null,
+        idleAt: null,
+      });
+      actor.send({ type: 'TICK', now: 9_000 });
+      expect(actor.getSnapshot().value).toBe('running');
+    });
+
+    test('a run reattached from a record without a start counts its timeout from the reattach', () => {
+      const { actor } = start();
+      actor.send({ type: 'PREDECESSORS_DONE' });
+      actor.send({ type: 'ORPHANED', at: 5 });
+      actor.send({ type: 'REATTACH', identity: fakeIdentity, at: 700 });
+      expect(actor.getSnapshot().context).toMatchObject({
+        startedAt: 700,
+        deadlines: { timeoutAt: 10_700, noOutputAt: null, idleAt: null },
+      });
+    });
+
     test('an orphan whose process is gone is lost', () => {
       const { actor } = start();
       actor.send({ type: 'ORPHANED', at: 1 });
