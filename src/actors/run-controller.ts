@@ -263,6 +263,7 @@ export class RunController {
     this.watchdog.disarm();
     this.stopLivenessWatch();
     this.actor.stop();
+    this.handle?.detach();
     // Nothing waits forever on a run this supervisor no longer holds.
     this.settledDeferred.resolve(undefined);
     this.exitDeferred.resolve(releasedExit(this.context, this.env.clock.now()));

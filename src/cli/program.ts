@@ -75,6 +75,9 @@ export function buildProgram(print: (text: string) => void): Command {
             print(`reconcile: ${JSON.stringify(report)}\n`);
           },
         });
+        // Shut down: runs were finalized, or left to the next daemon with descriptors that
+        // must not keep this process alive.
+        process.exit(0);
       },
     );
 

@@ -68,6 +68,12 @@ function wrapChild(child: ReturnType<typeof spawn>, pid: number): ProcessHandle 
     resize() {
       throw new TypeError('resize() needs a PTY run (mode: "pty")');
     },
+    detach() {
+      child.unref();
+      for (const stream of [child.stdin, child.stdout, child.stderr]) {
+        (stream as { unref?: () => void } | null)?.unref?.();
+      }
+    },
     dispose() {
       child.stdin?.destroy();
       child.stdout?.destroy();

@@ -20,6 +20,11 @@ export interface ProcessHandle {
   resize(cols: number, rows: number): void;
   /** Releases file descriptors once the process is gone. Never signals. */
   dispose(): void;
+  /**
+   * Stops this handle from keeping the host's event loop alive (a `leave` shutdown): the
+   * process runs on, and the host may exit. Never signals.
+   */
+  detach(): void;
 }
 
 /** What a backend needs to start a process. The command is already resolved. */

@@ -56,6 +56,11 @@ export function launchPty(spec: LaunchSpec): ProcessHandle {
     resize(cols, rows) {
       if (!exited) pty.resize(cols, rows);
     },
+    detach() {
+      // node-pty exposes no unref: its master socket is a tty.ReadStream we can unref.
+      (pty as unknown as { _socket?: { unref?: () => void } })._socket?.unref?.();
+      slave.release();
+    },
     dispose() {
       slave.release();
       // Nothing to do: node-pty closes the master when the child exits. Its destroy() and

@@ -138,3 +138,24 @@ test('demo tells the story and leaves nothing behind', async () => {
   expect(demo.stdout).toMatch(/reason orphan-killed/);
   expect(demo.stdout).toContain('nothing leaked.');
 });
+
+test('SIGTERM stops the daemon gracefully: runs are finalized, or left with --on-shutdown leave', async () => {
+  const { home, daemon: first } = await homeWithDaemon();
+  const killed = (await runCli(home, ['run', '--', 'sleep', '30'])).stdout.trim();
+  expect(await stopDaemon(first, 'SIGTERM')).toBe(0);
+  expect(liveMarked(killed)).toEqual([]);
+
+  const second = await daemon(home, ['--on-shutdown', 'leave']);
+  const left = (
+    await runCli(home, ['run', '--on-orphan', 'reattach', '--', 'sleep', '30'])
+  ).stdout.trim();
+  expect(await stopDaemon(second, 'SIGINT')).toBe(0);
+  expect(liveMarked(left)).toHaveLength(1); // handed to the next boot, not signalled
+  const { report } = await startDaemon(home).then((started) => {
+    cleanups.push(() => stopDaemon(started.daemon));
+    return started;
+  });
+  expect(report).toMatchObject({ reattached: [left] });
+  await runCli(home, ['kill', left]);
+  expect(liveMarked(left)).toEqual([]);
+});
