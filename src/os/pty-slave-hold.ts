@@ -7,9 +7,10 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { processTable } from './process-table.js';
 import { isDeadState } from './process-identity.js';
 
-// Output already written by a dead child is readable at once: once a few milliseconds
-// pass without a chunk, the event loop has drained the master.
-const QUIET_MS = 3;
+// A dead child's output may still sit in the kernel's flip buffers, pushed to the master
+// by a kernel worker as we read. Release only after a window of this length in which the
+// event loop ran on time and no chunk arrived: a loop that was blocked proves nothing.
+const QUIET_MS = 25;
 
 /** A held slave descriptor of one PTY. */
 export interface SlaveHold {
@@ -86,9 +87,11 @@ function checkChildren(): void {
 }
 
 function scheduleRelease(entry: Entry): void {
+  const armedAt = performance.now();
   entry.timer = setTimeout(() => {
     entry.timer = null;
-    if (performance.now() - entry.lastDataAt < QUIET_MS) scheduleRelease(entry);
+    const late = performance.now() - armedAt - QUIET_MS;
+    if (entry.lastDataAt >= armedAt || late > QUIET_MS) scheduleRelease(entry);
     else release(entry);
   }, QUIET_MS);
 }
