@@ -90,3 +90,15 @@ export class SupervisorBusyError extends RunwardenError {
     super('E_SUPERVISOR_BUSY', message);
   }
 }
+
+/** A serializable `{ code, message }` for any error (records and exits keep these). */
+export function toErrorInfo(
+  error: unknown,
+  fallbackCode = 'E_SPAWN',
+): { code: string; message: string } {
+  if (error instanceof RunwardenError) return { code: error.code, message: error.message };
+  if (error instanceof Error) {
+    return { code: (error as NodeJS.ErrnoException).code ?? fallbackCode, message: error.message };
+  }
+  return { code: fallbackCode, message: typeof error === 'string' ? error : 'unknown error' };
+}

@@ -1,7 +1,7 @@
 // Binds one run machine actor to the real world: the process handle, output, the watchdog,
 // the journal, and termination. The machine decides; the controller only carries out.
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
-import { RunStateError, RunwardenError, SpawnError, SupervisorStoppedError } from '../errors.js';
+import { RunStateError, SupervisorStoppedError, toErrorInfo } from '../errors.js';
 import type { runMachine } from '../machines/run-machine.js';
 import type { RunContext, RunInput } from '../machines/run-context.js';
 import { nextDeadline } from '../machines/run-deadlines.js';
@@ -9,44 +9,40 @@ import { releasedExit } from '../machines/run-context.js';
 import type { RunEvent } from '../machines/run-events.js';
 import { RUN_MARKER } from '../options/run-spec.js';
 import type { ProcessHandle, ProcessExit } from '../os/process-handle.js';
-import { checkIdentity, readIdentity } from '../os/process-identity.js';
+import { readIdentity } from '../os/process-identity.js';
 import { terminateRunTree } from '../os/terminate-run-tree.js';
 import type { RunExit, RunInfo, RunStateName } from '../types.js';
 import { createDeferred } from './deferred.js';
-import { OutputBuffer, type OutputSlice } from './output-buffer.js';
+import type { OutputSlice } from './output-buffer.js';
+import { RunOutput, type OutputListener } from './run-output.js';
 import { runInfoFromContext } from './run-info.js';
 import type { RunEnvironment } from './run-environment.js';
+import { LivenessWatch } from './liveness-watch.js';
+import { RecordQueue } from './record-queue.js';
 import { Watchdog } from './watchdog.js';
 
-/** Receives each output chunk with the absolute offset of its first byte. */
-export type OutputListener = (chunk: Buffer, offset: number) => void;
+export type { OutputListener } from './run-output.js';
 
 type RunSnapshot = SnapshotFrom<typeof runMachine>;
 
 // After a verified-dead tree, the backend's own exit report normally follows within
 // node-pty's 200 ms socket-close timeout; past this bound the exit is recorded as unknown.
 const EXIT_REPORT_WAIT_MS = 2000;
-// Output offsets and output-based deadlines reach the record at most this much later.
-const OUTPUT_WRITE_INTERVAL_MS = 1000;
 
 export class RunController {
   readonly id: string;
   readonly actor: Actor<typeof runMachine>;
-  readonly output: OutputBuffer;
+  private readonly output: RunOutput;
   private handle: ProcessHandle | null = null;
-  private readonly listeners = new Set<OutputListener>();
   private readonly exitDeferred = createDeferred<RunExit>();
   private readonly settledDeferred = createDeferred<undefined>();
   private readonly processExitDeferred = createDeferred<undefined>();
   private readonly watchdog: Watchdog;
-  private journalTail: Promise<void> = Promise.resolve();
-  private journalError: unknown = null;
-  private livenessTimer: NodeJS.Timeout | null = null;
-  private outputWriteTimer: NodeJS.Timeout | null = null;
+  private readonly records: RecordQueue;
+  private readonly liveness = new LivenessWatch();
   private lastState: RunStateName | null = null;
   private lastContext: RunContext | null = null;
   private lastEventType: RunEvent['type'] | null = null;
-  private lastQueuedState: RunStateName | null = null;
   private readonly abort = new AbortController();
   private released = false;
 
@@ -70,9 +66,27 @@ export class RunController {
             snapshot: start.snapshot as RunSnapshot,
             ...inspect,
           });
+    this.records = new RecordQueue(
+      this.id,
+      env.journal,
+      {
+        capture: () => {
+          const snapshot = this.actor.getSnapshot();
+          return {
+            snapshot: this.actor.getPersistedSnapshot(),
+            state: snapshot.value,
+            final: snapshot.status === 'done',
+          };
+        },
+        writable: () => !this.released && this.actor.getSnapshot().status === 'active',
+      },
+      env.logger,
+    );
     const context = this.actor.getSnapshot().context;
     // A restored run continues its offsets; bytes before them are gone with the old supervisor.
-    this.output = new OutputBuffer(context.descriptor.maxOutputBytes, context.outputBytes);
+    this.output = new RunOutput(context.descriptor.maxOutputBytes, context.outputBytes, (error) => {
+      env.logger.error({ runId: this.id, err: error }, 'output listener threw');
+    });
     this.watchdog = new Watchdog(env.clock, (now) => {
       this.send({ type: 'TICK', now });
       this.rearm();
@@ -103,14 +117,14 @@ export class RunController {
   /** Resolves once the run left `replacing`/`spawning` and its record is durable. */
   async settled(): Promise<void> {
     await this.settledDeferred.promise;
-    await this.journalTail;
+    await this.records.flush();
     if (this.released)
       throw new SupervisorStoppedError('the supervisor left this run before its process started');
   }
 
   /** Resolves once every journal write queued so far has finished. */
   flushJournal(): Promise<void> {
-    return this.journalTail;
+    return this.records.flush();
   }
 
   send(event: RunEvent): void {
@@ -120,8 +134,7 @@ export class RunController {
   }
 
   onOutput(listener: OutputListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.output.subscribe(listener);
   }
 
   readOutput(since?: number): OutputSlice {
@@ -156,13 +169,13 @@ export class RunController {
       // This runs inside the transition, before the snapshot listener queued that record:
       // let it queue first, then wait for it.
       await Promise.resolve();
-      if (this.lastQueuedState !== 'spawning') this.queueJournalWrite();
+      if (this.records.lastQueuedState !== 'spawning') this.records.writeNow();
       await this.flushJournal();
       if (this.state !== 'spawning' || this.released) return;
       const at = () => this.env.clock.now();
-      if (this.journalError !== null) {
+      if (this.records.lastError !== null) {
         // Never a process without a durable record.
-        const cause = toErrorInfo(this.journalError).message;
+        const cause = toErrorInfo(this.records.lastError).message;
         this.send({
           type: 'SPAWN_FAILED',
           error: {
@@ -229,30 +242,19 @@ export class RunController {
   /** Effect of `done`: drop the handle; nothing is signalled. */
   releaseProcess(): void {
     this.watchdog.disarm();
-    this.stopLivenessWatch();
+    this.liveness.stop();
+    this.records.cancelDeferred();
     this.handle?.dispose();
   }
 
-  /**
-   * For a reattached orphan (no handle): re-checks the root's identity every `intervalMs`
-   * and reports its end. The exit code of a process we did not spawn cannot be known.
-   */
-  watchLiveness(intervalMs = 250): void {
+  /** For a reattached orphan (no handle): its end is noticed through its identity. */
+  watchLiveness(): void {
     const identity = this.context.identity;
-    if (identity === null || this.livenessTimer !== null) return;
-    this.livenessTimer = setInterval(() => {
-      const check = checkIdentity(identity);
-      // Uncertain (an unreadable table, say) is not an exit: keep watching.
-      if (check === 'alive' || check === 'uncertain') return;
-      this.stopLivenessWatch();
+    if (identity === null) return;
+    // The exit code of a process we did not spawn cannot be known.
+    this.liveness.start(identity, () => {
       this.send({ type: 'EXITED', exitCode: null, signal: null, at: this.env.clock.now() });
-    }, intervalMs);
-    this.livenessTimer.unref();
-  }
-
-  private stopLivenessWatch(): void {
-    if (this.livenessTimer !== null) clearInterval(this.livenessTimer);
-    this.livenessTimer = null;
+    });
   }
 
   /** Stops supervising without any signal (shutdown with `leave`). */
@@ -261,7 +263,8 @@ export class RunController {
     // An in-flight termination stops here: `leave` means no further signal from us.
     this.abort.abort();
     this.watchdog.disarm();
-    this.stopLivenessWatch();
+    this.liveness.stop();
+    this.records.cancelDeferred();
     this.actor.stop();
     this.handle?.detach();
     // Nothing waits forever on a run this supervisor no longer holds.
@@ -270,14 +273,7 @@ export class RunController {
   }
 
   private onData(chunk: Buffer): void {
-    const offset = this.output.append(chunk);
-    for (const listener of this.listeners) {
-      try {
-        listener(chunk, offset);
-      } catch (error) {
-        this.env.logger.error({ runId: this.id, err: error }, 'output listener threw');
-      }
-    }
+    this.output.append(chunk);
     this.send({ type: 'OUTPUT', bytes: chunk.length, at: this.env.clock.now() });
   }
 
@@ -316,8 +312,8 @@ export class RunController {
     // changes the context is written at once.
     const contextChanged = snapshot.context !== this.lastContext;
     this.lastContext = snapshot.context;
-    if (changed || (contextChanged && this.lastEventType !== 'OUTPUT')) this.queueJournalWrite();
-    else if (contextChanged) this.scheduleOutputWrite();
+    if (changed || (contextChanged && this.lastEventType !== 'OUTPUT')) this.records.writeNow();
+    else if (contextChanged) this.records.writeSoon();
     if (changed) {
       const from = this.lastState;
       this.lastState = state;
@@ -328,7 +324,7 @@ export class RunController {
       this.watchdog.disarm();
       const exit = snapshot.context.exit;
       if (exit !== null && !this.exitDeferred.settled()) {
-        void this.journalTail.then(() => {
+        void this.records.flush().then(() => {
           this.exitDeferred.resolve(exit);
           this.env.onDone(this, exit);
         });
@@ -345,35 +341,6 @@ export class RunController {
       return;
     }
     this.watchdog.arm(nextDeadline(this.context.deadlines, state === 'idle'));
-  }
-
-  private scheduleOutputWrite(): void {
-    if (this.outputWriteTimer !== null) return;
-    this.outputWriteTimer = setTimeout(() => {
-      this.outputWriteTimer = null;
-      if (!this.released && this.actor.getSnapshot().status === 'active') this.queueJournalWrite();
-    }, OUTPUT_WRITE_INTERVAL_MS);
-    this.outputWriteTimer.unref();
-  }
-
-  // Journal writes are chained so records land in transition order.
-  private queueJournalWrite(): void {
-    if (this.outputWriteTimer !== null) clearTimeout(this.outputWriteTimer);
-    this.outputWriteTimer = null;
-    this.lastQueuedState = this.actor.getSnapshot().value;
-    const snapshot = this.actor.getPersistedSnapshot();
-    const final = this.actor.getSnapshot().status === 'done';
-    this.journalTail = this.journalTail
-      .then(() => this.env.journal.write(this.id, snapshot, final))
-      .then(
-        () => {
-          this.journalError = null;
-        },
-        (error: unknown) => {
-          this.journalError = error;
-          this.env.logger.error({ runId: this.id, err: error }, 'run record write failed');
-        },
-      );
   }
 
   private requireHandle(verb: string): ProcessHandle {
@@ -413,14 +380,4 @@ export class RunController {
       });
     }
   }
-}
-
-function toErrorInfo(error: unknown): { code: string; message: string } {
-  if (error instanceof RunwardenError || error instanceof SpawnError) {
-    return { code: error.code, message: error.message };
-  }
-  if (error instanceof Error) {
-    return { code: (error as NodeJS.ErrnoException).code ?? 'E_SPAWN', message: error.message };
-  }
-  return { code: 'E_SPAWN', message: typeof error === 'string' ? error : 'unknown error' };
 }

@@ -3,9 +3,8 @@ import { createActor, waitFor, type Actor } from 'xstate';
 import { LimitExceededError, SupervisorStoppedError, UnknownRunError } from '../errors.js';
 import { runMachine } from '../machines/run-machine.js';
 import { supervisorMachine, type ShutdownRuns } from '../machines/supervisor-machine.js';
-import { normalizeRunSpec, RUN_MARKER, type RunSpec } from '../options/run-spec.js';
+import { normalizeRunSpec, type RunSpec } from '../options/run-spec.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
-import type { TerminationReport } from '../os/terminate-run-tree.js';
 import {
   acquireOwnerLease,
   releaseOwnerLease,
@@ -17,16 +16,16 @@ import type { RunContext } from '../machines/run-context.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
 import type { OrphanDecision } from './decide-orphan.js';
 import { reconcileOnBoot } from './reconcile-on-boot.js';
-import { groupByRun, sweepEscapees } from './sweep-escapees.js';
-import { findMarkedProcesses } from '../os/find-marked-processes.js';
+import { reconcileLive } from './reconcile-live.js';
 import type { ReconcileReport } from './reconcile-report.js';
-import type { CancelReason, RunExit, RunInfo, RunStateName } from '../types.js';
+import type { CancelReason, RunExit, RunInfo } from '../types.js';
 import { createRunId } from './create-run-id.js';
 import { launchRun } from './launch-run.js';
 import { RunController } from './run-controller.js';
 import type { RunEnvironment } from './run-environment.js';
 import { RunHandle } from './run-handle.js';
 import { RunRegistry } from './run-registry.js';
+import { SupervisorReporting } from './supervisor-reporting.js';
 import {
   classifyOwners,
   type OwnerReconcileResult,
@@ -43,6 +42,7 @@ export class Supervisor {
   private lease: OwnerLease | null = null;
   private report: ReconcileReport | null = null;
   private readonly fanout: EventFanout;
+  private readonly reporting: SupervisorReporting;
   private readonly env: RunEnvironment;
   private readonly machine: typeof runMachine;
 
@@ -58,6 +58,7 @@ export class Supervisor {
     this.fanout = new EventFanout((error) => {
       logger.error({ err: error }, 'supervisor event listener threw');
     });
+    this.reporting = new SupervisorReporting(this.fanout, logger);
     this.env = {
       clock: options.clock,
       logger,
@@ -66,10 +67,10 @@ export class Supervisor {
       launch: (runId, descriptor) => launchRun(runId, descriptor, this.name),
       replacePredecessors: (run) => this.replacePredecessors(run),
       reportSweep: (run, report) => {
-        this.reportSweep(run, report);
+        this.reporting.sweep(run, report);
       },
       onStateChange: (run, from, to) => {
-        this.onStateChange(run, from, to);
+        this.reporting.stateChange(run, from, to);
       },
       onDone: (run, exit) => {
         this.onDone(run, exit);
@@ -228,41 +229,8 @@ export class Supervisor {
    * runs that already finished (escapees) are ended, markers of unknown runs are reported.
    * With `dryRun` nothing is signalled. (Boot reconciliation is `lastReconcile`.)
    */
-  async reconcile(options: { dryRun?: boolean } = {}): Promise<ReconcileReport> {
-    const dryRun = options.dryRun ?? false;
-    const started = performance.now();
-    const marked = groupByRun(findMarkedProcesses(RUN_MARKER).found);
-    const swept = await sweepEscapees(
-      marked,
-      {
-        isLive: (runId) => {
-          const state = this.runs.run(runId)?.state;
-          return state !== undefined && state !== 'done';
-        },
-        finishedGraceMs: (runId) => {
-          const info = this.get(runId);
-          return info?.state === 'done' ? info.killGraceMs : undefined;
-        },
-      },
-      dryRun,
-      this.options.logger,
-    );
-    const durationMs = Math.round(performance.now() - started);
-    const report: ReconcileReport = {
-      killed: [],
-      reattached: [],
-      lost: [],
-      uncertain: [],
-      quarantined: [],
-      ...swept,
-      otherHosts: 0,
-      expired: 0,
-      dryRun,
-      durationMs,
-      phases: { sweep: durationMs },
-    };
-    this.options.logger.info({ ...report, type: 'reconcile' }, 'live reconciliation');
-    return report;
+  reconcile(options: { dryRun?: boolean } = {}): Promise<ReconcileReport> {
+    return reconcileLive(this.runs, this.options.logger, options.dryRun ?? false);
   }
 
   /** Subscribes to lifecycle events. Returns an unsubscribe function. */
@@ -351,58 +319,13 @@ export class Supervisor {
     if (scopeKey === null || !replaceExistingScope) return;
     const predecessors = this.runs.predecessorsOf(run, scopeKey);
     for (const predecessor of predecessors) {
-      this.fanout.emit({
-        type: 'run.replaced',
-        runId: predecessor.id,
-        replacedBy: run.id,
-        scopeKey,
-      });
-      this.options.logger.info(
-        { runId: predecessor.id, replacedBy: run.id, scopeKey },
-        'run replaced',
-      );
+      this.reporting.replaced(predecessor.id, run.id, scopeKey);
     }
     await Promise.all(predecessors.map((predecessor) => this.cancelRun(predecessor, 'replaced')));
   }
 
-  private reportSweep(run: RunController, report: TerminationReport): void {
-    const event = {
-      type: 'run.sweep' as const,
-      runId: run.id,
-      pids: report.members.map((member) => member.identity.pid),
-      forced: report.forced,
-      survivors: report.survivors.map((member) => member.identity.pid),
-      failures: [...report.failures],
-      unreadable: report.unreadable.length,
-    };
-    this.fanout.emit(event);
-    const level = event.survivors.length > 0 || event.failures.length > 0 ? 'warn' : 'debug';
-    this.options.logger[level]({ ...event, type: undefined }, 'run tree terminated');
-  }
-
-  private onStateChange(run: RunController, from: RunStateName | null, to: RunStateName): void {
-    this.fanout.emit({ type: 'run.state', runId: run.id, from, to });
-    this.options.logger.debug({ runId: run.id, from, to }, 'run state changed');
-    if (from === 'spawning' && to === 'running') {
-      const context = run.context;
-      const pid = context.pid ?? -1;
-      this.fanout.emit({
-        type: 'run.spawned',
-        runId: run.id,
-        pid,
-        mode: context.descriptor.mode,
-        command: context.descriptor.command,
-      });
-      this.options.logger.info(
-        { runId: run.id, pid, mode: context.descriptor.mode, command: context.descriptor.command },
-        'run spawned',
-      );
-    }
-  }
-
   private onDone(run: RunController, exit: RunExit): void {
-    this.fanout.emit({ type: 'run.finalized', runId: run.id, exit });
-    this.options.logger.info({ runId: run.id, ...exit }, `run finalized: ${exit.reason}`);
+    this.reporting.finalized(run, exit);
     void this.deleteRecords(this.runs.finish(run.id));
     this.actor.send({ type: 'RUN_REMOVED', runId: run.id });
   }

@@ -1,0 +1,49 @@
+// Reconciliation of a running supervisor with the process table: escapees of runs that
+// already finished are ended, markers of runs it does not know are only reported.
+import { RUN_MARKER } from '../options/run-spec.js';
+import { findMarkedProcesses } from '../os/find-marked-processes.js';
+import type { Logger } from './logger.js';
+import type { ReconcileReport } from './reconcile-report.js';
+import type { RunRegistry } from './run-registry.js';
+import { groupByRun, sweepEscapees } from './sweep-escapees.js';
+
+/** One /proc scan, then the escapee sweep. With `dryRun` nothing is signalled. */
+export async function reconcileLive(
+  runs: RunRegistry,
+  logger: Logger,
+  dryRun: boolean,
+): Promise<ReconcileReport> {
+  const started = performance.now();
+  const marked = groupByRun(findMarkedProcesses(RUN_MARKER).found);
+  const swept = await sweepEscapees(
+    marked,
+    {
+      isLive: (runId) => {
+        const state = runs.run(runId)?.state;
+        return state !== undefined && state !== 'done';
+      },
+      finishedGraceMs: (runId) => {
+        const info = runs.info(runId);
+        return info?.state === 'done' ? info.killGraceMs : undefined;
+      },
+    },
+    dryRun,
+    logger,
+  );
+  const durationMs = Math.round(performance.now() - started);
+  const report: ReconcileReport = {
+    killed: [],
+    reattached: [],
+    lost: [],
+    uncertain: [],
+    quarantined: [],
+    ...swept,
+    otherHosts: 0,
+    expired: 0,
+    dryRun,
+    durationMs,
+    phases: { sweep: durationMs },
+  };
+  logger.info({ ...report, type: 'reconcile' }, 'live reconciliation');
+  return report;
+}

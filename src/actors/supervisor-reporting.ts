@@ -1,0 +1,53 @@
+// Turns what happens to runs into typed events and log lines, in one place.
+import type { TerminationReport } from '../os/terminate-run-tree.js';
+import type { RunExit, RunStateName } from '../types.js';
+import type { Logger } from './logger.js';
+import type { RunController } from './run-controller.js';
+import type { EventFanout } from './supervisor-events.js';
+
+export class SupervisorReporting {
+  constructor(
+    private readonly fanout: EventFanout,
+    private readonly logger: Logger,
+  ) {}
+
+  sweep(run: RunController, report: TerminationReport): void {
+    const event = {
+      type: 'run.sweep' as const,
+      runId: run.id,
+      pids: report.members.map((member) => member.identity.pid),
+      forced: report.forced,
+      survivors: report.survivors.map((member) => member.identity.pid),
+      failures: [...report.failures],
+      unreadable: report.unreadable.length,
+    };
+    this.fanout.emit(event);
+    const level = event.survivors.length > 0 || event.failures.length > 0 ? 'warn' : 'debug';
+    this.logger[level]({ ...event, type: undefined }, 'run tree terminated');
+  }
+
+  stateChange(run: RunController, from: RunStateName | null, to: RunStateName): void {
+    this.fanout.emit({ type: 'run.state', runId: run.id, from, to });
+    this.logger.debug({ runId: run.id, from, to }, 'run state changed');
+    if (from !== 'spawning' || to !== 'running') return;
+    const context = run.context;
+    const spawned = {
+      runId: run.id,
+      pid: context.pid ?? -1,
+      mode: context.descriptor.mode,
+      command: context.descriptor.command,
+    };
+    this.fanout.emit({ type: 'run.spawned', ...spawned });
+    this.logger.info(spawned, 'run spawned');
+  }
+
+  replaced(runId: string, replacedBy: string, scopeKey: string): void {
+    this.fanout.emit({ type: 'run.replaced', runId, replacedBy, scopeKey });
+    this.logger.info({ runId, replacedBy, scopeKey }, 'run replaced');
+  }
+
+  finalized(run: RunController, exit: RunExit): void {
+    this.fanout.emit({ type: 'run.finalized', runId: run.id, exit });
+    this.logger.info({ runId: run.id, ...exit }, `run finalized: ${exit.reason}`);
+  }
+}
