@@ -25,6 +25,7 @@ export class RecordQueue {
     private readonly journal: RunJournal,
     private readonly source: RecordSource,
     private readonly logger: Logger,
+    private readonly onFailure: (error: unknown) => void = () => undefined,
   ) {}
 
   /** The state of the last record queued. */
@@ -56,6 +57,7 @@ export class RecordQueue {
         (error: unknown) => {
           this.failure = error;
           this.logger.error({ runId: this.runId, err: error }, 'run record write failed');
+          this.onFailure(error);
         },
       );
   }

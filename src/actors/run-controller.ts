@@ -81,6 +81,9 @@ export class RunController {
         writable: () => !this.released && this.actor.getSnapshot().status === 'active',
       },
       env.logger,
+      (error) => {
+        env.onRecordFailure(this, error);
+      },
     );
     const context = this.actor.getSnapshot().context;
     // A restored run continues its offsets; bytes before them are gone with the old supervisor.

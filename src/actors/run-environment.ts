@@ -20,6 +20,8 @@ export interface RunEnvironment {
   /** Called with what a termination found and did. */
   reportSweep(run: RunController, report: TerminationReport): void;
   onStateChange(run: RunController, from: RunStateName | null, to: RunStateName): void;
+  /** A record write failed (the store is down, say): the run goes on, the record lags. */
+  onRecordFailure(run: RunController, error: unknown): void;
   /** Called once, after the final record was written. */
   onDone(run: RunController, exit: RunExit): void;
 }

@@ -7,6 +7,8 @@ export type SupervisorEvent =
   | { type: 'run.state'; runId: string; from: RunStateName | null; to: RunStateName }
   | { type: 'run.replaced'; runId: string; replacedBy: string; scopeKey: string }
   | { type: 'run.finalized'; runId: string; exit: RunExit }
+  /** A record write failed: the run goes on, but its durable record lags behind. */
+  | { type: 'run.record-failed'; runId: string; error: { code: string; message: string } }
   | {
       type: 'run.sweep';
       runId: string;

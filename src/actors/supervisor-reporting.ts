@@ -1,4 +1,5 @@
 // Turns what happens to runs into typed events and log lines, in one place.
+import { toErrorInfo } from '../errors.js';
 import type { TerminationReport } from '../os/terminate-run-tree.js';
 import type { RunExit, RunStateName } from '../types.js';
 import type { Logger } from './logger.js';
@@ -44,6 +45,14 @@ export class SupervisorReporting {
   replaced(runId: string, replacedBy: string, scopeKey: string): void {
     this.fanout.emit({ type: 'run.replaced', runId, replacedBy, scopeKey });
     this.logger.info({ runId, replacedBy, scopeKey }, 'run replaced');
+  }
+
+  recordFailed(run: RunController, error: unknown): void {
+    this.fanout.emit({
+      type: 'run.record-failed',
+      runId: run.id,
+      error: toErrorInfo(error, 'E_STORE_WRITE'),
+    });
   }
 
   finalized(run: RunController, exit: RunExit): void {

@@ -69,6 +69,9 @@ export class Supervisor {
       reportSweep: (run, report) => {
         this.reporting.sweep(run, report);
       },
+      onRecordFailure: (run, error) => {
+        this.reporting.recordFailed(run, error);
+      },
       onStateChange: (run, from, to) => {
         this.reporting.stateChange(run, from, to);
       },

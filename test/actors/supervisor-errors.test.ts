@@ -1,4 +1,5 @@
 // Bad input gets a clear, typed error; spawn failures are runs that end with spawn-error.
+import Keyv from 'keyv';
 import { expect, test } from 'vitest';
 import {
   InvalidOptionError,
@@ -78,4 +79,28 @@ test('cancelling an unknown run is a typed error', async () => {
   const sup = await create();
   await expect(sup.cancel('nope')).rejects.toBeInstanceOf(UnknownRunError);
   expect(sup.get('nope')).toBeUndefined();
+});
+
+test('a store that refuses the write-ahead record: the run never starts, the failure is an event', async () => {
+  const keyv = new Keyv();
+  const set = keyv.set.bind(keyv);
+  let storeDown = false;
+  keyv.set = (async (...args: Parameters<typeof set>) => {
+    if (storeDown) throw new Error('store is down');
+    return set(...args);
+  });
+  const sup = await create({ store: keyv });
+  const failures: string[] = [];
+  sup.onEvent((event) => {
+    if (event.type === 'run.record-failed') failures.push(event.error.message);
+  });
+  storeDown = true;
+  const run = await sup.spawn({ command: 'sleep', args: ['30'] });
+  expect(run.pid).toBeNull(); // never a process without a durable record
+  expect(await run.exited).toMatchObject({
+    reason: 'spawn-error',
+    error: { code: 'E_STORE_WRITE' },
+  });
+  expect(failures[0]).toContain('store is down');
+  storeDown = false;
 });
