@@ -85,10 +85,10 @@ test('a store that refuses the write-ahead record: the run never starts, the fai
   const keyv = new Keyv();
   const set = keyv.set.bind(keyv);
   let storeDown = false;
-  keyv.set = (async (...args: Parameters<typeof set>) => {
+  keyv.set = async (...args: Parameters<typeof set>) => {
     if (storeDown) throw new Error('store is down');
     return set(...args);
-  });
+  };
   const sup = await create({ store: keyv });
   const failures: string[] = [];
   sup.onEvent((event) => {
