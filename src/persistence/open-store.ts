@@ -23,8 +23,17 @@ export async function openStore(
   store: Keyv | string | undefined,
   home: string,
 ): Promise<OpenedStore> {
-  if (store instanceof Keyv)
+  if (store instanceof Keyv) {
+    // A default TTL would silently expire live records and the owner lease.
+    if (store.ttl !== undefined) {
+      throw new InvalidOptionError(
+        'store',
+        'a Keyv with a default ttl',
+        'a Keyv without a default ttl (records must never expire)',
+      );
+    }
     return { keyv: store, location: 'keyv instance', close: () => Promise.resolve() };
+  }
   if (store !== undefined && typeof store !== 'string') {
     throw new InvalidOptionError(
       'store',

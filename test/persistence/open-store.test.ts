@@ -71,3 +71,9 @@ test('a caller-supplied Keyv is used as is and left open', async () => {
   await keyv.set('still', 'open');
   expect(await keyv.get('still')).toBe('open');
 });
+
+test('a caller-supplied Keyv with a default ttl is refused: records must never expire', async () => {
+  await expect(openStore(new Keyv({ ttl: 1000 }), tempHome())).rejects.toMatchObject({
+    option: 'store',
+  });
+});
