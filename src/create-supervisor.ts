@@ -20,7 +20,12 @@ export async function createSupervisor(options: SupervisorOptions = {}): Promise
   const home = resolveHome(resolved.home);
   ensurePrivateDir(home);
   const opened = await openStore(resolved.store, home);
-  const store = new RecordStore(opened.keyv, resolved.name, () => resolved.clock.now());
+  const store = new RecordStore(
+    opened.keyv,
+    resolved.name,
+    () => resolved.clock.now(),
+    opened.location,
+  );
   const supervisor = new Supervisor(resolved, store, () => opened.close());
   await supervisor.boot();
   return supervisor;

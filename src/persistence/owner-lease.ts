@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { RunwardenError, SupervisorBusyError } from '../errors.js';
 import { checkIdentity, readIdentity, type ProcessIdentity } from '../os/process-identity.js';
+import { takeHostLock, type HostLock } from './host-lock.js';
 import type { RecordStore } from './record-store.js';
 
 const leaseSchema = z.object({
@@ -26,11 +27,37 @@ export interface OwnerLease {
   readonly key: string;
   readonly token: string;
   readonly identity: ProcessIdentity;
+  readonly hostLock: HostLock;
 }
 
 /** Takes the lease, or throws SupervisorBusyError if its holder is verified alive. */
 export async function acquireOwnerLease(store: RecordStore, now: number): Promise<OwnerLease> {
   const key = `${store.name}/lease/${hostname()}`;
+  // First the host-wide mutex: atomic, so two supervisors starting at once on this host
+  // cannot both pass the read-then-write of the store lease below.
+  const hostLock = await takeHostLock(`${store.location}|${store.name}`);
+  if (hostLock === null) {
+    const holder = leaseSchema.safeParse(await store.get(key));
+    const pid = holder.success ? holder.data.identity.pid : -1;
+    throw new SupervisorBusyError(
+      `supervisor "${store.name}" on ${hostname()} is already owned by live pid ${pid === -1 ? '(unknown)' : pid}`,
+      pid,
+    );
+  }
+  try {
+    return await takeStoreLease(store, key, now, hostLock);
+  } catch (error) {
+    await hostLock.release();
+    throw error;
+  }
+}
+
+async function takeStoreLease(
+  store: RecordStore,
+  key: string,
+  now: number,
+  hostLock: HostLock,
+): Promise<OwnerLease> {
   const self = readIdentity(process.pid);
   if (self === undefined) {
     throw new RunwardenError('E_IDENTITY_UNREADABLE', 'cannot read the identity of this process');
@@ -61,11 +88,15 @@ export async function acquireOwnerLease(store: RecordStore, now: number): Promis
       pid,
     );
   }
-  return { key, token, identity: self };
+  return { key, token, identity: self, hostLock };
 }
 
 /** Gives the lease up, if it is still ours. */
 export async function releaseOwnerLease(store: RecordStore, lease: OwnerLease): Promise<void> {
-  const stored = leaseSchema.safeParse(await store.get(lease.key));
-  if (stored.success && stored.data.token === lease.token) await store.delete(lease.key);
+  try {
+    const stored = leaseSchema.safeParse(await store.get(lease.key));
+    if (stored.success && stored.data.token === lease.token) await store.delete(lease.key);
+  } finally {
+    await lease.hostLock.release();
+  }
 }

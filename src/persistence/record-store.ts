@@ -16,6 +16,8 @@ export class RecordStore implements RunJournal {
     readonly keyv: Keyv,
     readonly name: string,
     private readonly now: () => number,
+    /** Where the records live (credentials removed), for locks and messages. */
+    readonly location = 'keyv instance',
   ) {}
 
   runKey(runId: string): string {

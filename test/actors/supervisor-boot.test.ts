@@ -319,3 +319,19 @@ test('output offsets reach the record within a second, so a restart continues th
   expect(again?.output({ since: 11 })).toMatchObject({ offset: 11, nextOffset: 11 });
   await again?.cancel();
 });
+
+test('two supervisors of one name booting at the same moment: exactly one wins', async () => {
+  const dir = home();
+  for (let round = 0; round < 5; round++) {
+    const results = await Promise.allSettled([
+      create({ home: dir }),
+      create({ home: dir }),
+      create({ home: dir }),
+    ]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    for (const r of refused) expect(r.reason).toBeInstanceOf(SupervisorBusyError);
+    await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof create>>>).value.shutdown();
+  }
+});
