@@ -1,16 +1,13 @@
 // Binds one run machine actor to the real world: the process handle, output, the watchdog,
 // the journal, and termination. The machine decides; the controller only carries out.
 import { createActor, type Actor, type SnapshotFrom } from 'xstate';
-import { RunStateError, SupervisorStoppedError, toErrorInfo } from '../errors.js';
+import { SupervisorStoppedError, toErrorInfo } from '../errors.js';
 import type { runMachine } from '../machines/run-machine.js';
-import type { RunContext, RunInput } from '../machines/run-context.js';
+import { releasedExit, type RunContext, type RunInput } from '../machines/run-context.js';
 import { nextDeadline } from '../machines/run-deadlines.js';
-import { releasedExit } from '../machines/run-context.js';
 import type { RunEvent } from '../machines/run-events.js';
-import { RUN_MARKER } from '../options/run-spec.js';
 import type { ProcessHandle, ProcessExit } from '../os/process-handle.js';
 import { readIdentity } from '../os/process-identity.js';
-import { terminateRunTree } from '../os/terminate-run-tree.js';
 import type { RunExit, RunInfo, RunStateName } from '../types.js';
 import { createDeferred } from './deferred.js';
 import type { OutputSlice } from './output-buffer.js';
@@ -20,6 +17,8 @@ import type { RunEnvironment } from './run-environment.js';
 import { LivenessWatch } from './liveness-watch.js';
 import { RecordQueue } from './record-queue.js';
 import { Watchdog } from './watchdog.js';
+import { endRunTree } from './end-run-tree.js';
+import { RunProcess } from './run-process.js';
 
 export type { OutputListener } from './run-output.js';
 
@@ -33,10 +32,9 @@ export class RunController {
   readonly id: string;
   readonly actor: Actor<typeof runMachine>;
   private readonly output: RunOutput;
-  private handle: ProcessHandle | null = null;
+  private readonly process = new RunProcess();
   private readonly exitDeferred = createDeferred<RunExit>();
   private readonly settledDeferred = createDeferred<undefined>();
-  private readonly processExitDeferred = createDeferred<undefined>();
   private readonly watchdog: Watchdog;
   private readonly records: RecordQueue;
   private readonly liveness = new LivenessWatch();
@@ -56,16 +54,12 @@ export class RunController {
     start: { input: RunInput; snapshot?: unknown },
   ) {
     this.id = start.input.runId;
-    const inspect = env.inspect === undefined ? {} : { inspect: env.inspect };
-    this.actor =
-      start.snapshot === undefined
-        ? createActor(machine, { id: this.id, input: start.input, ...inspect })
-        : createActor(machine, {
-            id: this.id,
-            input: start.input,
-            snapshot: start.snapshot as RunSnapshot,
-            ...inspect,
-          });
+    this.actor = createActor(machine, {
+      id: this.id,
+      input: start.input,
+      ...(start.snapshot === undefined ? {} : { snapshot: start.snapshot as RunSnapshot }),
+      ...(env.inspect === undefined ? {} : { inspect: env.inspect }),
+    });
     this.records = new RecordQueue(
       this.id,
       env.journal,
@@ -145,11 +139,11 @@ export class RunController {
   }
 
   write(data: string | Uint8Array): void {
-    this.requireHandle('write to').write(data);
+    this.liveProcess('write to').write(data);
   }
 
   resize(cols: number, rows: number): void {
-    this.requireHandle('resize').resize(cols, rows);
+    this.liveProcess('resize').resize(cols, rows);
   }
 
   info(): RunInfo {
@@ -198,14 +192,16 @@ export class RunController {
         this.send({ type: 'SPAWN_FAILED', error: info, at: at() });
         return;
       }
-      this.handle = handle;
       const identity = readIdentity(handle.pid) ?? null;
-      handle.onData((chunk) => {
-        this.onData(chunk);
-      });
-      handle.onExit((exit) => {
-        this.onProcessExit(exit);
-      });
+      this.process.attach(
+        handle,
+        (chunk) => {
+          this.onData(chunk);
+        },
+        (exit) => {
+          this.onProcessExit(exit);
+        },
+      );
       this.send({ type: 'SPAWNED', pid: handle.pid, identity, at: at() });
     });
   }
@@ -214,31 +210,11 @@ export class RunController {
   terminateTree(): void {
     void this.runEffect('terminate', 'terminate', async () => {
       await Promise.resolve();
-      const context = this.context;
-      const report = await terminateRunTree({
-        query: { marker: `${RUN_MARKER}=${this.id}`, root: context.identity },
-        graceMs: context.descriptor.killGraceMs,
-        // Interactive shells on a PTY ignore SIGTERM but not SIGHUP.
-        softSignals: context.descriptor.mode === 'pty' ? ['SIGHUP', 'SIGTERM'] : ['SIGTERM'],
-        signal: this.abort.signal,
-      });
+      const { report, facts } = await endRunTree(this.id, this.context, this.abort.signal);
       if (this.released) return;
       this.env.reportSweep(this, report);
       if (this.context.processExit === null) await this.awaitProcessExit();
-      const failure = report.failures[0];
-      this.send({
-        type: 'TREE_DEAD',
-        forced: report.forced,
-        survivors: report.survivors.map((member) => member.identity.pid),
-        error:
-          failure === undefined
-            ? null
-            : {
-                code: failure.code,
-                message: `signal ${failure.signal} to pid ${failure.pid}: ${failure.message}`,
-              },
-        at: this.env.clock.now(),
-      });
+      this.send({ type: 'TREE_DEAD', ...facts, at: this.env.clock.now() });
     });
   }
 
@@ -247,7 +223,7 @@ export class RunController {
     this.watchdog.disarm();
     this.liveness.stop();
     this.records.cancelDeferred();
-    this.handle?.dispose();
+    this.process.dispose();
   }
 
   /** For a reattached orphan (no handle): its end is noticed through its identity. */
@@ -269,7 +245,7 @@ export class RunController {
     this.liveness.stop();
     this.records.cancelDeferred();
     this.actor.stop();
-    this.handle?.detach();
+    this.process.detach();
     // Nothing waits forever on a run this supervisor no longer holds.
     this.settledDeferred.resolve(undefined);
     this.exitDeferred.resolve(releasedExit(this.context, this.env.clock.now()));
@@ -281,7 +257,6 @@ export class RunController {
   }
 
   private onProcessExit(exit: ProcessExit): void {
-    this.processExitDeferred.resolve(undefined);
     this.send({
       type: 'EXITED',
       exitCode: exit.exitCode,
@@ -291,14 +266,7 @@ export class RunController {
   }
 
   private async awaitProcessExit(): Promise<void> {
-    if (this.handle !== null) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.processExitDeferred.promise,
-        new Promise((resolve) => (timer = setTimeout(resolve, EXIT_REPORT_WAIT_MS))),
-      ]);
-      clearTimeout(timer);
-    }
+    await this.process.waitForExitReport(EXIT_REPORT_WAIT_MS);
     // No handle (an orphan) or no report: the tree is verified dead, the code is unknowable.
     if (this.context.processExit === null) {
       this.send({ type: 'EXITED', exitCode: null, signal: null, at: this.env.clock.now() });
@@ -346,12 +314,12 @@ export class RunController {
     this.watchdog.arm(nextDeadline(this.context.deadlines, state === 'idle'));
   }
 
-  private requireHandle(verb: string): ProcessHandle {
+  private liveProcess(verb: string): ProcessHandle {
     const state = this.state;
-    if (this.handle === null || (state !== 'running' && state !== 'idle')) {
-      throw new RunStateError('E_RUN_NOT_LIVE', `cannot ${verb} run ${this.id}: it is ${state}`);
-    }
-    return this.handle;
+    return this.process.require(
+      state === 'running' || state === 'idle',
+      `cannot ${verb} run ${this.id}: it is ${state}`,
+    );
   }
 
   // An effect that throws must not leave a run stuck in a transient state: the failure is

@@ -1,7 +1,7 @@
 // The supervisor actor: the supervisor machine plus the runs it holds, and the public API.
 import { createActor, waitFor, type Actor } from 'xstate';
 import { LimitExceededError, SupervisorStoppedError, UnknownRunError } from '../errors.js';
-import { runMachine } from '../machines/run-machine.js';
+import type { runMachine } from '../machines/run-machine.js';
 import { supervisorMachine, type ShutdownRuns } from '../machines/supervisor-machine.js';
 import { normalizeRunSpec, type RunSpec } from '../options/run-spec.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
@@ -25,6 +25,8 @@ import { RunController } from './run-controller.js';
 import type { RunEnvironment } from './run-environment.js';
 import { RunHandle } from './run-handle.js';
 import { RunRegistry } from './run-registry.js';
+import { bindRunMachine } from './bind-run-machine.js';
+import { settleOrphan } from './settle-orphan.js';
 import { SupervisorReporting } from './supervisor-reporting.js';
 import {
   classifyOwners,
@@ -79,29 +81,7 @@ export class Supervisor {
         this.onDone(run, exit);
       },
     };
-    // One provided machine per supervisor; effects find their run by actor id.
-    const effect =
-      (fn: (run: RunController) => void) =>
-      ({ self }: { self: { id: string } }) => {
-        const run = this.runs.run(self.id);
-        if (run !== undefined) fn(run);
-      };
-    this.machine = runMachine.provide({
-      actions: {
-        finalizePredecessors: effect((run) => {
-          run.replacePredecessors();
-        }),
-        spawnProcess: effect((run) => {
-          run.spawnProcess();
-        }),
-        terminateTree: effect((run) => {
-          run.terminateTree();
-        }),
-        releaseProcess: effect((run) => {
-          run.releaseProcess();
-        }),
-      },
-    });
+    this.machine = bindRunMachine((runId) => this.runs.run(runId));
     this.actor = createActor(
       supervisorMachine.provide({
         actions: {
@@ -288,19 +268,7 @@ export class Supervisor {
     });
     this.register(run);
     run.start();
-    const at = this.options.clock.now();
-    if (run.state !== 'orphaned') run.send({ type: 'ORPHANED', at });
-    if (decision === 'reattach' && root !== null) {
-      run.send({ type: 'REATTACH', identity: root, at });
-      run.watchLiveness();
-    } else if (decision === 'kill') {
-      run.send({ type: 'CANCEL', reason: 'orphan-killed', at });
-      await run.exited;
-    } else if (decision === 'lost') {
-      run.send({ type: 'LOST', at });
-      await run.exited;
-    }
-    await run.flushJournal();
+    await settleOrphan(run, decision, root, this.options.clock.now());
   }
 
   private register(run: RunController): RunHandle {

@@ -52,16 +52,16 @@ export function collectRunTree(query: RunTreeQuery): RunTree {
   if (rootAlive) {
     add(root.pid, 'root');
     for (const pid of descendantsOf(root.pid, stats)) add(pid, 'descendant');
-  }
-  // Group and session ids name the run only while its verified root leads them: once the
-  // root is gone its pid may have been reused as another session's id, so only markers count.
-  const owned = root === null || !rootAlive ? null : ownedIds(root, rootStat);
-  if (root !== null && owned !== null && (owned.group || owned.session)) {
+    // Group and session ids name the run only while its verified root leads them: once the
+    // root is gone its pid may lead someone else's session, so then only markers count. A
+    // root leading just its group (a job-control shell's job) is in another's session.
+    const leadsGroup = root.pgid === root.pid;
+    const leadsSession = root.sid === root.pid;
     for (const stat of stats.values()) {
       // A process of our group or session cannot predate its leader.
       if (stat.startTicks < root.startTicks) continue;
-      if (owned.group && stat.pgid === root.pgid) add(stat.pid, 'group');
-      if (owned.session && stat.sid === root.sid) add(stat.pid, 'session');
+      if (leadsGroup && stat.pgid === root.pgid) add(stat.pid, 'group');
+      if (leadsSession && stat.sid === root.sid) add(stat.pid, 'session');
     }
   }
 
@@ -101,24 +101,6 @@ function descendantsOf(rootPid: number, stats: ReadonlyMap<number, ProcStat>): n
     queue.push(...(children.get(pid) ?? []));
   }
   return found;
-}
-
-/**
- * The root's pgid and sid name the run's own group and session only where the root leads
- * them: a root that leads just its group (a job-control shell's job) lives in someone else's
- * session, which is not the run's to sweep. They still do unless the leader's pid was reused
- * by another process (Linux keeps a pid unallocated while its group lives, so a live process
- * with pid == pgid is either our leader or a newer group).
- */
-function ownedIds(
-  root: ProcessIdentity,
-  rootStat: ProcStat | undefined,
-): { readonly group: boolean; readonly session: boolean } {
-  const sameRoot = rootStat === undefined || rootStat.startTicks === root.startTicks;
-  return {
-    group: sameRoot && root.pgid === root.pid,
-    session: sameRoot && root.sid === root.pid,
-  };
 }
 
 // Kernel threads are children of kthreadd (pid 2) and have no environment to read.

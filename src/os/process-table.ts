@@ -3,7 +3,8 @@
 // above this line is the same on every platform.
 import { UnsupportedPlatformError } from '../errors.js';
 import type { EnvironValue, ProcStat } from './proc-fs.js';
-import { createProcfsTable, hasProcFs } from './procfs-table.js';
+import { hasProcFs } from './proc-fs.js';
+import { createProcfsTable } from './procfs-table.js';
 import { createPsTable } from './ps-table.js';
 
 /** Read-only access to the system's processes. */

@@ -1,6 +1,5 @@
 // The Linux process table: /proc, read through proc-fs.ts.
 import {
-  hasProcFs as procMounted,
   listPids,
   readBootId,
   readEnvironValue,
@@ -9,11 +8,6 @@ import {
   type ProcStat,
 } from './proc-fs.js';
 import type { ProcessTable } from './process-table.js';
-
-/** True when /proc is mounted and looks like Linux procfs. */
-export function hasProcFs(): boolean {
-  return procMounted();
-}
 
 export function createProcfsTable(): ProcessTable {
   let bootId: string | undefined;

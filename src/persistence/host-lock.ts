@@ -7,12 +7,14 @@ import { createServer } from 'node:net';
 
 /** A held lock; `release()` frees it. */
 export interface HostLock {
+  /** True where the lock really excludes (Linux); elsewhere only the store lease does. */
+  readonly exclusive: boolean;
   release(): Promise<void>;
 }
 
 /** Takes the lock for `key`; resolves `null` when another live process holds it. */
 export async function takeHostLock(key: string): Promise<HostLock | null> {
-  if (process.platform !== 'linux') return { release: () => Promise.resolve() };
+  if (process.platform !== 'linux') return { exclusive: false, release: () => Promise.resolve() };
   const name = `\0runwarden-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
   const server = createServer();
   server.unref(); // the lock must not keep its process alive
@@ -27,6 +29,7 @@ export async function takeHostLock(key: string): Promise<HostLock | null> {
   });
   if (!taken) return null;
   return {
+    exclusive: true,
     release: () =>
       new Promise<void>((resolve) => {
         server.close(() => {

@@ -86,7 +86,7 @@ async function openRedis(url: string): Promise<OpenedStore> {
   const { default: KeyvRedis } = await import('@keyv/redis');
   const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: 3000 });
   const keyv = new Keyv({ store: adapter, useKeyPrefix: false, throwOnErrors: true });
-  const location = redact(url);
+  const location = redactCredentials(url);
   await probe(keyv, location);
   return { keyv, location, close: () => keyv.disconnect() };
 }
@@ -99,7 +99,7 @@ async function openPostgres(url: string): Promise<OpenedStore> {
     iterationLimit: ITERATION_LIMIT,
   });
   const keyv = new Keyv({ store: adapter, throwOnErrors: true });
-  const location = redact(url);
+  const location = redactCredentials(url);
   await probe(keyv, location);
   return { keyv, location, close: () => keyv.disconnect() };
 }
@@ -117,9 +117,4 @@ async function probe(keyv: Keyv, location: string): Promise<void> {
 function storeError(message: string, cause: unknown): StoreError {
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new StoreError('E_STORE_OPEN', `${message}: ${detail}`, { cause });
-}
-
-// Never log a password that came in a URL.
-function redact(url: string): string {
-  return redactCredentials(url);
 }

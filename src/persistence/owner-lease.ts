@@ -77,9 +77,10 @@ async function takeStoreLease(
   }
   const token = `${self.pid}:${self.startTicks}:${now}:${Math.random().toString(36).slice(2)}`;
   await store.set(key, { identity: self, acquiredAt: now, token }, 'take the owner lease');
-  // Keyv has no compare-and-set. Two supervisors starting at once both write; after a
-  // settle window longer than a store round trip, the one whose token survives owns it.
-  await new Promise((resolve) => setTimeout(resolve, LEASE_SETTLE_MS));
+  // Keyv has no compare-and-set. Where the host lock does not exclude (not Linux), two
+  // supervisors starting at once both write: after a settle window longer than a store
+  // round trip, the one whose token survives owns it. With the lock, nobody can interleave.
+  if (!hostLock.exclusive) await new Promise((resolve) => setTimeout(resolve, LEASE_SETTLE_MS));
   const stored = leaseSchema.safeParse(await store.get(key));
   if (!stored.success || stored.data.token !== token) {
     const pid = stored.success ? stored.data.identity.pid : -1;

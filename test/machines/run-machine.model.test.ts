@@ -16,6 +16,9 @@ type RunSnapshot = SnapshotFrom<typeof runMachine>;
 
 const input = runInput({ timeoutMs: 10_000, noOutputTimeoutMs: 5_000, idleAfterMs: 1_000 });
 const at = 0;
+// What the fixture reports when SIGTERM ends it, and the verified-dead tree that follows.
+const exitedOnTerm = { type: 'EXITED', exitCode: 143, signal: null, at } as const;
+const treeDead = { type: 'TREE_DEAD', forced: false, survivors: [], error: null, at } as const;
 
 // The events the real world can produce in each state. Order constraints of the real
 // supervisor are encoded here: it reports a process's exit before its dead tree, and it
@@ -50,10 +53,10 @@ function realizableEvents(snapshot: RunSnapshot): RunEvent[] {
       return context.processExit === null
         ? [
             { type: 'OUTPUT', bytes: 5, at },
-            { type: 'EXITED', exitCode: 143, signal: null, at },
+            exitedOnTerm,
             ...(context.endReason === 'cancelled' ? [{ type: 'ORPHANED', at } as const] : []),
           ]
-        : [{ type: 'TREE_DEAD', forced: false, survivors: [], error: null, at }];
+        : [treeDead];
     case 'orphaned':
       // Without a recorded identity only marker-carrying processes could be killed; a
       // process started but never recorded needs a crash between spawn and the record,
@@ -72,22 +75,25 @@ function realizableEvents(snapshot: RunSnapshot): RunEvent[] {
   }
 }
 
+// The abstract state: where the run is, and which facts it already holds.
+function serialize(snapshot: RunSnapshot): string {
+  const c = snapshot.context;
+  return JSON.stringify([
+    snapshot.value,
+    c.identity !== null,
+    c.processExit !== null,
+    c.termination !== null,
+    c.endReason,
+  ]);
+}
+
 const model = createTestModel(runMachine, {
   input,
   events: realizableEvents,
   // createTestModel adds a bare event for every type a state handles; keep only ours.
   filterEvents: (snapshot, event) =>
     realizableEvents(snapshot).some((candidate) => candidate.type === event.type),
-  serializeState: (snapshot) => {
-    const c = snapshot.context;
-    return JSON.stringify([
-      snapshot.value,
-      c.identity !== null,
-      c.processExit !== null,
-      c.termination !== null,
-      c.endReason,
-    ]);
-  },
+  serializeState: serialize,
 });
 
 /** Replays events on a pure actor, returning the transition keys of each step. */
@@ -154,30 +160,10 @@ function finish(state: { value: string; context: { processExit: unknown } }): Ru
     case 'orphaned':
       return [{ type: 'LOST', at }];
     case 'finalizing':
-      return state.context.processExit === null
-        ? [
-            { type: 'EXITED', exitCode: 143, signal: null, at },
-            { type: 'TREE_DEAD', forced: false, survivors: [], error: null, at },
-          ]
-        : [{ type: 'TREE_DEAD', forced: false, survivors: [], error: null, at }];
+      return state.context.processExit === null ? [exitedOnTerm, treeDead] : [treeDead];
     default:
-      return [
-        { type: 'CANCEL', reason: 'cancelled', at },
-        { type: 'EXITED', exitCode: 143, signal: null, at },
-        { type: 'TREE_DEAD', forced: false, survivors: [], error: null, at },
-      ];
+      return [{ type: 'CANCEL', reason: 'cancelled', at }, exitedOnTerm, treeDead];
   }
-}
-
-function serialize(snapshot: RunSnapshot): string {
-  const c = snapshot.context;
-  return JSON.stringify([
-    snapshot.value,
-    c.identity !== null,
-    c.processExit !== null,
-    c.termination !== null,
-    c.endReason,
-  ]);
 }
 
 const allTransitions = listTransitions(runMachine).map((t) => t.key);

@@ -1,0 +1,43 @@
+// The termination step of a run: its whole tree (recorded root, group, session, marker)
+// ended and verified, and the facts the run machine's TREE_DEAD event carries.
+import type { RunContext } from '../machines/run-context.js';
+import { RUN_MARKER } from '../options/run-spec.js';
+import { terminateRunTree, type TerminationReport } from '../os/terminate-run-tree.js';
+import type { RunErrorInfo } from '../types.js';
+
+/** What TREE_DEAD reports. */
+export interface TreeDeadFacts {
+  readonly forced: boolean;
+  readonly survivors: readonly number[];
+  readonly error: RunErrorInfo | null;
+}
+
+/** Terminates the run's tree; `signal` aborts before the next signal (a `leave`). */
+export async function endRunTree(
+  runId: string,
+  context: RunContext,
+  signal: AbortSignal,
+): Promise<{ report: TerminationReport; facts: TreeDeadFacts }> {
+  const report = await terminateRunTree({
+    query: { marker: `${RUN_MARKER}=${runId}`, root: context.identity },
+    graceMs: context.descriptor.killGraceMs,
+    // Interactive shells on a PTY ignore SIGTERM but not SIGHUP.
+    softSignals: context.descriptor.mode === 'pty' ? ['SIGHUP', 'SIGTERM'] : ['SIGTERM'],
+    signal,
+  });
+  const failure = report.failures[0];
+  return {
+    report,
+    facts: {
+      forced: report.forced,
+      survivors: report.survivors.map((member) => member.identity.pid),
+      error:
+        failure === undefined
+          ? null
+          : {
+              code: failure.code,
+              message: `signal ${failure.signal} to pid ${failure.pid}: ${failure.message}`,
+            },
+    },
+  };
+}
