@@ -26,7 +26,7 @@ export async function createSupervisor(options: SupervisorOptions = {}): Promise
     () => resolved.clock.now(),
     opened.location,
   );
-  const supervisor = new Supervisor(resolved, store, () => opened.close());
+  const supervisor = new Supervisor(resolved, store, () => opened.close(), home);
   await supervisor.boot();
   return supervisor;
 }

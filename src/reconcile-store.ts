@@ -3,6 +3,8 @@ import { reconcileOnBoot } from './actors/reconcile-on-boot.js';
 import type { ReconcileReport } from './actors/reconcile-report.js';
 import { createSupervisor } from './create-supervisor.js';
 import { resolveSupervisorOptions, type SupervisorOptions } from './options/supervisor-options.js';
+import { findHostedRun } from './host/find-hosted-run.js';
+import { RunHostLink } from './host/run-host-link.js';
 import { processTable } from './os/process-table.js';
 import { ensurePrivateDir, resolveHome } from './persistence/home-dir.js';
 import { openStore } from './persistence/open-store.js';
@@ -32,6 +34,7 @@ export async function reconcileStore(
   const home = resolveHome(resolved.home);
   ensurePrivateDir(home);
   const opened = await openStore(resolved.store, home);
+  const link = new RunHostLink(home, resolved.name);
   try {
     const store = new RecordStore(opened.keyv, resolved.name, () => resolved.clock.now());
     return await reconcileOnBoot(
@@ -42,11 +45,14 @@ export async function reconcileStore(
         defaultPolicy: resolved.onOrphan,
         retention: resolved.retention,
         adoptOrphan: () => Promise.resolve(),
+        findHosted: (context) => findHostedRun(link, context),
+        removeRunFiles: () => undefined,
         retainFinished: () => undefined,
       },
       true,
     );
   } finally {
+    link.close();
     await opened.close();
   }
 }

@@ -85,6 +85,10 @@ export interface RunDescriptor {
   readonly maxOutputBytes: number;
   /** `null`: the policy of the supervisor that finds the orphan decides. */
   readonly onOrphan: OrphanPolicy | null;
+  /** Held by the run host: survives supervisor crashes with its terminal and output. */
+  readonly durable: boolean;
+  /** Durable runs: cap of the output log on disk (oldest bytes dropped). */
+  readonly maxLogBytes: number;
 }
 
 /** A point-in-time view of a run, safe to serialize. */
@@ -93,6 +97,8 @@ export interface RunInfo extends RunDescriptor {
   readonly state: RunStateName;
   readonly pid: number | null;
   readonly identity: ProcessIdentity | null;
+  /** The run host holding a durable run; `null` for other runs. */
+  readonly host: ProcessIdentity | null;
   readonly createdAt: number;
   readonly startedAt: number | null;
   readonly endedAt: number | null;

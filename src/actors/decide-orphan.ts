@@ -13,11 +13,17 @@ export interface OrphanFacts {
   readonly markedProcesses: number;
   /** The run was already being finalized (cancelled, timed out...) when its supervisor died. */
   readonly wasFinalizing: boolean;
+  /**
+   * A live run host holds the run (durable runs): it reports the run's output and end, so
+   * the run can be followed again even if it already ended.
+   */
+  readonly hosted: boolean;
   readonly policy: OrphanPolicy;
 }
 
 /**
- * - `reattach`: the verified root lives, the policy says so, and it was not being finalized;
+ * - `reattach`: the verified root lives (or its run host holds it), the policy says so, and
+ *   it was not being finalized;
  * - `kill`: the verified root lives (policy kill, or its finalization was interrupted: the
  *   cancellation must not be lost), or only marked escapees remain;
  * - `lost`: nothing of the run is alive (or the record predates this boot);
@@ -27,6 +33,8 @@ export type OrphanDecision = 'reattach' | 'kill' | 'lost' | 'uncertain';
 
 export function decideOrphan(facts: OrphanFacts): OrphanDecision {
   if (facts.fromEarlierBoot) return 'lost';
+  if (facts.hosted)
+    return facts.policy === 'reattach' && !facts.wasFinalizing ? 'reattach' : 'kill';
   if (facts.rootCheck === 'uncertain') return 'uncertain';
   if (facts.rootCheck === 'alive') {
     return facts.policy === 'reattach' && !facts.wasFinalizing ? 'reattach' : 'kill';

@@ -1,16 +1,21 @@
-// Starts a run's process through the right backend.
+// Starts a run's process through the right backend: PTY, child, or the run host.
+import { launchDurable } from '../host/launch-durable.js';
+import type { RunHostLink } from '../host/run-host-link.js';
 import { launchChild } from '../os/child-process.js';
 import type { ProcessHandle } from '../os/process-handle.js';
 import { launchPty } from '../os/pty-process.js';
 import type { RunDescriptor } from '../types.js';
 import { buildLaunch } from './build-launch.js';
+import type { Logger } from './logger.js';
 
-/** Resolves the command and launches it (PTY or child). Throws SpawnError. */
+/** Resolves the command and launches it. Throws SpawnError (or RunHostError). */
 export async function launchRun(
   runId: string,
   descriptor: RunDescriptor,
   supervisorName: string,
+  host: { readonly link: RunHostLink; readonly logger: Logger },
 ): Promise<ProcessHandle> {
   const spec = buildLaunch(runId, descriptor, supervisorName);
+  if (descriptor.durable) return launchDurable(host.link, runId, descriptor, spec, host.logger);
   return descriptor.mode === 'pty' ? launchPty(spec) : launchChild(spec);
 }

@@ -48,6 +48,15 @@ export class OutputBuffer {
     return offset;
   }
 
+  /** Counts `bytes` that were never seen (lost upstream): offsets move on, nothing is kept. */
+  skip(bytes: number): void {
+    this.chunks = [];
+    this.head = 0;
+    this.retained = 0;
+    this.total += bytes;
+    this.firstOffset = this.total;
+  }
+
   /** Returns the retained bytes at or after `since`. */
   read(since = 0): OutputSlice {
     if (!Number.isSafeInteger(since) || since < 0 || since > this.total) {

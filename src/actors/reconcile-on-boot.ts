@@ -9,6 +9,7 @@ import { checkIdentity, currentBootId, type ProcessIdentity } from '../os/proces
 import type { RecordStore } from '../persistence/record-store.js';
 import { validateRunRecord, type ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { OrphanPolicy } from '../types.js';
+import type { FoundHostedRun } from '../host/find-hosted-run.js';
 import type { Logger } from './logger.js';
 import { decideOrphan, type OrphanDecision } from './decide-orphan.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
@@ -29,7 +30,12 @@ export interface BootHost {
     record: ValidRunRecord,
     decision: OrphanDecision,
     root: ProcessIdentity | null,
+    hosted: FoundHostedRun | null,
   ): Promise<void>;
+  /** A durable run as its live run host holds it, or `null`. Read-only. */
+  findHosted(context: RunContext): Promise<FoundHostedRun | null>;
+  /** Deletes the files a run left in the home (a durable run's output log). */
+  removeRunFiles(runId: string): void;
   /** Keeps a finished record listable. */
   retainFinished(record: ValidRunRecord): void;
 }
@@ -84,12 +90,21 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     const identity = context.identity;
     const fromEarlierBoot = record.bootId !== currentBootId();
     const rootCheck = identity === null || fromEarlierBoot ? null : checkIdentity(identity);
+    const durable = context.descriptor.durable;
+    const hosted = durable && !fromEarlierBoot ? await findHostedSafely(host, context) : null;
     const decision = decideOrphan({
       fromEarlierBoot,
       rootCheck,
       markedProcesses: fromEarlierBoot ? 0 : (marked.get(record.runId)?.length ?? 0),
       wasFinalizing: context.endReason !== null,
-      policy: context.descriptor.onOrphan ?? host.defaultPolicy,
+      hosted: hosted !== null,
+      // A durable run reattaches by default; without its host it has no terminal, no
+      // output and no input left, so whatever of it lives is killed.
+      policy: durable
+        ? hosted === null
+          ? 'kill'
+          : (context.descriptor.onOrphan ?? 'reattach')
+        : (context.descriptor.onOrphan ?? host.defaultPolicy),
     });
     if (decision === 'kill') report.killed.push(record.runId);
     else if (decision === 'reattach') report.reattached.push(record.runId);
@@ -100,9 +115,15 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
         pid: identity?.pid ?? null,
         reason: 'identity unreadable',
       });
-    host.logger.info({ runId: record.runId, decision, rootCheck }, 'orphan reconciled');
-    const root = rootCheck === 'alive' ? identity : earliest(marked.get(record.runId) ?? []);
-    if (!dryRun) adoptions.push(host.adoptOrphan(record, decision, root));
+    host.logger.info(
+      { runId: record.runId, decision, rootCheck, hosted: hosted !== null },
+      'orphan reconciled',
+    );
+    const root =
+      rootCheck === 'alive' || (hosted !== null && identity !== null)
+        ? identity
+        : (hosted?.status.identity ?? earliest(marked.get(record.runId) ?? []));
+    if (!dryRun) adoptions.push(host.adoptOrphan(record, decision, root, hosted));
   }
   await Promise.all(adoptions);
   phase('resolve', undefined, t);
@@ -141,12 +162,27 @@ async function applyRetention(
   for (const [index, record] of oldestFirst.entries()) {
     if (index < excess || record.updatedAt < cutoff) {
       await host.store.delete(host.store.runKey(record.runId));
+      host.removeRunFiles(record.runId);
       report.expired++;
     } else {
       kept.push(record);
     }
   }
   return kept;
+}
+
+// A host that cannot be asked (down between the check and the question, say) holds nothing
+// this boot can follow: the run is decided as any other.
+async function findHostedSafely(
+  host: BootHost,
+  context: RunContext,
+): Promise<FoundHostedRun | null> {
+  try {
+    return await host.findHosted(context);
+  } catch (error) {
+    host.logger.warn({ runId: context.runId, err: error }, 'run host could not be asked');
+    return null;
+  }
 }
 
 // A run's processes all descend from its root, which therefore started first.

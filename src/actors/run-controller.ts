@@ -19,6 +19,8 @@ import { RecordQueue } from './record-queue.js';
 import { Watchdog } from './watchdog.js';
 import { endRunTree } from './end-run-tree.js';
 import { RunProcess } from './run-process.js';
+import { readOutputLog } from '../host/output-log.js';
+import { runDirFor } from '../host/run-host-paths.js';
 
 export type { OutputListener } from './run-output.js';
 
@@ -81,9 +83,17 @@ export class RunController {
     );
     const context = this.actor.getSnapshot().context;
     // A restored run continues its offsets; bytes before them are gone with the old supervisor.
-    this.output = new RunOutput(context.descriptor.maxOutputBytes, context.outputBytes, (error) => {
-      env.logger.error({ runId: this.id, err: error }, 'output listener threw');
-    });
+    const runDir = runDirFor(env.hostLink.paths, this.id);
+    this.output = new RunOutput(
+      context.descriptor.maxOutputBytes,
+      context.outputBytes,
+      (error) => {
+        env.logger.error({ runId: this.id, err: error }, 'output listener threw');
+      },
+      context.descriptor.durable
+        ? (since, maxBytes) => readOutputLog(runDir, since, maxBytes)
+        : undefined,
+    );
     this.watchdog = new Watchdog(env.clock, (now) => {
       this.send({ type: 'TICK', now });
       this.rearm();
@@ -193,16 +203,14 @@ export class RunController {
         return;
       }
       const identity = readIdentity(handle.pid) ?? null;
-      this.process.attach(
-        handle,
-        (chunk) => {
-          this.onData(chunk);
-        },
-        (exit) => {
-          this.onProcessExit(exit);
-        },
-      );
-      this.send({ type: 'SPAWNED', pid: handle.pid, identity, at: at() });
+      this.attachProcess(handle);
+      this.send({
+        type: 'SPAWNED',
+        pid: handle.pid,
+        identity,
+        host: handle.host ?? null,
+        at: at(),
+      });
     });
   }
 
@@ -224,6 +232,26 @@ export class RunController {
     this.liveness.stop();
     this.records.cancelDeferred();
     this.process.dispose();
+  }
+
+  /**
+   * Follows a durable run again through its host (a restored orphan). Called right after
+   * the boot decision was sent, so output lands in `running`/`finalizing`, never `orphaned`.
+   */
+  attachProcess(handle: ProcessHandle): void {
+    this.process.attach(
+      handle,
+      (chunk) => {
+        this.onData(chunk);
+      },
+      (exit) => {
+        this.onProcessExit(exit);
+      },
+      (bytes) => {
+        this.output.skip(bytes);
+        this.send({ type: 'OUTPUT', bytes, at: this.env.clock.now() });
+      },
+    );
   }
 
   /** For a reattached orphan (no handle): its end is noticed through its identity. */
@@ -261,6 +289,7 @@ export class RunController {
       type: 'EXITED',
       exitCode: exit.exitCode,
       signal: exit.signal,
+      ...(exit.reason === undefined ? {} : { reason: exit.reason }),
       at: this.env.clock.now(),
     });
   }

@@ -1,5 +1,6 @@
 // What a run controller needs from its supervisor. One object per supervisor.
 import type { InspectionEvent } from 'xstate';
+import type { RunHostLink } from '../host/run-host-link.js';
 import type { RunJournal } from '../persistence/run-journal.js';
 import type { ProcessHandle } from '../os/process-handle.js';
 import type { TerminationReport } from '../os/terminate-run-tree.js';
@@ -13,6 +14,8 @@ export interface RunEnvironment {
   readonly logger: Logger;
   readonly journal: RunJournal;
   readonly inspect: ((event: InspectionEvent) => void) | undefined;
+  /** The run host of this supervisor (durable runs). */
+  readonly hostLink: RunHostLink;
   /** Starts the process for a run (PTY or child). Throws SpawnError. */
   launch(runId: string, descriptor: RunDescriptor): Promise<ProcessHandle>;
   /** Finalizes the live predecessors of `run` in its scope when it replaces them. */

@@ -10,6 +10,7 @@ export function runInfoFromContext(state: RunStateName, context: RunContext): Ru
     state,
     pid: context.pid,
     identity: context.identity,
+    host: context.host,
     createdAt: context.createdAt,
     startedAt: context.startedAt,
     endedAt: context.exit === null ? null : context.endedAt,

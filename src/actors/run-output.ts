@@ -1,4 +1,5 @@
 // A run's output: the bounded buffer with absolute offsets, and the live listeners.
+import type { LogSlice } from '../host/output-log.js';
 import { OutputBuffer, type OutputSlice } from './output-buffer.js';
 
 /** Receives each output chunk with the absolute offset of its first byte. */
@@ -9,9 +10,11 @@ export class RunOutput {
   private readonly listeners = new Set<OutputListener>();
 
   constructor(
-    maxBytes: number,
+    private readonly maxBytes: number,
     startOffset: number,
     private readonly onListenerError: (error: unknown) => void,
+    /** A durable run's on-disk log: serves reads older than what memory still holds. */
+    private readonly archive?: (since: number, maxBytes: number) => LogSlice,
   ) {
     this.buffer = new OutputBuffer(maxBytes, startOffset);
   }
@@ -33,7 +36,16 @@ export class RunOutput {
     return () => this.listeners.delete(listener);
   }
 
+  /** Moves offsets past bytes that were lost before delivery (a durable log's cap). */
+  skip(bytes: number): void {
+    this.buffer.skip(bytes);
+  }
+
   read(since?: number): OutputSlice {
-    return this.buffer.read(since);
+    const slice = this.buffer.read(since);
+    if (slice.droppedBytes === 0 || this.archive === undefined) return slice;
+    const archived = this.archive(since ?? 0, this.maxBytes);
+    if (archived.offset >= slice.offset) return slice;
+    return { ...archived, text: archived.data.toString('utf8') };
   }
 }

@@ -8,14 +8,16 @@ export class RunProcess {
   private handle: ProcessHandle | null = null;
   private readonly exitReported = createDeferred<undefined>();
 
-  /** Takes the handle of a freshly spawned process and wires its output and exit. */
+  /** Takes the handle of a process (spawned, or a durable run followed again) and wires it. */
   attach(
     handle: ProcessHandle,
     onData: (chunk: Buffer) => void,
     onExit: (exit: ProcessExit) => void,
+    onGap: (bytes: number) => void,
   ): void {
     this.handle = handle;
     handle.onData(onData);
+    handle.onGap?.(onGap);
     handle.onExit((exit) => {
       this.exitReported.resolve(undefined);
       onExit(exit);

@@ -1,5 +1,6 @@
 // Carries out a boot decision on a run restored into `orphaned`. Resolves once it settled:
 // watched again, or finalized and its final record written.
+import type { ProcessHandle } from '../os/process-handle.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
 import type { OrphanDecision } from './decide-orphan.js';
 import type { RunController } from './run-controller.js';
@@ -9,13 +10,17 @@ export async function settleOrphan(
   decision: OrphanDecision,
   root: ProcessIdentity | null,
   at: number,
+  /** A durable run's handle through its host: its output and exit come through it. */
+  hosted: ProcessHandle | null,
 ): Promise<void> {
   if (run.state !== 'orphaned') run.send({ type: 'ORPHANED', at });
   if (decision === 'reattach' && root !== null) {
     run.send({ type: 'REATTACH', identity: root, at });
-    run.watchLiveness();
+    if (hosted === null) run.watchLiveness();
+    else run.attachProcess(hosted);
   } else if (decision === 'kill') {
     run.send({ type: 'CANCEL', reason: 'orphan-killed', at });
+    if (hosted !== null) run.attachProcess(hosted);
     await run.exited;
   } else if (decision === 'lost') {
     run.send({ type: 'LOST', at });

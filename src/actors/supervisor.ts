@@ -34,6 +34,11 @@ import {
   type ReconcileOwnersOptions,
 } from './reconcile-owners.js';
 import { EventFanout, type SupervisorEventListener } from './supervisor-events.js';
+import { DurableProcess } from '../host/durable-process.js';
+import { findHostedRun, type FoundHostedRun } from '../host/find-hosted-run.js';
+import { removeOutputLog } from '../host/output-log.js';
+import { RunHostLink } from '../host/run-host-link.js';
+import { runDirFor } from '../host/run-host-paths.js';
 
 export class Supervisor {
   readonly name: string;
@@ -47,14 +52,18 @@ export class Supervisor {
   private readonly reporting: SupervisorReporting;
   private readonly env: RunEnvironment;
   private readonly machine: typeof runMachine;
+  private readonly hostLink: RunHostLink;
 
   constructor(
     private readonly options: ResolvedSupervisorOptions,
     private readonly store: RecordStore,
     private readonly closeStore: () => Promise<void>,
+    /** The resolved home directory: the run host and durable output logs live there. */
+    home: string,
   ) {
     const journal = store;
     this.name = options.name;
+    this.hostLink = new RunHostLink(home, options.name);
     this.runs = new RunRegistry(options.maxFinishedRuns, options.retention.maxFinishedRecords);
     const logger = options.logger;
     this.fanout = new EventFanout((error) => {
@@ -66,7 +75,9 @@ export class Supervisor {
       logger,
       journal,
       inspect: options.inspect,
-      launch: (runId, descriptor) => launchRun(runId, descriptor, this.name),
+      hostLink: this.hostLink,
+      launch: (runId, descriptor) =>
+        launchRun(runId, descriptor, this.name, { link: this.hostLink, logger }),
       replacePredecessors: (run) => this.replacePredecessors(run),
       reportSweep: (run, report) => {
         this.reporting.sweep(run, report);
@@ -109,7 +120,12 @@ export class Supervisor {
           now: () => this.options.clock.now(),
           defaultPolicy: this.options.onOrphan,
           retention: this.options.retention,
-          adoptOrphan: (record, decision, root) => this.adoptOrphan(record, decision, root),
+          adoptOrphan: (record, decision, root, hosted) =>
+            this.adoptOrphan(record, decision, root, hosted),
+          findHosted: (context) => findHostedRun(this.hostLink, context),
+          removeRunFiles: (runId) => {
+            this.removeRunFiles(runId);
+          },
           retainFinished: (record) => {
             this.runs.retain(record);
           },
@@ -242,6 +258,7 @@ export class Supervisor {
   }
 
   private async releaseResources(): Promise<void> {
+    this.hostLink.close();
     const lease = this.lease;
     this.lease = null;
     if (lease !== null) {
@@ -260,6 +277,7 @@ export class Supervisor {
     record: ValidRunRecord,
     decision: OrphanDecision,
     root: ProcessIdentity | null,
+    hosted: FoundHostedRun | null,
   ): Promise<void> {
     const context = record.snapshot.context as unknown as RunContext;
     const run = new RunController(this.env, this.machine, {
@@ -268,7 +286,28 @@ export class Supervisor {
     });
     this.register(run);
     run.start();
-    await settleOrphan(run, decision, root, this.options.clock.now());
+    const handle =
+      hosted === null
+        ? null
+        : new DurableProcess({
+            link: this.hostLink,
+            runId: run.id,
+            pid: hosted.status.pid,
+            mode: context.descriptor.mode,
+            host: hosted.host,
+            // Resume where the record says delivery stood; the host's log has the rest.
+            since: Math.min(context.outputBytes, hosted.status.outputEnd),
+            logger: this.options.logger,
+          });
+    await settleOrphan(run, decision, root, this.options.clock.now(), handle);
+  }
+
+  private removeRunFiles(runId: string): void {
+    try {
+      removeOutputLog(runDirFor(this.hostLink.paths, runId));
+    } catch (error) {
+      this.options.logger.warn({ runId, err: error }, 'could not remove a run log');
+    }
   }
 
   private register(run: RunController): RunHandle {
@@ -307,6 +346,7 @@ export class Supervisor {
       await this.store.delete(this.store.runKey(id)).catch((error: unknown) => {
         this.options.logger.warn({ runId: id, err: error }, 'could not delete an expired record');
       });
+      this.removeRunFiles(id);
     }
   }
 

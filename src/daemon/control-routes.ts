@@ -7,6 +7,7 @@ import { UnknownRunError } from '../errors.js';
 import type { RunSpec } from '../options/run-spec.js';
 import { ApiError } from './api-error.js';
 import { followOutput } from './follow-output.js';
+import { parseRequest } from './parse-request.js';
 import { readJsonBody } from './read-json-body.js';
 
 /** What the routes need besides the supervisor. */
@@ -17,7 +18,15 @@ export interface DaemonInfo {
 }
 
 const spawnBody = z.strictObject({ spec: z.record(z.string(), z.unknown()) });
-const inputBody = z.strictObject({ data: z.string().max(1024 * 1024) });
+const inputBody = z.strictObject({
+  data: z.string().max(2 * 1024 * 1024),
+  /** `base64` carries raw bytes (an attached terminal's keys); default `utf8`. */
+  encoding: z.enum(['utf8', 'base64']).optional(),
+});
+const resizeBody = z.strictObject({
+  cols: z.number().int().min(1).max(10_000),
+  rows: z.number().int().min(1).max(10_000),
+});
 const offsetParam = z.coerce.number().int().min(0).optional();
 const reconcileBody = z.strictObject({ dryRun: z.boolean().optional() });
 
@@ -53,7 +62,7 @@ export async function routeRequest(
       return;
     }
     if (method === 'POST') {
-      const body = parse(spawnBody, await readJsonBody(request));
+      const body = parseRequest(spawnBody, await readJsonBody(request));
       const run = await sup.spawn(body.spec as unknown as RunSpec);
       send(response, 201, { run: run.info() });
       return;
@@ -67,7 +76,7 @@ export async function routeRequest(
       return;
     }
     if (action === 'output' && method === 'GET') {
-      const since = parse(offsetParam, url.searchParams.get('since') ?? undefined) ?? 0;
+      const since = parseRequest(offsetParam, url.searchParams.get('since') ?? undefined) ?? 0;
       const handle = sup.handle(id);
       if (url.searchParams.get('follow') === 'true') {
         followOutput(sup, id, since, response);
@@ -95,11 +104,20 @@ export async function routeRequest(
       return;
     }
     if (action === 'input' && method === 'POST') {
-      const body = parse(inputBody, await readJsonBody(request));
+      const body = parseRequest(inputBody, await readJsonBody(request));
       const handle = sup.handle(id);
       if (handle === undefined)
         throw new ApiError(409, 'E_RUN_NOT_LIVE', `run ${id} has no input any more`);
-      handle.write(body.data);
+      handle.write(body.encoding === 'base64' ? Buffer.from(body.data, 'base64') : body.data);
+      send(response, 204, null);
+      return;
+    }
+    if (action === 'resize' && method === 'POST') {
+      const body = parseRequest(resizeBody, await readJsonBody(request));
+      const handle = sup.handle(id);
+      if (handle === undefined)
+        throw new ApiError(409, 'E_RUN_NOT_LIVE', `run ${id} has no terminal any more`);
+      handle.resize(body.cols, body.rows);
       send(response, 204, null);
       return;
     }
@@ -109,7 +127,7 @@ export async function routeRequest(
     }
   }
   if (resource === 'reconcile' && id === undefined && method === 'POST') {
-    const body = parse(reconcileBody, await readJsonBody(request));
+    const body = parseRequest(reconcileBody, await readJsonBody(request));
     send(response, 200, { report: await sup.reconcile({ dryRun: body.dryRun ?? false }) });
     return;
   }
@@ -132,18 +150,6 @@ export function send(response: ServerResponse, status: number, body: unknown): v
     'content-length': Buffer.byteLength(text),
   });
   response.end(text);
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue?.path.join('.') ?? '';
-  throw new ApiError(
-    400,
-    'E_BAD_REQUEST',
-    `invalid request${where === '' ? '' : ` at ${where}`}: ${issue?.message ?? 'invalid'}`,
-  );
 }
 
 function notFound(what: string): ApiError {

@@ -9,6 +9,8 @@ export interface RunContext {
   readonly createdAt: number;
   readonly pid: number | null;
   readonly identity: ProcessIdentity | null;
+  /** The run host holding a durable run (verified when it was reached). */
+  readonly host: ProcessIdentity | null;
   readonly startedAt: number | null;
   readonly lastOutputAt: number | null;
   readonly outputBytes: number;
@@ -46,6 +48,7 @@ export function initialRunContext(input: RunInput): RunContext {
     createdAt: input.createdAt,
     pid: null,
     identity: null,
+    host: null,
     startedAt: null,
     lastOutputAt: null,
     outputBytes: 0,

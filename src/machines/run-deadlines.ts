@@ -5,11 +5,15 @@ import type { RunDeadlines, RunDescriptor } from '../types.js';
 /** No deadline at all. */
 export const NO_DEADLINES: RunDeadlines = { timeoutAt: null, noOutputAt: null, idleAt: null };
 
-/** Deadlines of a run whose process started at `startedAt`. */
+/**
+ * Deadlines of a run whose process started at `startedAt`. A durable run's timeout and
+ * no-output timeout are enforced by its run host, which sees every byte even while no
+ * supervisor is connected: the supervisor keeps only the idle clock for it.
+ */
 export function deadlinesAtStart(descriptor: RunDescriptor, startedAt: number): RunDeadlines {
   return {
-    timeoutAt: offset(startedAt, descriptor.timeoutMs),
-    noOutputAt: offset(startedAt, descriptor.noOutputTimeoutMs),
+    timeoutAt: descriptor.durable ? null : offset(startedAt, descriptor.timeoutMs),
+    noOutputAt: descriptor.durable ? null : offset(startedAt, descriptor.noOutputTimeoutMs),
     idleAt: offset(startedAt, descriptor.idleAfterMs),
   };
 }
@@ -22,22 +26,26 @@ export function deadlinesAfterOutput(
 ): RunDeadlines {
   return {
     timeoutAt: deadlines.timeoutAt,
-    noOutputAt: offset(at, descriptor.noOutputTimeoutMs),
+    noOutputAt: descriptor.durable ? null : offset(at, descriptor.noOutputTimeoutMs),
     idleAt: offset(at, descriptor.idleAfterMs),
   };
 }
 
 /**
- * Deadlines of a reattached run. Its output cannot be seen any more (the old supervisor held
- * the only handle), so output-based deadlines would fire on silence that is not there: they
- * are dropped. The overall timeout stays absolute (counted from the recorded start, or from
- * the reattach when no start was ever recorded).
+ * Deadlines of a reattached run. A plain run's output cannot be seen any more (the old
+ * supervisor held the only handle), so output-based deadlines would fire on silence that is
+ * not there: they are dropped. The overall timeout stays absolute (counted from the recorded
+ * start, or from the reattach when no start was ever recorded). A durable run's output is
+ * followed again from the host: its idle clock restarts at the reattach (`at`), and its
+ * host keeps enforcing the rest.
  */
 export function deadlinesOnReattach(
   descriptor: RunDescriptor,
   deadlines: RunDeadlines,
   startedAt: number,
+  at: number,
 ): RunDeadlines {
+  if (descriptor.durable) return { ...NO_DEADLINES, idleAt: offset(at, descriptor.idleAfterMs) };
   return {
     timeoutAt: deadlines.timeoutAt ?? offset(startedAt, descriptor.timeoutMs),
     noOutputAt: null,

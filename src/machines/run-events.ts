@@ -1,12 +1,19 @@
 // Events of the run machine. Every timestamp comes in the event, so the machine stays pure.
 import type { ProcessIdentity } from '../os/process-identity.js';
-import type { CancelReason, RunErrorInfo } from '../types.js';
+import type { CancelReason, ExitReason, RunErrorInfo } from '../types.js';
 
 export type RunEvent =
   /** Every live predecessor in the scope is done (or there was none). */
   | { type: 'PREDECESSORS_DONE' }
   /** The process exists. `identity` is null only if it exited before it could be read. */
-  | { type: 'SPAWNED'; pid: number; identity: ProcessIdentity | null; at: number }
+  | {
+      type: 'SPAWNED';
+      pid: number;
+      identity: ProcessIdentity | null;
+      /** The run host, for a durable run. */
+      host?: ProcessIdentity | null;
+      at: number;
+    }
   /** The process could not be started. */
   | { type: 'SPAWN_FAILED'; error: RunErrorInfo; at: number }
   /** `bytes` of output arrived. */
@@ -14,7 +21,14 @@ export type RunEvent =
   /** The watchdog woke up: compare deadlines against `now`. */
   | { type: 'TICK'; now: number }
   /** The run's own process ended (exit code or signal; both null when unknowable). */
-  | { type: 'EXITED'; exitCode: number | null; signal: NodeJS.Signals | null; at: number }
+  | {
+      type: 'EXITED';
+      exitCode: number | null;
+      signal: NodeJS.Signals | null;
+      /** The cause when the run host knows it (its own deadline expired, say). */
+      reason?: ExitReason;
+      at: number;
+    }
   /** Finalize the run with `reason`. */
   | { type: 'CANCEL'; reason: CancelReason; at: number }
   /** Termination finished: every collected process is verified dead, or reported. */

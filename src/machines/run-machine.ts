@@ -53,7 +53,7 @@ export const runMachine = setup({
       assertEvent(event, 'EXITED');
       return {
         processExit: { exitCode: event.exitCode, signal: event.signal },
-        endReason: context.endReason ?? reasonForExit(event.signal),
+        endReason: context.endReason ?? event.reason ?? reasonForExit(event.signal),
         endedAt: Math.max(context.endedAt ?? 0, event.at),
       };
     }),
@@ -106,6 +106,7 @@ export const runMachine = setup({
           actions: assign({
             pid: ({ event }) => event.pid,
             identity: ({ event }) => event.identity,
+            host: ({ event }) => event.host ?? null,
             startedAt: ({ event }) => event.at,
             deadlines: ({ context, event }) => deadlinesAtStart(context.descriptor, event.at),
           }),
@@ -169,7 +170,12 @@ export const runMachine = setup({
               identity: event.identity,
               pid: event.identity.pid,
               startedAt,
-              deadlines: deadlinesOnReattach(context.descriptor, context.deadlines, startedAt),
+              deadlines: deadlinesOnReattach(
+                context.descriptor,
+                context.deadlines,
+                startedAt,
+                event.at,
+              ),
             };
           }),
         },

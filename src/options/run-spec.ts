@@ -56,6 +56,13 @@ export interface RunSpec {
    * the supervisor that finds it.
    */
   onOrphan?: OrphanPolicy;
+  /**
+   * Hold the run in the run host (a detached process per home and supervisor name), so it
+   * keeps its terminal, output and deadlines across supervisor crashes. Default false.
+   */
+  durable?: boolean;
+  /** Durable runs: cap of the on-disk output log; older bytes are dropped. Default 8 MiB. */
+  maxLogBytes?: number;
 }
 
 const duration = z
@@ -104,7 +111,17 @@ const runSpecSchema = z.strictObject({
     .max(2 ** 31)
     .optional(),
   onOrphan: z.enum(['kill', 'reattach']).optional(),
+  durable: z.boolean().optional(),
+  maxLogBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(2 ** 40)
+    .optional(),
 });
+
+/** Default cap of a durable run's output log. */
+export const DEFAULT_MAX_LOG_BYTES = 8 * 1024 * 1024;
 
 /** Supervisor-wide defaults a spec falls back on. */
 export interface RunDefaults {
@@ -160,6 +177,8 @@ export function normalizeRunSpec(spec: unknown, defaults: RunDefaults): RunDescr
     maxOutputBytes: parsed.maxOutputBytes ?? 1024 * 1024,
     // Unset: the policy of whichever supervisor finds the orphan decides.
     onOrphan: parsed.onOrphan ?? null,
+    durable: parsed.durable ?? false,
+    maxLogBytes: parsed.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES,
   };
 }
 

@@ -1,17 +1,25 @@
 // The one typed interface the actors use to talk to a spawned process, PTY or plain child.
 import { constants } from 'node:os';
+import type { ExitReason } from '../types.js';
+import type { ProcessIdentity } from './process-identity.js';
 
 /** How the process itself ended, as the OS reported it. */
 export interface ProcessExit {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
+  /** Set when the end's cause is known beyond the code (a run host's deadline, its loss). */
+  readonly reason?: ExitReason;
 }
 
 /** A live handle on a process this supervisor spawned. */
 export interface ProcessHandle {
   readonly pid: number;
+  /** The run host holding the process (durable runs only). */
+  readonly host?: ProcessIdentity;
   /** Registers the single output listener (bytes exactly as read). */
   onData(listener: (data: Buffer) => void): void;
+  /** Registers the listener of output bytes lost before delivery (durable runs only). */
+  onGap?(listener: (bytes: number) => void): void;
   /** Registers the single exit listener; called once, after the last output. */
   onExit(listener: (exit: ProcessExit) => void): void;
   /** Writes to the terminal or to stdin. Throws when the run has no writable input. */

@@ -1,5 +1,6 @@
 // Validation of stored records: what comes back from a store is untrusted input.
 import { z } from 'zod';
+import { DEFAULT_MAX_LOG_BYTES } from '../options/run-spec.js';
 import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from './run-record.js';
 
 const runStates = [
@@ -42,6 +43,9 @@ const descriptor = z.object({
   killGraceMs: z.number().int().nonnegative(),
   maxOutputBytes: z.number().int().positive(),
   onOrphan: z.enum(['kill', 'reattach']).nullable(),
+  // Added after the first records were written: older records read as not durable.
+  durable: z.boolean().default(false),
+  maxLogBytes: z.number().int().positive().default(DEFAULT_MAX_LOG_BYTES),
 });
 const context = z.object({
   runId: z.string().min(1),
@@ -49,6 +53,7 @@ const context = z.object({
   createdAt: z.number(),
   pid: nullableInt,
   identity: identity.nullable(),
+  host: identity.nullable().default(null),
   startedAt: z.number().nullable(),
   lastOutputAt: z.number().nullable(),
   outputBytes: z.number().int().nonnegative(),

@@ -6,6 +6,7 @@ const base: OrphanFacts = {
   rootCheck: 'alive',
   markedProcesses: 1,
   wasFinalizing: false,
+  hosted: false,
   policy: 'kill',
 };
 
@@ -25,6 +26,12 @@ test.each([
   [{ rootCheck: null, markedProcesses: 3 }, 'kill'],
   [{ rootCheck: null, markedProcesses: 3, policy: 'reattach' }, 'reattach'],
   [{ rootCheck: null, markedProcesses: 3, policy: 'reattach', wasFinalizing: true }, 'kill'],
+  // A run host still holding a durable run reports its output and end, even after it ended.
+  [{ hosted: true, rootCheck: 'exited', markedProcesses: 0, policy: 'reattach' }, 'reattach'],
+  [{ hosted: true, rootCheck: 'alive', policy: 'reattach' }, 'reattach'],
+  [{ hosted: true, rootCheck: 'alive', policy: 'kill' }, 'kill'],
+  [{ hosted: true, policy: 'reattach', wasFinalizing: true }, 'kill'],
+  [{ hosted: true, fromEarlierBoot: true, policy: 'reattach' }, 'lost'],
 ] as const)('%o -> %s', (facts, decision) => {
   expect(decideOrphan({ ...base, ...facts })).toBe(decision);
 });

@@ -27,6 +27,8 @@ export function descriptor(overrides: Partial<RunDescriptor> = {}): RunDescripto
     killGraceMs: 100,
     maxOutputBytes: 4096,
     onOrphan: 'kill',
+    durable: false,
+    maxLogBytes: 64 * 1024,
     ...overrides,
   };
 }

@@ -1,0 +1,103 @@
+// The run host's HTTP routes on its Unix socket. Everything a supervisor does to a durable
+// run (start it, stream its output, type into it, resize it, collect its exit) goes here.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ApiError } from '../daemon/api-error.js';
+import { send } from '../daemon/control-routes.js';
+import { parseRequest } from '../daemon/parse-request.js';
+import { readJsonBody } from '../daemon/read-json-body.js';
+import { SpawnError } from '../errors.js';
+import { z } from 'zod';
+import { hostResizeRequest, hostSpawnRequest, type RunHostStatus } from './host-protocol.js';
+import type { HostedRun } from './hosted-run.js';
+
+const MAX_INPUT_BYTES = 2 * 1024 * 1024;
+const offsetParam = z.coerce.number().int().min(0);
+
+/** What the routes act on: the host's table of runs. */
+export interface RunHostState {
+  status(): RunHostStatus;
+  get(runId: string): HostedRun | undefined;
+  start(request: z.infer<typeof hostSpawnRequest>): Promise<HostedRun>;
+  collect(runId: string): void;
+}
+
+export async function routeHostRequest(
+  host: RunHostState,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://run-host');
+  const [version, resource, id, action] = url.pathname.split('/').filter(Boolean);
+  const method = request.method ?? 'GET';
+  if (version !== 'v1') throw noRoute(method, url.pathname);
+  if (resource === 'host' && id === undefined && method === 'GET') {
+    send(response, 200, host.status());
+    return;
+  }
+  if (resource !== 'runs') throw noRoute(method, url.pathname);
+  if (id === undefined && method === 'POST') {
+    const body = parseRequest(hostSpawnRequest, await readJsonBody(request));
+    if (host.get(body.runId) !== undefined)
+      throw new ApiError(409, 'E_RUN_EXISTS', `run ${body.runId} is already hosted`);
+    try {
+      const run = await host.start(body);
+      send(response, 201, { pid: run.pid, identity: run.identity });
+    } catch (error) {
+      if (error instanceof SpawnError) throw new ApiError(422, error.code, error.message);
+      throw error;
+    }
+    return;
+  }
+  const run = id === undefined ? undefined : host.get(decodeURIComponent(id));
+  if (run === undefined) throw new ApiError(404, 'E_UNKNOWN_RUN', `no hosted run ${id ?? ''}`);
+  if (action === undefined && method === 'GET') {
+    send(response, 200, run.status());
+    return;
+  }
+  if (action === undefined && method === 'DELETE') {
+    if (run.exit === null) throw new ApiError(409, 'E_RUN_LIVE', `run ${run.runId} still runs`);
+    host.collect(run.runId);
+    send(response, 200, { exit: run.exit });
+    return;
+  }
+  if (action === 'output' && method === 'GET') {
+    const since = parseRequest(offsetParam, url.searchParams.get('since') ?? '0');
+    if (since > run.status().outputEnd)
+      throw new ApiError(416, 'E_BAD_OFFSET', `offset ${since} is past the end of the output`);
+    response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+    const unsubscribe = run.follow(since, (line) => {
+      response.write(`${JSON.stringify(line)}\n`);
+      if (line.type === 'exit') response.end();
+    });
+    response.on('close', unsubscribe);
+    return;
+  }
+  if (action === 'input' && method === 'POST') {
+    run.write(await readRawBody(request));
+    send(response, 204, null);
+    return;
+  }
+  if (action === 'resize' && method === 'POST') {
+    const body = parseRequest(hostResizeRequest, await readJsonBody(request));
+    run.resize(body.cols, body.rows);
+    send(response, 204, null);
+    return;
+  }
+  throw noRoute(method, url.pathname);
+}
+
+async function readRawBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_INPUT_BYTES)
+      throw new ApiError(413, 'E_BODY_TOO_LARGE', `input is limited to ${MAX_INPUT_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function noRoute(method: string, path: string): ApiError {
+  return new ApiError(404, 'E_NO_ROUTE', `no such route: ${method} ${path}`);
+}
