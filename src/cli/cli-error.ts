@@ -8,3 +8,11 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** No daemon answers on the control socket (not started, or gone). */
+export class DaemonUnreachableError extends CliError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = 'DaemonUnreachableError';
+  }
+}

@@ -1,6 +1,6 @@
 // The CLI's only way to the daemon: HTTP/JSON requests on its Unix socket.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { CliError } from './cli-error.js';
+import { CliError, DaemonUnreachableError } from './cli-error.js';
 
 /** A client for one daemon socket. */
 export class ControlClient {
@@ -44,9 +44,8 @@ export class ControlClient {
       req.on('error', (error: NodeJS.ErrnoException) => {
         reject(
           error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
-            ? new CliError(
+            ? new DaemonUnreachableError(
                 `the runwarden daemon is not running (no daemon on ${this.socketPath}); start it with: runwarden daemon --home ${this.home}`,
-                1,
               )
             : error,
         );

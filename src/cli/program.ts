@@ -8,7 +8,8 @@ import type { RunExit, RunInfo } from '../types.js';
 import { CliError } from './cli-error.js';
 import { ControlClient } from './control-client.js';
 import { formatRunTable } from './format.js';
-import { followLogs } from './follow-logs.js';
+import { followRunOutput } from './follow-logs.js';
+import { attachToRun, DEFAULT_DETACH_KEY, parseDetachKey } from './attach.js';
 import { parseDuration } from './parse-duration.js';
 import { formatReport, reconcileCommand } from './reconcile-command.js';
 import { runDemo } from './demo.js';
@@ -85,6 +86,10 @@ export function buildProgram(print: (text: string) => void): Command {
     .command('run')
     .description('start a run in the daemon and print its id')
     .option('--pty', 'run on a pseudo-terminal')
+    .option(
+      '--durable',
+      'hold the run in the run host: it keeps its terminal and output across daemon crashes',
+    )
     .option('--scope <key>', 'scope key')
     .option('--replace', 'finalize the live runs of the scope first')
     .option('--timeout <duration>', 'end the run after this long (500ms, 30s, 10m, 2h)')
@@ -123,6 +128,7 @@ export function buildProgram(print: (text: string) => void): Command {
         ...(options.session === undefined ? {} : { sessionId: options.session }),
         ...(options.owner === undefined ? {} : { ownerId: options.owner }),
         ...(options.onOrphan === undefined ? {} : { onOrphan: options.onOrphan }),
+        ...(options.durable === true ? { durable: true } : {}),
         cwd: options.cwd ?? process.cwd(),
         env: parseEnv(options.env),
       };
@@ -174,14 +180,33 @@ export function buildProgram(print: (text: string) => void): Command {
         throw new CliError(`invalid --since: ${options.since} (a byte offset)`, 2);
       const path = `/v1/runs/${encodeURIComponent(id)}/output?since=${since}`;
       if (options.follow === true) {
-        await followLogs(client(command), `${path}&follow=true`, (chunk) =>
-          process.stdout.write(chunk),
-        );
+        const exit = await followRunOutput(client(command), id, {
+          since,
+          onData: (chunk) => process.stdout.write(chunk),
+          onReconnecting: () => process.stderr.write('daemon connection lost; reconnecting\n'),
+        });
+        process.stderr.write(`run ended: ${exit?.reason ?? 'unknown'}\n`);
         return;
       }
       const slice = await client(command).call<{ data: string; nextOffset: number }>('GET', path);
       process.stdout.write(Buffer.from(slice.data, 'base64'));
       process.stderr.write(`next offset: ${slice.nextOffset}\n`);
+    });
+
+  program
+    .command('attach')
+    .description(
+      `an interactive terminal on a PTY run; ${DEFAULT_DETACH_KEY} detaches and leaves it running`,
+    )
+    .argument('<id>')
+    .option('--detach-key <key>', 'the key that detaches (ctrl-X)', DEFAULT_DETACH_KEY)
+    .action(async (id: string, options: { detachKey: string }, command: Command) => {
+      const end = await attachToRun(client(command), id, parseDetachKey(options.detachKey));
+      process.stderr.write(
+        end.kind === 'detached'
+          ? `\r\n[detached from ${id}; it keeps running]\r\n`
+          : `\r\n[run ${id} ended: ${end.exit?.reason ?? 'unknown'}]\r\n`,
+      );
     });
 
   program
@@ -265,6 +290,7 @@ export function buildProgram(print: (text: string) => void): Command {
 
 interface RunOptions {
   pty?: boolean;
+  durable?: boolean;
   scope?: string;
   replace?: boolean;
   timeout?: string;

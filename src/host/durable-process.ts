@@ -1,7 +1,7 @@
 // The supervisor's handle on a run held by the run host: the same ProcessHandle as a PTY or
 // child of its own, carried over the host's socket. Output resumes from an absolute offset,
 // so a reconnect (or a new supervisor) neither misses nor repeats a byte.
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../actors/logger.js';
 import type { ProcessExit, ProcessHandle } from '../os/process-handle.js';
@@ -30,7 +30,7 @@ export class DurableProcess implements ProcessHandle {
   private gapListener: (bytes: number) => void = () => undefined;
   private exitListener: (exit: ProcessExit) => void = () => undefined;
   private next: number;
-  private stream: IncomingMessage | null = null;
+  private stream: { readonly response: IncomingMessage; readonly lines: Interface } | null = null;
   private stopped = false;
   private exited = false;
   /** The host reported the exit and keeps it until collected. */
@@ -82,7 +82,9 @@ export class DurableProcess implements ProcessHandle {
   /** Stops following; the run stays with the host (a `leave`, or a supervisor going away). */
   detach(): void {
     this.stopped = true;
-    this.stream?.destroy();
+    // readline does not end on a destroyed input: close it too.
+    this.stream?.lines.close();
+    this.stream?.response.destroy();
   }
 
   /** The run is done: stop following and let the host forget it. */
@@ -116,9 +118,10 @@ export class DurableProcess implements ProcessHandle {
           this.hostLost(`the run host does not hold this run (HTTP ${response.statusCode ?? 0})`);
           return;
         }
-        this.stream = response;
-        if (this.halted) response.destroy();
-        for await (const text of createInterface({ input: response, crlfDelay: Infinity })) {
+        const lines = createInterface({ input: response, crlfDelay: Infinity });
+        this.stream = { response, lines };
+        if (this.halted) this.detach();
+        for await (const text of lines) {
           if (text === '') continue;
           sawExit = this.onLine(JSON.parse(text) as HostStreamLine) || sawExit;
         }
