@@ -4,6 +4,7 @@ import type { Logger } from '../actors/logger.js';
 import type { LaunchSpec } from '../os/process-handle.js';
 import type { RunDescriptor } from '../types.js';
 import { DurableProcess } from './durable-process.js';
+import { RunHostError } from './host-client.js';
 import type { RunHostLink } from './run-host-link.js';
 
 export async function launchDurable(
@@ -13,8 +14,7 @@ export async function launchDurable(
   launch: LaunchSpec,
   logger: Logger,
 ): Promise<DurableProcess> {
-  const host = await link.ensure();
-  const started = await host.client.spawn({
+  const request = {
     runId,
     mode: descriptor.mode,
     launch: { ...launch, args: [...launch.args], env: { ...launch.env } },
@@ -22,7 +22,17 @@ export async function launchDurable(
     noOutputTimeoutMs: descriptor.noOutputTimeoutMs,
     killGraceMs: descriptor.killGraceMs,
     logCapBytes: descriptor.maxLogBytes,
-  });
+  };
+  let host = await link.ensure();
+  let started;
+  try {
+    started = await host.client.spawn(request);
+  } catch (error) {
+    // An idle host may stop right after it answered: start a fresh one, once.
+    if (!(error instanceof RunHostError && error.code === 'E_RUN_HOST_DOWN')) throw error;
+    host = await link.ensure();
+    started = await host.client.spawn(request);
+  }
   return new DurableProcess({
     link,
     runId,
