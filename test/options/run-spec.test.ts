@@ -41,6 +41,8 @@ describe('normalizeRunSpec defaults', () => {
       killGraceMs: 5000,
       maxOutputBytes: 1024 * 1024,
       onOrphan: null,
+      durable: false,
+      maxLogBytes: 8 * 1024 * 1024,
     });
   });
 
@@ -67,6 +69,8 @@ describe('normalizeRunSpec defaults', () => {
       killGraceMs: 100,
       maxOutputBytes: 4096,
       onOrphan: 'reattach',
+      durable: true,
+      maxLogBytes: 1024 * 1024,
     } as const;
     expect(normalizeRunSpec(spec, DEFAULTS)).toEqual(spec);
   });
@@ -191,6 +195,8 @@ describe('normalizeRunSpec rejects invalid specs', () => {
     ['env.A', { command: 'ls', env: { A: 1 } }, '1'],
     ['scopeKey', { command: 'ls', scopeKey: '' }, '""'],
     ['onOrphan', { command: 'ls', onOrphan: 'ignore' }, '"ignore"'],
+    ['durable', { command: 'ls', durable: 'yes' }, '"yes"'],
+    ['maxLogBytes', { command: 'ls', maxLogBytes: 10 }, '10'],
     ['tiemoutMs', { command: 'ls', tiemoutMs: 5000 }, '5000'],
   ])('names %s and shows the received value (%j)', (option, spec, shown) => {
     const error = rejection(spec);
