@@ -16,6 +16,9 @@ export class RunHostError extends RunwardenError {
   }
 }
 
+// No host listens, or the one that did went away (a kept-alive connection it closed).
+const HOST_DOWN_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EPIPE', 'ECONNRESET']);
+
 export class RunHostClient {
   // Kept-alive sockets are unref'd by Node while idle: the client never holds a host open.
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
@@ -132,9 +135,7 @@ export class RunHostClient {
       req.on('error', (error: NodeJS.ErrnoException) => {
         reject(
           new RunHostError(
-            error.code === 'ENOENT' || error.code === 'ECONNREFUSED'
-              ? 'E_RUN_HOST_DOWN'
-              : 'E_RUN_HOST',
+            HOST_DOWN_CODES.has(error.code ?? '') ? 'E_RUN_HOST_DOWN' : 'E_RUN_HOST',
             `run host on ${this.socketPath}: ${error.message}`,
             null,
             { cause: error },

@@ -114,6 +114,11 @@ export class RunHost implements RunHostState {
     // The lock is ours, so a socket left here is a dead host's.
     if (existsSync(this.paths.socket)) unlinkSync(this.paths.socket);
     const server = createServer((request, response) => {
+      // A host is never idle while it serves a request (a spawn may be on its way).
+      this.cancelIdleExit();
+      response.once('close', () => {
+        this.scheduleIdleExit();
+      });
       routeHostRequest(this, request, response).catch((error: unknown) => {
         const { status, body } = toErrorResponse(error);
         if (status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');

@@ -1,6 +1,6 @@
 // The run host's protocol, spoken directly: a real host process on a temporary home.
 import { request } from 'node:http';
-import { afterEach, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { RunHostError } from '../../src/host/host-client.js';
 import { RunHostLink } from '../../src/host/run-host-link.js';
 import { buildLaunch } from '../../src/actors/build-launch.js';
@@ -10,6 +10,15 @@ import { createTempHome } from '../support/temp-home.js';
 import { liveRunHosts, waitRunHostGone } from '../support/run-hosts.js';
 import { liveMarked } from '../support/process-checks.js';
 import { waitUntil } from '../support/wait-for.js';
+
+// Long enough a linger that an idle host is still there between the requests of a test.
+const linger = process.env.RUNWARDEN_HOST_LINGER_MS;
+beforeAll(() => {
+  process.env.RUNWARDEN_HOST_LINGER_MS = '3000';
+});
+afterAll(() => {
+  process.env.RUNWARDEN_HOST_LINGER_MS = linger;
+});
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -57,12 +66,6 @@ function raw(socketPath: string, method: string, path: string, body?: string) {
 }
 
 test('one host per home and name: a second start finds the first', async () => {
-  // Long enough a linger that the idle host is still there for the second link.
-  const linger = process.env.RUNWARDEN_HOST_LINGER_MS;
-  process.env.RUNWARDEN_HOST_LINGER_MS = '3000';
-  cleanups.push(() => {
-    process.env.RUNWARDEN_HOST_LINGER_MS = linger;
-  });
   const { link: first, home } = link();
   const a = await first.ensure();
   const second = new RunHostLink(home, 'default');
