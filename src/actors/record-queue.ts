@@ -1,10 +1,14 @@
 // One run's record writes, chained so they land in transition order. Output-only changes
-// are coalesced: written at most once a second (and once more after the last chunk).
+// are coalesced: written at most once a second (and once more after the last chunk). A
+// failed write is retried with backoff (each retry writes the latest snapshot, which
+// supersedes the lost one) until it lands, so a store that comes back catches up.
 import type { RunJournal } from '../persistence/run-journal.js';
 import type { Logger } from './logger.js';
 
 // Output offsets and output-based deadlines reach the record at most this much later.
 const OUTPUT_WRITE_INTERVAL_MS = 1000;
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5000;
 
 /** What is written: the snapshot and whether the run is final. */
 export interface RecordSource {
@@ -12,6 +16,15 @@ export interface RecordSource {
   capture(): { snapshot: unknown; state: string; final: boolean };
   /** False once the run must not be written any more (released). */
   writable(): boolean;
+  /** False once nothing more may be written at all, not even a retry (released, discarded). */
+  retryable(): boolean;
+}
+
+/** What the queue reports about its writes. */
+export interface RecordOutcome {
+  failed(error: unknown): void;
+  /** A write landed after earlier ones failed. */
+  recovered(): void;
 }
 
 export class RecordQueue {
@@ -19,13 +32,18 @@ export class RecordQueue {
   private failure: unknown = null;
   private deferred: NodeJS.Timeout | null = null;
   private queuedState: string | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private retryDelay = RETRY_FIRST_MS;
 
   constructor(
     private readonly runId: string,
     private readonly journal: RunJournal,
     private readonly source: RecordSource,
     private readonly logger: Logger,
-    private readonly onFailure: (error: unknown) => void = () => undefined,
+    private readonly outcome: RecordOutcome = {
+      failed: () => undefined,
+      recovered: () => undefined,
+    },
   ) {}
 
   /** The state of the last record queued. */
@@ -52,14 +70,37 @@ export class RecordQueue {
       .then(() => this.journal.write(this.runId, snapshot, final))
       .then(
         () => {
+          const wasFailing = this.failure !== null;
           this.failure = null;
+          this.retryDelay = RETRY_FIRST_MS;
+          if (wasFailing) {
+            this.logger.info({ runId: this.runId }, 'run record written again');
+            this.outcome.recovered();
+          }
         },
         (error: unknown) => {
           this.failure = error;
           this.logger.error({ runId: this.runId, err: error }, 'run record write failed');
-          this.onFailure(error);
+          this.outcome.failed(error);
+          this.scheduleRetry();
         },
       );
+  }
+
+  /** Stops retrying (the run was released or discarded). */
+  stopRetrying(): void {
+    if (this.retry !== null) clearTimeout(this.retry);
+    this.retry = null;
+  }
+
+  private scheduleRetry(): void {
+    if (this.retry !== null || !this.source.retryable()) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      if (this.failure !== null && this.source.retryable()) this.writeNow();
+    }, this.retryDelay);
+    this.retry.unref();
+    this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
   }
 
   /** Queues a write within a second, unless one is already due. */

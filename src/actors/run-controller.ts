@@ -45,6 +45,8 @@ export class RunController {
   private lastEventType: RunEvent['type'] | null = null;
   private readonly abort = new AbortController();
   private released = false;
+  /** The run never got a durable record (its write-ahead failed): nothing more is written. */
+  private discarded = false;
 
   /** Resolves with the RunExit when the run is done. Never rejects. */
   readonly exited: Promise<RunExit> = this.exitDeferred.promise;
@@ -75,10 +77,16 @@ export class RunController {
           };
         },
         writable: () => !this.released && this.actor.getSnapshot().status === 'active',
+        retryable: () => !this.released && !this.discarded,
       },
       env.logger,
-      (error) => {
-        env.onRecordFailure(this, error);
+      {
+        failed: (error) => {
+          env.onRecordFailure(this, error);
+        },
+        recovered: () => {
+          env.onRecordRecovered(this);
+        },
       },
     );
     const context = this.actor.getSnapshot().context;
@@ -264,9 +272,24 @@ export class RunController {
     });
   }
 
+  /** Writes the current record again (the store came back, perhaps empty). */
+  rewriteRecord(): void {
+    if (!this.released && !this.discarded) this.records.writeNow();
+  }
+
+  /**
+   * Forgets a run whose write-ahead record never landed (it ended in `spawning`, before any
+   * process): later retries must not create a record for it.
+   */
+  discard(): void {
+    this.discarded = true;
+    this.records.stopRetrying();
+  }
+
   /** Stops supervising without any signal (shutdown with `leave`). */
   release(): void {
     this.released = true;
+    this.records.stopRetrying();
     // An in-flight termination stops here: `leave` means no further signal from us.
     this.abort.abort();
     this.watchdog.disarm();

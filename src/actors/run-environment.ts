@@ -25,6 +25,8 @@ export interface RunEnvironment {
   onStateChange(run: RunController, from: RunStateName | null, to: RunStateName): void;
   /** A record write failed (the store is down, say): the run goes on, the record lags. */
   onRecordFailure(run: RunController, error: unknown): void;
+  /** A record write landed after earlier ones of the run failed. */
+  onRecordRecovered(run: RunController): void;
   /** Called once, after the final record was written. */
   onDone(run: RunController, exit: RunExit): void;
 }

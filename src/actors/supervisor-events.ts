@@ -1,5 +1,6 @@
 // Typed lifecycle events a supervisor emits (and logs).
 import type { SignalFailure } from '../os/terminate-run-tree.js';
+import type { StoreHealthInfo } from './store-health.js';
 import type { RunExit, RunStateName } from '../types.js';
 
 export type SupervisorEvent =
@@ -9,6 +10,8 @@ export type SupervisorEvent =
   | { type: 'run.finalized'; runId: string; exit: RunExit }
   /** A record write failed: the run goes on, but its durable record lags behind. */
   | { type: 'run.record-failed'; runId: string; error: { code: string; message: string } }
+  /** The store fell behind (a write failed: `degraded`) or caught up again (`ok`). */
+  | { type: 'store.health'; health: StoreHealthInfo }
   | {
       type: 'run.sweep';
       runId: string;

@@ -5,6 +5,7 @@ import type { RunExit, RunStateName } from '../types.js';
 import type { Logger } from './logger.js';
 import type { RunController } from './run-controller.js';
 import type { EventFanout } from './supervisor-events.js';
+import type { StoreHealthInfo } from './store-health.js';
 
 export class SupervisorReporting {
   constructor(
@@ -53,6 +54,13 @@ export class SupervisorReporting {
       runId: run.id,
       error: toErrorInfo(error, 'E_STORE_WRITE'),
     });
+  }
+
+  storeHealth(health: StoreHealthInfo): void {
+    this.fanout.emit({ type: 'store.health', health });
+    if (health.state === 'degraded')
+      this.logger.error({ ...health }, 'store degraded: records are falling behind');
+    else this.logger.info({ ...health }, 'store caught up: every record is written');
   }
 
   finalized(run: RunController, exit: RunExit): void {

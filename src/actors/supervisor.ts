@@ -1,6 +1,13 @@
 // The supervisor actor: the supervisor machine plus the runs it holds, and the public API.
 import { createActor, waitFor, type Actor } from 'xstate';
-import { LimitExceededError, SupervisorStoppedError, UnknownRunError } from '../errors.js';
+import {
+  LimitExceededError,
+  StoreError,
+  SupervisorStoppedError,
+  toErrorInfo,
+  UnknownRunError,
+} from '../errors.js';
+import { StoreHealth, type StoreHealthInfo } from './store-health.js';
 import type { runMachine } from '../machines/run-machine.js';
 import { supervisorMachine, type ShutdownRuns } from '../machines/supervisor-machine.js';
 import { normalizeRunSpec, type RunSpec } from '../options/run-spec.js';
@@ -53,6 +60,7 @@ export class Supervisor {
   private readonly env: RunEnvironment;
   private readonly machine: typeof runMachine;
   private readonly hostLink: RunHostLink;
+  private readonly health: StoreHealth;
 
   constructor(
     private readonly options: ResolvedSupervisorOptions,
@@ -70,6 +78,16 @@ export class Supervisor {
       logger.error({ err: error }, 'supervisor event listener threw');
     });
     this.reporting = new SupervisorReporting(this.fanout, logger);
+    this.health = new StoreHealth(
+      () => options.clock.now(),
+      () => store.get(store.healthKey()),
+      (health) => {
+        this.reporting.storeHealth(health);
+        // A store that comes back may have lost what it held (a Redis restarted without
+        // persistence): every run held in memory writes its record again.
+        if (health.state === 'ok') for (const run of this.runs.controllers()) run.rewriteRecord();
+      },
+    );
     this.env = {
       clock: options.clock,
       logger,
@@ -84,6 +102,10 @@ export class Supervisor {
       },
       onRecordFailure: (run, error) => {
         this.reporting.recordFailed(run, error);
+        this.health.failed(run.id, toErrorInfo(error, 'E_STORE_WRITE'));
+      },
+      onRecordRecovered: (run) => {
+        this.health.caughtUp(run.id);
       },
       onStateChange: (run, from, to) => {
         this.reporting.stateChange(run, from, to);
@@ -141,12 +163,21 @@ export class Supervisor {
     }
     this.options.logger.info({ ...this.report, type: 'reconcile' }, 'boot reconciliation');
     this.actor.send({ type: 'BOOTED' });
+    this.health.start();
     return this.report;
   }
 
   /** The report of the boot reconciliation (null before boot finished). */
   get lastReconcile(): ReconcileReport | null {
     return this.report;
+  }
+
+  /**
+   * Whether every run's latest record is in the store. `degraded` while writes fail: runs
+   * go on, new spawns are refused with a StoreError, and the records catch up on recovery.
+   */
+  get storeHealth(): StoreHealthInfo {
+    return this.health.info();
   }
 
   /** The supervisor machine's state. */
@@ -171,6 +202,19 @@ export class Supervisor {
     const handle = this.register(run);
     run.start();
     await run.settled();
+    const exit = run.context.exit;
+    if (exit?.reason === 'spawn-error' && exit.error?.code === 'E_STORE_WRITE') {
+      // No durable record, so no run: it is forgotten, and the caller told why.
+      run.discard();
+      this.runs.remove(run.id);
+      this.health.caughtUp(run.id);
+      this.health.refused(exit.error);
+      this.actor.send({ type: 'RUN_REMOVED', runId: run.id });
+      throw new StoreError(
+        'E_STORE_UNAVAILABLE',
+        `run ${run.id} was not started: ${exit.error.message}`,
+      );
+    }
     return handle;
   }
 
@@ -258,6 +302,7 @@ export class Supervisor {
   }
 
   private async releaseResources(): Promise<void> {
+    this.health.stop();
     this.hostLink.close();
     const lease = this.lease;
     this.lease = null;

@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { runDaemon } from '../daemon/run-daemon.js';
 import { socketPathFor } from '../daemon/socket-path.js';
 import { resolveHome } from '../persistence/home-dir.js';
+import type { StoreHealthInfo } from '../actors/store-health.js';
 import type { RunExit, RunInfo } from '../types.js';
 import { CliError } from './cli-error.js';
 import { ControlClient } from './control-client.js';
@@ -135,6 +136,30 @@ export function buildProgram(print: (text: string) => void): Command {
       const { run } = await client(command).call<{ run: RunInfo }>('POST', '/v1/runs', { spec });
       if (options.json === true) json(run);
       else print(`${run.id}\n`);
+    });
+
+  program
+    .command('status')
+    .description("the daemon's state, its store's health and its last boot reconciliation")
+    .option('--json', 'print the status as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const status = await client(command).call<DaemonStatus>('GET', '/v1/status');
+      if (options.json === true) {
+        json(status);
+        return;
+      }
+      const health = status.storeHealth;
+      print(
+        [
+          `daemon ${status.name} (pid ${status.pid}): ${status.state}`,
+          `store ${status.store}: ${health.state}${
+            health.state === 'degraded'
+              ? ` since ${new Date(health.since).toISOString()} (${health.lastError?.message ?? 'records lagging'}; ${health.laggingRuns.length} run(s) lagging)`
+              : ''
+          }`,
+          '',
+        ].join('\n'),
+      );
     });
 
   program
@@ -286,6 +311,14 @@ export function buildProgram(print: (text: string) => void): Command {
     });
 
   return program;
+}
+
+interface DaemonStatus {
+  name: string;
+  pid: number;
+  state: string;
+  store: string;
+  storeHealth: StoreHealthInfo;
 }
 
 interface RunOptions {

@@ -4,6 +4,7 @@ import {
   LimitExceededError,
   RunStateError,
   RunwardenError,
+  StoreError,
   SupervisorStoppedError,
   UnknownRunError,
 } from '../errors.js';
@@ -36,6 +37,7 @@ function classify(error: unknown): [number, string, string] {
   if (error instanceof TypeError) return [409, 'E_NOT_SUPPORTED', error.message];
   if (error instanceof LimitExceededError) return [429, error.code, error.message];
   if (error instanceof SupervisorStoppedError) return [503, error.code, error.message];
+  if (error instanceof StoreError) return [503, error.code, error.message];
   if (error instanceof RunwardenError) return [500, error.code, error.message];
   return [500, 'E_INTERNAL', error instanceof Error ? error.message : 'internal error'];
 }

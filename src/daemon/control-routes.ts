@@ -51,6 +51,7 @@ export async function routeRequest(
       home: info.home,
       socket: info.socketPath,
       store: info.store,
+      storeHealth: sup.storeHealth,
       lastReconcile: sup.lastReconcile,
     });
     return;

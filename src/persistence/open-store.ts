@@ -84,7 +84,13 @@ async function openSqlite(path: string): Promise<OpenedStore> {
 
 async function openRedis(url: string): Promise<OpenedStore> {
   const { default: KeyvRedis } = await import('@keyv/redis');
-  const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: 3000 });
+  // Fail fast while disconnected (the default offline queue would hang every write until
+  // Redis returns), and throw from the adapter itself: by default @keyv/redis only emits
+  // the error and Keyv reports the write as done.
+  const adapter = new KeyvRedis(
+    { url, disableOfflineQueue: true },
+    { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 3000 },
+  );
   const keyv = new Keyv({ store: adapter, useKeyPrefix: false, throwOnErrors: true });
   const location = redactCredentials(url);
   await probe(keyv, location);

@@ -20,6 +20,11 @@ export class RecordStore implements RunJournal {
     readonly location = 'keyv instance',
   ) {}
 
+  /** A key only ever read: the store health probe. */
+  healthKey(): string {
+    return `${this.name}/health`;
+  }
+
   runKey(runId: string): string {
     return `${this.name}/run/${runId}`;
   }

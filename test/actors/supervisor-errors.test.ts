@@ -4,10 +4,13 @@ import { expect, test } from 'vitest';
 import {
   InvalidOptionError,
   LimitExceededError,
+  StoreError,
   UnknownRunError,
   createSupervisor,
 } from '../../src/index.js';
+import { liveMarked } from '../support/process-checks.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
+import { waitUntil } from '../support/wait-for.js';
 
 const create = useSupervisors();
 
@@ -95,12 +98,17 @@ test('a store that refuses the write-ahead record: the run never starts, the fai
     if (event.type === 'run.record-failed') failures.push(event.error.message);
   });
   storeDown = true;
-  const run = await sup.spawn({ command: 'sleep', args: ['30'] });
-  expect(run.pid).toBeNull(); // never a process without a durable record
-  expect(await run.exited).toMatchObject({
-    reason: 'spawn-error',
-    error: { code: 'E_STORE_WRITE' },
-  });
+  // Never a process without a durable record: the spawn is refused with a typed error.
+  const refused: unknown = await sup
+    .spawn({ command: 'sleep', args: ['30'] })
+    .catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(StoreError);
+  expect(refused).toMatchObject({ code: 'E_STORE_UNAVAILABLE' });
+  const runId = /run (\S+) was not started/.exec((refused as Error).message)?.[1] ?? '';
+  expect(liveMarked(runId)).toEqual([]);
+  expect(sup.get(runId)).toBeUndefined();
   expect(failures[0]).toContain('store is down');
+  expect(sup.storeHealth.state).toBe('degraded');
   storeDown = false;
+  await waitUntil(() => sup.storeHealth.state === 'ok', 5000, 'the store health probe');
 });

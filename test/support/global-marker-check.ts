@@ -2,7 +2,7 @@
 // and no run host (which exits by itself once it holds no run). Leftovers are ended by
 // verified identity (never by name) and the run fails loudly.
 // Every process the suite starts inherits RUNWARDEN_TEST_SUITE, so a suite running next to
-// this one (another checkout, another developer) is never mistaken for ours.
+// this one (another checkout, another developer, a benchmark) is never mistaken for ours.
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RUN_HOST_MARKER } from '../../src/host/run-host-link.js';
@@ -18,13 +18,11 @@ export function setup(): () => Promise<void> {
   process.env[SUITE_VARIABLE] = suite;
   // Run hosts of the suite linger briefly once they hold no run.
   process.env.RUNWARDEN_HOST_LINGER_MS = '200';
-  const key = (p: MarkedProcess) => `${p.identity.pid}:${p.identity.startTicks}`;
-  const before = new Set(findMarkedProcesses(RUN_MARKER).found.map(key));
+  // Only processes carrying this suite's tag are ours: another suite or a benchmark on the
+  // same machine is never touched. (A test run with `extendEnv: false` must pass the tag.)
   const ours = (p: MarkedProcess) => {
     const tag = readEnvironValue(p.identity.pid, SUITE_VARIABLE);
-    if (typeof tag === 'object') return tag.value === suite;
-    // No tag (a run started with extendEnv: false): ours if it appeared during the suite.
-    return tag === 'unset' && !before.has(key(p));
+    return typeof tag === 'object' && tag.value === suite;
   };
   const leftovers = () => [
     ...findMarkedProcesses(RUN_MARKER).found.filter(ours),

@@ -1,12 +1,12 @@
 // Global setup: throwaway Redis and PostgreSQL servers on free loopback ports, for the
 // store contract suite. Started only when their binaries are installed (.ci/run installs
 // them); otherwise those suites are skipped and say so loudly. Stopped after the suite.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { freePort, onPath, startRedisOn, stopRedisOn } from './redis-server.js';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -40,20 +40,9 @@ async function startRedis(notes: string[], stops: Array<() => void>): Promise<st
     return null;
   }
   const port = await freePort();
-  execFileSync('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--daemonize',
-    'yes',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ]);
+  startRedisOn(port);
   stops.push(() => {
-    spawnSync('redis-cli', ['-p', String(port), 'shutdown', 'nosave']);
+    stopRedisOn(port);
   });
   return `redis://127.0.0.1:${port}`;
 }
@@ -99,23 +88,4 @@ async function startPostgres(notes: string[], stops: Array<() => void>): Promise
     }
   });
   return `postgres://runwarden@127.0.0.1:${port}/postgres`;
-}
-
-function onPath(binary: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port'));
-      });
-    });
-  });
 }
