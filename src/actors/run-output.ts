@@ -42,10 +42,20 @@ export class RunOutput {
   }
 
   read(since?: number): OutputSlice {
+    if (this.archive === undefined) return this.buffer.read(since);
+    // A durable run's log also holds what memory dropped and, right after a reattach, what
+    // the host has not replayed to us yet: it answers whenever it has more.
+    const from = since ?? 0;
+    let archived;
+    try {
+      archived = this.archive(from, this.maxBytes);
+    } catch {
+      return this.buffer.read(since); // past the log's end: memory decides (and refuses)
+    }
+    if (from > this.buffer.end) return { ...archived, text: archived.data.toString('utf8') };
     const slice = this.buffer.read(since);
-    if (slice.droppedBytes === 0 || this.archive === undefined) return slice;
-    const archived = this.archive(since ?? 0, this.maxBytes);
-    if (archived.offset >= slice.offset) return slice;
+    const archiveEnd = archived.offset + archived.data.length;
+    if (archived.offset >= slice.offset && archiveEnd <= slice.nextOffset) return slice;
     return { ...archived, text: archived.data.toString('utf8') };
   }
 }

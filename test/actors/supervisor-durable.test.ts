@@ -11,15 +11,16 @@ import { liveMarked } from '../support/process-checks.js';
 import { liveRunHosts, waitRunHostGone } from '../support/run-hosts.js';
 import { waitUntil } from '../support/wait-for.js';
 
-const supervisors = useSupervisors();
 const homes: string[] = [];
 const removers: Array<() => void> = [];
 
+// Registered before the harness's own hook, so it runs after it (hooks run as a stack):
+// once every supervisor is shut down, each host must exit by itself.
 afterEach(async () => {
-  // After the harness shut every supervisor down, each host must exit by itself.
   for (const home of homes.splice(0)) await waitRunHostGone(home);
   for (const remove of removers.splice(0)) remove();
 });
+const supervisors = useSupervisors();
 
 function home(): string {
   const temp = createTempHome();
@@ -50,7 +51,7 @@ test('a durable PTY run keeps its terminal, output and input across supervisors'
   if (again === undefined) throw new Error('the reattached run has no handle');
   expect(['running', 'idle']).toContain(again.state);
   // Everything the run ever wrote is readable from offset 0: the host's log has it.
-  expect(again.output({ since: 0 }).text).toContain('got:one');
+  await waitUntil(() => again.output({ since: 0 }).text.includes('got:one'), 10_000, 'history');
   again.write('two\n');
   const exit = await again.exited;
   expect(exit).toMatchObject({ reason: 'exit', exitCode: 3 });

@@ -85,7 +85,7 @@ test('a durable run survives two daemon SIGKILLs: every line exactly once, the r
   const logs = await runCli(home, ['logs', id]);
   expect(logs.stdout.trimEnd().split('\n')).toEqual(expected);
   expect(liveMarked(id)).toEqual([]);
-});
+}, 120_000);
 
 /** A tmux server of our own (its own socket), so nothing else is touched. */
 function useTmux(): {
@@ -152,4 +152,4 @@ test('attach through tmux: type, see the echo, detach, restart the daemon, attac
   const killed = await runCli(home, ['kill', id, '--json']);
   expect(JSON.parse(killed.stdout)).toMatchObject([{ reason: 'cancelled' }]);
   expect(liveMarked(id)).toEqual([]);
-});
+}, 120_000);
