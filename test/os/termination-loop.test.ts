@@ -34,12 +34,14 @@ test('twenty trees ended together are scanned together, and every member dies', 
 
   // One scan to collect, rescans until every tree looked dead twice: not one per tree.
   expect(scans.count()).toBeLessThan(trees.length);
-  for (const [index, report] of reports.entries()) {
+  for (const [index, tree] of trees.entries()) {
+    const report = reports[index];
+    if (report === undefined) throw new Error(`no report for tree ${index}`);
     expect(report.members).toHaveLength(2);
     expect(report.survivors).toEqual([]);
     expect(report.forced).toBe(false);
     for (const member of report.members) expect(checkIdentity(member.identity)).toBe('exited');
-    expect(liveMarked(trees[index]!)).toEqual([]);
+    expect(liveMarked(tree)).toEqual([]);
   }
 });
 
