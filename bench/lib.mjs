@@ -41,7 +41,9 @@ export function summarize(values) {
  * and noise from other work on the machine fall on both sides alike. Each side returns
  * one number per round; `warmup` rounds are run and discarded.
  */
-export async function alternate({ rounds, warmup = 1, a, b }) {
+export async function alternate({ rounds: wanted, warmup = 1, a, b }) {
+  // RW_BENCH_ROUNDS overrides the number of rounds (for profiling one figure).
+  const rounds = Number(process.env.RW_BENCH_ROUNDS ?? wanted);
   const results = { a: [], b: [] };
   for (let round = -warmup; round < rounds; round++) {
     const order = (round & 1) === 0 ? ['a', 'b'] : ['b', 'a'];
@@ -136,11 +138,29 @@ export function report(result) {
   }
 }
 
-/** A row of a figure: one measured quantity, runwarden (a) against its baseline (b). */
-export function row(what, unit, stats, target) {
+/**
+ * A row of a figure: one measured quantity, runwarden (a) against its baseline (b).
+ * `target`: `{ maxRatio }`, `{ minRatio }`, `{ max }` (on a's median), or `null` (report).
+ */
+export function row(what, unit, stats, target = null) {
   const ratio = stats.b ? stats.a.median / stats.b.median : null;
-  return { what, unit, a: stats.a, b: stats.b ?? null, ratio, target };
+  let met = null;
+  let text = 'report';
+  if (target?.maxRatio !== undefined) {
+    met = ratio <= target.maxRatio;
+    text = `<= ${target.maxRatio}x`;
+  } else if (target?.minRatio !== undefined) {
+    met = ratio >= target.minRatio;
+    text = `>= ${target.minRatio}x`;
+  } else if (target?.max !== undefined) {
+    met = stats.a.median <= target.max;
+    text = `<= ${target.max} ${unit}`;
+  }
+  return { what, unit, a: stats.a, b: stats.b ?? null, ratio, target: text, met };
 }
+
+/** Stats of a single observation (a figure measured once per round, reported as is). */
+export const one = (value) => summarize([value]);
 
 /** The environment every benchmark process gets: the figure's tag, nothing else added. */
 export function benchEnv() {
