@@ -20,7 +20,7 @@ import {
 
 const require = createRequire(import.meta.url);
 const KIB = 1024;
-const runs = size(1000, 60);
+const runs = size(1000, 40);
 const PRINTER = ['-c', 'while :; do echo "line $RANDOM"; read -t 0.1; done'];
 
 if (process.argv.includes('--side'))

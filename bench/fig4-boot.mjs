@@ -11,8 +11,8 @@ import Keyv from 'keyv';
 import { createSupervisor } from '../dist/index.js';
 import { alternate, quick, report, row, size, summarize, tempHome, waitUntil } from './lib.mjs';
 
-const records = size(10_000, 1_000);
-const orphans = size(500, 50);
+const records = size(10_000, 500);
+const orphans = size(500, 20);
 const retention = { maxFinishedRecords: 100_000 };
 const openKeyv = (dir) =>
   new Keyv({
@@ -94,7 +94,7 @@ async function main() {
     details: [
       `Orphans killed per boot: ${killed.join(', ')} (expected ${orphans}); each is a real \`sleep\` whose supervisor was SIGKILLed.`,
       'Retention is raised to keep every finished record, so boot deletes nothing; the phases are those of `sup.lastReconcile.phases`.',
-      quick ? 'Quick mode: a tenth of the records and orphans.' : '',
+      quick ? 'Quick mode: a twentieth of the records, a 25th of the orphans.' : '',
     ].filter(Boolean),
   });
 }

@@ -2,7 +2,7 @@
 import { createSupervisor } from '../dist/index.js';
 import { openFds, report, row, size, summarize, tempHome } from './lib.mjs';
 
-const runs = size(10_000, 300);
+const runs = size(10_000, 150);
 const every = runs / 10;
 const home = tempHome('fig8');
 const sup = await createSupervisor({ home: home.dir });

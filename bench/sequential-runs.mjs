@@ -10,7 +10,7 @@ const nodePty = require('node-pty');
 
 /** Runs figure `id` for `mode` ('pty' or 'child'). */
 export async function runSequentialFigure({ id, mode, baseline }) {
-  const runs = size(300, 30);
+  const runs = size(300, 20);
   const rounds = size(5, 2);
   const home = tempHome(`fig${id}`);
   const sup = await createSupervisor({ home: home.dir });
