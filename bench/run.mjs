@@ -1,7 +1,7 @@
 // `npm run bench`: runs every figure in its own Node process (a clean heap each), then
 // writes BENCHMARKS.md. `--quick` runs a small version of each and writes to
 // test-artifacts/ instead, so CI never overwrites the committed results. `--only 1,4`
-// runs some figures. Exits non-zero only when a figure crashed or leaked a process:
+// runs some figures and keeps the others' last results (test-artifacts/bench.json). Exits non-zero only when a figure crashed or leaked a process:
 // a missed target is a finding, reported in the file, not a failure.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -66,13 +66,22 @@ results.push({
   pending: true,
 });
 
+const jsonFile = join(root, 'test-artifacts', quick ? 'bench-quick.json' : 'bench.json');
+if (only !== null) {
+  // Figures not run this time keep their last results.
+  let previous = [];
+  try {
+    previous = JSON.parse(readFileSync(jsonFile, 'utf8'));
+  } catch {
+    // none yet
+  }
+  for (const old of previous) if (!results.some((r) => r.id === old.id)) results.push(old);
+  results.sort((a, b) => a.id - b.id);
+}
 const seconds = (Date.now() - started) / 1000;
 const notes = readFileSync(join(benchDir, 'findings.md'), 'utf8');
 const file = join(outDir, quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md');
 writeFileSync(file, renderMarkdown({ machine: machineInfo(), quick, seconds, results, notes }));
-writeFileSync(
-  join(root, 'test-artifacts', quick ? 'bench-quick.json' : 'bench.json'),
-  JSON.stringify(results, null, 2),
-);
+writeFileSync(jsonFile, JSON.stringify(results, null, 2));
 console.log(`wrote ${file} in ${seconds.toFixed(1)} s`);
 process.exitCode = crashed > 0 ? 1 : 0;
