@@ -103,8 +103,12 @@ async function measureSide(name) {
     const env = { ...process.env, [RUN_MARKER]: `bench-raw-${process.pid}-${i}` };
     const pty = nodePty.spawn('bash', PRINTER, { cols: 80, rows: 24, cwd: process.cwd(), env });
     pty.onData(() => lines++);
-    pty.onExit(() => exits++);
-    ptys.push(pty);
+    const entry = { pty, exited: false };
+    pty.onExit(() => {
+      entry.exited = true;
+      exits++;
+    });
+    ptys.push(entry);
   };
   const startRange = async (from, to) => {
     for (let i = from; i < to; i += 20) {
@@ -134,7 +138,14 @@ async function measureSide(name) {
     await sup.shutdown();
   } else {
     // Our own unreaped children: their pids (and groups, which they lead) are still ours.
-    for (const pty of ptys) process.kill(-pty.pid, 'SIGKILL');
+    for (const { pty, exited } of ptys) {
+      if (exited) continue;
+      try {
+        process.kill(-pty.pid, 'SIGKILL');
+      } catch {
+        // exited meanwhile (its exit event is on its way)
+      }
+    }
     await waitUntil(() => exits === ptys.length, 60_000, 'raw PTYs to exit');
   }
   home.remove();
