@@ -65,7 +65,9 @@ function readProcFile(path: string): number {
 export function readProcStat(pid: number): ProcStat | undefined {
   let line: string;
   try {
-    line = buffer.toString('latin1', 0, readProcFile(`${PROC}/${pid}/stat`));
+    // Read first: the read may replace `buffer` with a larger one.
+    const length = readProcFile(`${PROC}/${pid}/stat`);
+    line = buffer.toString('latin1', 0, length);
   } catch (error) {
     if (isGoneError(error)) return undefined;
     throw error;
@@ -90,7 +92,8 @@ export type EnvironValue = { readonly value: string } | 'unset' | 'gone' | 'unre
 export function readEnvironValue(pid: number, key: string): EnvironValue {
   let environ: Buffer;
   try {
-    environ = buffer.subarray(0, readProcFile(`${PROC}/${pid}/environ`));
+    const length = readProcFile(`${PROC}/${pid}/environ`);
+    environ = buffer.subarray(0, length);
   } catch (error) {
     return isGoneError(error) ? 'gone' : 'unreadable';
   }
@@ -132,5 +135,6 @@ function isGoneError(error: unknown): boolean {
 
 /** Seconds since boot (`/proc/uptime`), the clock start times are counted on. */
 export function readUptimeSeconds(): number {
-  return Number(buffer.toString('latin1', 0, readProcFile(`${PROC}/uptime`)).split(' ')[0]);
+  const length = readProcFile(`${PROC}/uptime`);
+  return Number(buffer.toString('latin1', 0, length).split(' ')[0]);
 }
