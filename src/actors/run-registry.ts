@@ -11,7 +11,8 @@ import { runInfoFromContext } from './run-info.js';
 export class RunRegistry {
   private readonly runs = new Map<string, { run: RunController; handle: RunHandle }>();
   private readonly finishedInMemory: string[] = [];
-  private readonly retained = new Map<string, RunInfo>();
+  // Contexts, not views: a boot over thousands of records builds a view only when asked.
+  private readonly retained = new Map<string, RunContext>();
   private readonly finalRecords: string[] = [];
 
   constructor(
@@ -37,12 +38,13 @@ export class RunRegistry {
   }
 
   info(id: string): RunInfo | undefined {
-    return this.runs.get(id)?.run.info() ?? this.retained.get(id);
+    const retained = this.retained.get(id);
+    return this.runs.get(id)?.run.info() ?? (retained && runInfoFromContext('done', retained));
   }
 
   /** Every known run, oldest first. */
   infos(): RunInfo[] {
-    const infos = [...this.retained.values()];
+    const infos = [...this.retained.values()].map((context) => runInfoFromContext('done', context));
     for (const { run } of this.runs.values()) infos.push(run.info());
     return infos.sort((a, b) => a.createdAt - b.createdAt);
   }
@@ -69,8 +71,7 @@ export class RunRegistry {
 
   /** Keeps a finished record of an earlier supervisor listable. */
   retain(record: ValidRunRecord): void {
-    const context = record.snapshot.context as unknown as RunContext;
-    this.retained.set(record.runId, runInfoFromContext('done', context));
+    this.retained.set(record.runId, record.snapshot.context as unknown as RunContext);
     this.finalRecords.push(record.runId);
   }
 

@@ -1,6 +1,6 @@
 // Collects every process that belongs to a run BEFORE anything is signalled: descendants
 // by parent pid, the process group, the session, and every process carrying the marker.
-import type { ProcStat } from './proc-fs.js';
+import type { EnvironValue, ProcStat } from './proc-fs.js';
 import { processTable } from './process-table.js';
 import { identityFromStat, isDeadState, type ProcessIdentity } from './process-identity.js';
 
@@ -31,14 +31,42 @@ export interface RunTreeQuery {
 
 /** Scans the process table once and returns the run's live members. */
 export function collectRunTree(query: RunTreeQuery): RunTree {
+  return collectRunTrees([query])[0] ?? { members: [], unreadable: [] };
+}
+
+/**
+ * Scans the process table once for several runs (a boot ending hundreds of orphans pays
+ * for one scan, not hundreds) and returns each run's live members, in query order.
+ */
+export function collectRunTrees(queries: readonly RunTreeQuery[]): RunTree[] {
   const table = processTable();
-  const separator = query.marker.indexOf('=');
-  const markerKey = query.marker.slice(0, separator);
-  const markerValue = query.marker.slice(separator + 1);
   const stats = new Map<number, ProcStat>();
   for (const stat of table.list()) {
     if (stat.pid !== process.pid && !isDeadState(stat.state)) stats.set(stat.pid, stat);
   }
+  const candidates = [...stats.values()]
+    .filter((stat) => !isKernelThread(stat))
+    .map((stat) => stat.pid);
+  const markers = new Map<string, Map<number, EnvironValue>>();
+  const environ = (key: string): Map<number, EnvironValue> => {
+    let values = markers.get(key);
+    if (values === undefined) markers.set(key, (values = table.environValues(candidates, key)));
+    return values;
+  };
+  const children = queries.some((query) => query.root !== null) ? childrenOf(stats) : new Map();
+  return queries.map((query) => membersOf(query, stats, children, environ));
+}
+
+// The members of one run, from one scan.
+function membersOf(
+  query: RunTreeQuery,
+  stats: ReadonlyMap<number, ProcStat>,
+  children: ReadonlyMap<number, number[]>,
+  environ: (key: string) => ReadonlyMap<number, EnvironValue>,
+): RunTree {
+  const separator = query.marker.indexOf('=');
+  const markerKey = query.marker.slice(0, separator);
+  const markerValue = query.marker.slice(separator + 1);
   const reasons = new Map<number, MembershipReason[]>();
   const add = (pid: number, reason: MembershipReason): void => {
     const list = reasons.get(pid);
@@ -51,7 +79,7 @@ export function collectRunTree(query: RunTreeQuery): RunTree {
   const rootAlive = root !== null && rootStat?.startTicks === root.startTicks;
   if (rootAlive) {
     add(root.pid, 'root');
-    for (const pid of descendantsOf(root.pid, stats)) add(pid, 'descendant');
+    for (const pid of descendantsOf(root.pid, children)) add(pid, 'descendant');
     // Group and session ids name the run only while its verified root leads them: once the
     // root is gone its pid may lead someone else's session, so then only markers count. A
     // root leading just its group (a job-control shell's job) is in another's session.
@@ -66,12 +94,9 @@ export function collectRunTree(query: RunTreeQuery): RunTree {
   }
 
   const unreadable: number[] = [];
-  const candidates = [...stats.values()]
-    .filter((stat) => !isKernelThread(stat))
-    .map((stat) => stat.pid);
   // An empty marker value would match nothing real; never treat it as "everyone".
   if (separator > 0 && markerValue !== '') {
-    for (const [pid, value] of table.environValues(candidates, markerKey)) {
+    for (const [pid, value] of environ(markerKey)) {
       if (typeof value === 'object' && value.value === markerValue) add(pid, 'marker');
       else if (value === 'unreadable' && !reasons.has(pid)) unreadable.push(pid);
     }
@@ -86,14 +111,19 @@ export function collectRunTree(query: RunTreeQuery): RunTree {
   return { members, unreadable };
 }
 
-/** Every process whose parent chain leads to `rootPid`. */
-function descendantsOf(rootPid: number, stats: ReadonlyMap<number, ProcStat>): number[] {
+// Children of every process, by parent pid.
+function childrenOf(stats: ReadonlyMap<number, ProcStat>): Map<number, number[]> {
   const children = new Map<number, number[]>();
   for (const stat of stats.values()) {
     const siblings = children.get(stat.ppid);
     if (siblings === undefined) children.set(stat.ppid, [stat.pid]);
     else siblings.push(stat.pid);
   }
+  return children;
+}
+
+/** Every process whose parent chain leads to `rootPid`. */
+function descendantsOf(rootPid: number, children: ReadonlyMap<number, number[]>): number[] {
   const found: number[] = [];
   const queue = [...(children.get(rootPid) ?? [])];
   for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {

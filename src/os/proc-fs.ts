@@ -1,6 +1,6 @@
 // The only module that reads /proc. Everything else goes through these typed readers,
 // so a test can substitute them and the parsing rules live in one place.
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 /** The fields of `/proc/<pid>/stat` runwarden needs. */
 export interface ProcStat {
@@ -36,11 +36,38 @@ export function parseProcStat(pid: number, line: string): ProcStat | undefined {
   return { pid, comm: line.slice(open + 1, close), state, ppid, pgid, sid, startTicks };
 }
 
+// One buffer for every read: a scan reads two files per process, and readFileSync's extra
+// fstat, read-to-EOF and allocation per file doubled the cost of a scan here.
+let buffer = Buffer.allocUnsafe(16 * 1024);
+
+// Reads a whole /proc file into the shared buffer; returns its length. The buffer grows for
+// large environments. Valid only until the next call.
+function readProcFile(path: string): number {
+  const fd = openSync(path, 'r');
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === buffer.length) {
+        const grown = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(grown, 0, 0, length);
+        buffer = grown;
+      }
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) return length;
+      length += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Reads `/proc/<pid>/stat`; `undefined` when the process does not exist (or vanished). */
 export function readProcStat(pid: number): ProcStat | undefined {
   let line: string;
   try {
-    line = readFileSync(`${PROC}/${pid}/stat`, 'latin1');
+    // Read first: the read may replace `buffer` with a larger one.
+    const length = readProcFile(`${PROC}/${pid}/stat`);
+    line = buffer.toString('latin1', 0, length);
   } catch (error) {
     if (isGoneError(error)) return undefined;
     throw error;
@@ -65,7 +92,8 @@ export type EnvironValue = { readonly value: string } | 'unset' | 'gone' | 'unre
 export function readEnvironValue(pid: number, key: string): EnvironValue {
   let environ: Buffer;
   try {
-    environ = readFileSync(`${PROC}/${pid}/environ`);
+    const length = readProcFile(`${PROC}/${pid}/environ`);
+    environ = buffer.subarray(0, length);
   } catch (error) {
     return isGoneError(error) ? 'gone' : 'unreadable';
   }
@@ -103,4 +131,10 @@ export function hasProcFs(): boolean {
 function isGoneError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ESRCH';
+}
+
+/** Seconds since boot (`/proc/uptime`), the clock start times are counted on. */
+export function readUptimeSeconds(): number {
+  const length = readProcFile(`${PROC}/uptime`);
+  return Number(buffer.toString('latin1', 0, length).split(' ')[0]);
 }

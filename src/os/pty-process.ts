@@ -30,13 +30,15 @@ export function launchPty(spec: LaunchSpec): ProcessHandle {
   const ptsName = (pty as unknown as { ptsName?: string }).ptsName;
   const slave = holdSlave(pty.pid, ptsName);
   let exited = false;
+  let dataListener: ((data: Buffer) => void) | null = null;
   return {
     pid: pty.pid,
     onData(listener) {
+      dataListener = listener;
       // With encoding null node-pty emits Buffers; its typings still say string.
       pty.onData((data: string | Buffer) => {
-        slave.noteData();
-        listener(typeof data === 'string' ? Buffer.from(data) : data);
+        const out = slave.filter(typeof data === 'string' ? Buffer.from(data) : data);
+        if (out.length > 0) listener(out);
       });
     },
     onExit(listener: (exit: ProcessExit) => void) {
@@ -45,6 +47,8 @@ export function launchPty(spec: LaunchSpec): ProcessHandle {
       pty.onExit(({ exitCode, signal }) => {
         exited = true;
         slave.release();
+        const held = slave.flush();
+        if (held.length > 0) dataListener?.(held);
         const name = signalName(signal);
         listener({ exitCode: name === null ? exitCode : null, signal: name });
       });

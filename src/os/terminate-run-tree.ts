@@ -1,9 +1,10 @@
 // Ends a run's whole tree: collect first, soft signals, grace, SIGKILL to whatever of the
 // set still lives, then wait until every member is verified dead (zombies count as dead).
-import { setTimeout as sleep } from 'node:timers/promises';
-import { collectRunTree, type RunTreeQuery, type TreeMember } from './collect-run-tree.js';
+// Terminations running at the same time share their scans (termination-loop.ts).
+import type { RunTree, RunTreeQuery, TreeMember } from './collect-run-tree.js';
 import { checkIdentity } from './process-identity.js';
 import { signalVerified } from './signal-verified.js';
+import { runInTerminationLoop } from './termination-loop.js';
 
 /** How to end one run's tree. */
 export interface TerminateOptions {
@@ -41,93 +42,180 @@ export interface TerminationReport {
   readonly unreadable: readonly number[];
 }
 
+/** Terminates every member of a run's tree and verifies each one dead. */
+export function terminateRunTree(options: TerminateOptions): Promise<TerminationReport> {
+  return runInTerminationLoop(new TreeTermination(options));
+}
+
+// Rescans after the tree looked dead (members may fork while dying), and SIGKILL rounds.
 const RESCANS = 3;
 
-/** Terminates every member of a run's tree and verifies each one dead. */
-export async function terminateRunTree(options: TerminateOptions): Promise<TerminationReport> {
-  const pollMs = options.pollMs ?? 20;
-  const killWaitMs = options.killWaitMs ?? 3000;
-  const tracked = new Map<string, TreeMember>();
-  const all = new Map<string, TreeMember>();
-  const refused = new Map<string, TreeMember>();
-  const failures: SignalFailure[] = [];
-  let unreadable: number[] = [];
-  let forced = false;
+type Phase = 'start' | 'grace' | 'kill' | 'kill-wait' | 'done';
+
+/**
+ * One run's termination as steps of the shared loop: before each scan the loop asks every
+ * termination whether it needs one (`prepare`, which prunes verified-dead members), takes
+ * one scan for all that do, and hands each its own tree (`consume`).
+ */
+export class TreeTermination {
+  readonly pollMs: number;
+  private readonly killWaitMs: number;
+  private phase: Phase = 'start';
+  private readonly tracked = new Map<string, TreeMember>();
+  private readonly all = new Map<string, TreeMember>();
+  private readonly refused = new Map<string, TreeMember>();
+  private readonly failures: SignalFailure[] = [];
+  private unreadable: number[] = [];
+  private forced = false;
+  private graceEnds = 0;
+  private rescans = 0;
+  private killRound = 0;
+  private waitEnds = 0;
+  /** Set when the next step is due at once, without waiting for a poll. */
+  immediate = false;
+
+  constructor(readonly options: TerminateOptions) {
+    this.pollMs = options.pollMs ?? 20;
+    this.killWaitMs = options.killWaitMs ?? 3000;
+  }
+
+  get done(): boolean {
+    return this.phase === 'done';
+  }
+
+  /** How long this termination may wait before its next step. */
+  waitMs(now: number): number {
+    if (this.phase === 'grace') return Math.min(this.pollMs, Math.max(1, this.graceEnds - now));
+    return this.pollMs;
+  }
+
+  /** Advances on time and liveness; returns whether the next step needs a fresh scan. */
+  prepare(now: number): boolean {
+    this.immediate = false;
+    if (this.aborted()) return this.finish();
+    switch (this.phase) {
+      case 'grace':
+        if (now >= this.graceEnds) this.phase = 'kill';
+        // All verified dead: rescan before declaring the tree dead.
+        else return this.prune();
+        return true;
+      case 'kill-wait':
+        if (this.prune()) return this.nextKillRound();
+        if (now >= this.waitEnds) this.finish(); // SIGKILL did not take: report survivors
+        return false;
+      default:
+        return !this.done;
+    }
+  }
+
+  /** Takes this run's tree from the scan `prepare` asked for. */
+  consume(tree: RunTree, now: number): void {
+    const fresh = this.add(tree);
+    if (this.phase === 'start') {
+      // Nothing of the run was alive at the scan, so nothing was dying and able to fork: the
+      // tree is dead (the common end of a run that exited on its own, after one scan).
+      if (fresh.length === 0) {
+        this.finish();
+        return;
+      }
+      this.send(fresh, this.softSignals());
+      this.graceEnds = now + this.options.graceMs;
+      this.phase = 'grace';
+      this.immediate = true;
+      return;
+    }
+    if (this.phase === 'grace') {
+      if (fresh.length > 0 && ++this.rescans <= RESCANS) {
+        this.send(fresh, this.softSignals());
+        return;
+      }
+      this.phase = 'kill'; // the scan just taken serves the first SIGKILL round too
+    }
+    if (this.prune()) {
+      this.finish();
+      return;
+    }
+    this.forced = this.send(this.tracked.values(), ['SIGKILL']) || this.forced;
+    this.waitEnds = now + this.killWaitMs;
+    this.phase = 'kill-wait';
+    this.immediate = true;
+  }
+
+  /** The report, once done. */
+  report(): TerminationReport {
+    return {
+      members: [...this.all.values()],
+      forced: this.forced,
+      survivors: [...this.tracked.values(), ...this.refused.values()].filter(
+        (member) => checkIdentity(member.identity) === 'alive',
+      ),
+      failures: this.failures,
+      unreadable: this.unreadable,
+    };
+  }
+
+  private nextKillRound(): boolean {
+    if (++this.killRound > RESCANS) return this.finish();
+    this.phase = 'kill';
+    return true;
+  }
+
+  private finish(): false {
+    this.phase = 'done';
+    return false;
+  }
+
+  private aborted(): boolean {
+    return this.options.signal?.aborted === true;
+  }
+
+  // SIGCONT: a stopped process must run to see SIGTERM.
+  private softSignals(): NodeJS.Signals[] {
+    return [...this.options.softSignals, 'SIGCONT'];
+  }
 
   // Adds members not seen before; returns them.
-  const scan = (): TreeMember[] => {
-    const tree = collectRunTree(options.query);
-    unreadable = tree.unreadable;
-    const fresh = tree.members.filter((m) => !all.has(keyOf(m)));
+  private add(tree: RunTree): TreeMember[] {
+    this.unreadable = tree.unreadable;
+    const fresh = tree.members.filter((m) => !this.all.has(keyOf(m)));
     for (const member of fresh) {
-      all.set(keyOf(member), member);
-      tracked.set(keyOf(member), member);
+      this.all.set(keyOf(member), member);
+      this.tracked.set(keyOf(member), member);
     }
     return fresh;
-  };
-  const aborted = (): boolean => options.signal?.aborted === true;
-  const send = (members: Iterable<TreeMember>, signals: readonly NodeJS.Signals[]): boolean => {
+  }
+
+  private send(members: Iterable<TreeMember>, signals: readonly NodeJS.Signals[]): boolean {
     let sent = false;
-    if (aborted()) return false;
+    if (this.aborted()) return false;
     for (const member of members) {
       for (const signal of signals) {
         const outcome = signalVerified(member.identity, signal);
         if (outcome.kind === 'sent') sent = true;
         if (outcome.kind === 'failed') {
-          failures.push({
+          this.failures.push({
             pid: member.identity.pid,
             signal,
             code: outcome.code,
             message: outcome.message,
           });
           // Refused (EPERM): not ours to end; stop waiting for it, report it as a survivor.
-          tracked.delete(keyOf(member));
-          refused.set(keyOf(member), member);
+          this.tracked.delete(keyOf(member));
+          this.refused.set(keyOf(member), member);
           break;
         }
       }
     }
     return sent;
-  };
+  }
+
   // Drops members that are verified dead; returns true when none is left.
-  const prune = (): boolean => {
-    for (const [key, member] of tracked) {
-      if (checkIdentity(member.identity) !== 'alive') tracked.delete(key);
+  private prune(): boolean {
+    for (const [key, member] of this.tracked) {
+      if (checkIdentity(member.identity) !== 'alive') this.tracked.delete(key);
     }
-    return tracked.size === 0;
-  };
-  const softSignals = [...options.softSignals, 'SIGCONT' as const]; // SIGCONT: a stopped process must run to see SIGTERM.
-
-  send(scan(), softSignals);
-  const graceEnds = Date.now() + options.graceMs;
-  for (let rescans = 0; Date.now() < graceEnds;) {
-    if (prune()) {
-      // Members may have forked while dying: rescan before declaring the tree dead.
-      const fresh = scan();
-      if (fresh.length === 0 || ++rescans > RESCANS) break;
-      send(fresh, softSignals);
-    }
-    await sleep(Math.min(pollMs, Math.max(1, graceEnds - Date.now())));
+    return this.tracked.size === 0;
   }
-
-  for (let round = 0; round <= RESCANS && !aborted(); round++) {
-    scan();
-    if (prune()) break;
-    forced = send(tracked.values(), ['SIGKILL']) || forced;
-    const waitEnds = Date.now() + killWaitMs;
-    while (!prune() && Date.now() < waitEnds) await sleep(pollMs);
-    if (tracked.size > 0) break; // SIGKILL did not take within the bound: report survivors.
-  }
-
-  return {
-    members: [...all.values()],
-    forced,
-    survivors: [...tracked.values(), ...refused.values()].filter(
-      (member) => checkIdentity(member.identity) === 'alive',
-    ),
-    failures,
-    unreadable,
-  };
 }
 
 function keyOf(member: TreeMember): string {

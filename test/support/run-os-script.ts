@@ -20,6 +20,7 @@ const MODULES = [
   'os/signal-verified',
   'os/collect-run-tree',
   'os/terminate-run-tree',
+  'os/termination-loop',
   'errors',
 ];
 const SOURCE_DIR = new URL('../../src/', import.meta.url);

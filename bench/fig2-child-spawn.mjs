@@ -1,0 +1,4 @@
+// Figure 2: spawn-to-exit of `true` in child mode.
+import { runSequentialFigure } from './sequential-runs.mjs';
+
+await runSequentialFigure({ id: 2, mode: 'child', baseline: 'raw child_process.spawn' });
