@@ -58,14 +58,6 @@ for (const figure of figures) {
   }
   console.log(`figure ${figure.id}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
-// Figure 9 measures the durable run host (issue 5), which does not exist yet.
-console.log('figure 9: not available yet (durable run host)');
-results.push({
-  id: 9,
-  title: 'durable run host: RSS per additional durable PTY run',
-  pending: true,
-});
-
 const jsonFile = join(root, 'test-artifacts', quick ? 'bench-quick.json' : 'bench.json');
 if (only !== null) {
   // Figures not run this time keep their last results.
