@@ -5,6 +5,7 @@ import { runDaemon } from '../daemon/run-daemon.js';
 import { socketPathFor } from '../daemon/socket-path.js';
 import { resolveHome } from '../persistence/home-dir.js';
 import type { RunExit, RunInfo } from '../types.js';
+import { addChartCommand } from './chart-command.js';
 import { CliError } from './cli-error.js';
 import { ControlClient } from './control-client.js';
 import { formatRunTable } from './format.js';
@@ -252,6 +253,8 @@ export function buildProgram(print: (text: string) => void): Command {
         else print(`${formatReport(source, report)}\n`);
       },
     );
+
+  addChartCommand(program, print);
 
   program
     .command('demo')
