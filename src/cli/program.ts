@@ -59,9 +59,18 @@ export function buildProgram(print: (text: string) => void): Command {
         .choices(['kill', 'leave'])
         .default('kill'),
     )
+    .option(
+      '--http <host:port>',
+      'serve the dashboard on this loopback address (127.0.0.1:PORT; port 0 picks one)',
+    )
     .action(
       async (
-        options: { store?: string; onOrphan?: 'kill' | 'reattach'; onShutdown: 'kill' | 'leave' },
+        options: {
+          store?: string;
+          onOrphan?: 'kill' | 'reattach';
+          onShutdown: 'kill' | 'leave';
+          http?: string;
+        },
         command: Command,
       ) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
@@ -71,8 +80,14 @@ export function buildProgram(print: (text: string) => void): Command {
           ...(options.store === undefined ? {} : { store: options.store }),
           ...(options.onOrphan === undefined ? {} : { onOrphan: options.onOrphan }),
           onShutdown: options.onShutdown,
-          onReady: ({ socketPath, report }) => {
+          ...(options.http === undefined ? {} : { http: options.http }),
+          onReady: ({ socketPath, report, dashboard }) => {
             print(`runwarden daemon ${process.pid} listening on ${socketPath}\n`);
+            // The one place the token is shown; the file keeps it for the owner only.
+            if (dashboard !== null)
+              print(
+                `dashboard: ${dashboard.url}?token=${dashboard.token} (token in ${dashboard.tokenFile}, mode 0600)\n`,
+              );
             print(`reconcile: ${JSON.stringify(report)}\n`);
           },
         });
