@@ -1,5 +1,5 @@
 // What a run controller needs from its supervisor. One object per supervisor.
-import type { InspectionEvent } from 'xstate';
+import type { Inspect } from '../options/supervisor-options.js';
 import type { RunJournal } from '../persistence/run-journal.js';
 import type { ProcessHandle } from '../os/process-handle.js';
 import type { TerminationReport } from '../os/terminate-run-tree.js';
@@ -12,7 +12,7 @@ export interface RunEnvironment {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly journal: RunJournal;
-  readonly inspect: ((event: InspectionEvent) => void) | undefined;
+  readonly inspect: Inspect | undefined;
   /** Starts the process for a run (PTY or child). Throws SpawnError. */
   launch(runId: string, descriptor: RunDescriptor): Promise<ProcessHandle>;
   /** Finalizes the live predecessors of `run` in its scope when it replaces them. */
