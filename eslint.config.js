@@ -27,4 +27,9 @@ export default tseslint.config(
       globals: globals.node,
     },
   },
+  {
+    // The dashboard page's script runs in the browser, not in Node.
+    files: ['src/dashboard/assets/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
 );

@@ -11,6 +11,8 @@ export type { Logger, LogFn } from './actors/logger.js';
 export type { Clock } from './actors/clock.js';
 export type { SupervisorEvent, SupervisorEventListener } from './actors/supervisor-events.js';
 export type { StoreHealthInfo } from './actors/store-health.js';
+export { generateChart } from './charts/generate-chart.js';
+export type { ChartFormat, ChartedMachine } from './charts/generate-chart.js';
 export { runMachine } from './machines/run-machine.js';
 export type { RunContext, RunInput } from './machines/run-context.js';
 export type { RunEvent } from './machines/run-events.js';

@@ -1,6 +1,6 @@
 // What a run controller needs from its supervisor. One object per supervisor.
-import type { InspectionEvent } from 'xstate';
 import type { RunHostLink } from '../host/run-host-link.js';
+import type { Inspect } from '../options/supervisor-options.js';
 import type { RunJournal } from '../persistence/run-journal.js';
 import type { ProcessHandle } from '../os/process-handle.js';
 import type { TerminationReport } from '../os/terminate-run-tree.js';
@@ -13,7 +13,7 @@ export interface RunEnvironment {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly journal: RunJournal;
-  readonly inspect: ((event: InspectionEvent) => void) | undefined;
+  readonly inspect: Inspect | undefined;
   /** The run host of this supervisor (durable runs). */
   readonly hostLink: RunHostLink;
   /** Starts the process for a run (PTY or child). Throws SpawnError. */

@@ -6,6 +6,7 @@ import { socketPathFor } from '../daemon/socket-path.js';
 import { resolveHome } from '../persistence/home-dir.js';
 import type { StoreHealthInfo } from '../actors/store-health.js';
 import type { RunExit, RunInfo } from '../types.js';
+import { addChartCommand } from './chart-command.js';
 import { CliError } from './cli-error.js';
 import { ControlClient } from './control-client.js';
 import { formatRunTable } from './format.js';
@@ -60,9 +61,18 @@ export function buildProgram(print: (text: string) => void): Command {
         .choices(['kill', 'leave'])
         .default('kill'),
     )
+    .option(
+      '--http <host:port>',
+      'serve the dashboard on this loopback address (127.0.0.1:PORT; port 0 picks one)',
+    )
     .action(
       async (
-        options: { store?: string; onOrphan?: 'kill' | 'reattach'; onShutdown: 'kill' | 'leave' },
+        options: {
+          store?: string;
+          onOrphan?: 'kill' | 'reattach';
+          onShutdown: 'kill' | 'leave';
+          http?: string;
+        },
         command: Command,
       ) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
@@ -72,8 +82,14 @@ export function buildProgram(print: (text: string) => void): Command {
           ...(options.store === undefined ? {} : { store: options.store }),
           ...(options.onOrphan === undefined ? {} : { onOrphan: options.onOrphan }),
           onShutdown: options.onShutdown,
-          onReady: ({ socketPath, report }) => {
+          ...(options.http === undefined ? {} : { http: options.http }),
+          onReady: ({ socketPath, report, dashboard }) => {
             print(`runwarden daemon ${process.pid} listening on ${socketPath}\n`);
+            // The one place the token is shown; the file keeps it for the owner only.
+            if (dashboard !== null)
+              print(
+                `dashboard: ${dashboard.url}?token=${dashboard.token} (token in ${dashboard.tokenFile}, mode 0600)\n`,
+              );
             print(`reconcile: ${JSON.stringify(report)}\n`);
           },
         });
@@ -302,6 +318,8 @@ export function buildProgram(print: (text: string) => void): Command {
         else print(`${formatReport(source, report)}\n`);
       },
     );
+
+  addChartCommand(program, print);
 
   program
     .command('demo')

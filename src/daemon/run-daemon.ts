@@ -7,6 +7,8 @@ import { resolveHome } from '../persistence/home-dir.js';
 import type { OrphanPolicy } from '../types.js';
 import { startControlServer, stopControlServer } from './control-server.js';
 import { socketPathFor } from './socket-path.js';
+import { startDaemonDashboard, type DaemonDashboard } from './start-daemon-dashboard.js';
+import { parseListenAddress } from '../dashboard/listen-address.js';
 
 /** Options of `runwarden daemon`. */
 export interface DaemonOptions {
@@ -15,8 +17,17 @@ export interface DaemonOptions {
   readonly name?: string;
   readonly onOrphan?: OrphanPolicy;
   readonly onShutdown?: ShutdownRuns;
-  /** Called once the socket is listening (the CLI prints the reconcile report). */
-  readonly onReady?: (ready: { socketPath: string; report: unknown }) => void;
+  /** `HOST:PORT` (loopback only) to serve the dashboard on; none by default. */
+  readonly http?: string;
+  /**
+   * Called once the socket (and the dashboard) listen. The CLI prints the reconcile report,
+   * and the dashboard's address with its token: the only place the token is ever shown.
+   */
+  readonly onReady?: (ready: {
+    socketPath: string;
+    report: unknown;
+    dashboard: DaemonDashboard | null;
+  }) => void;
 }
 
 /** Runs until SIGTERM or SIGINT; resolves after a graceful shutdown. */
@@ -27,6 +38,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   );
   const home = resolveHome(options.home);
   const name = options.name ?? 'default';
+  // A bad address is refused before anything boots.
+  const address = options.http === undefined ? null : parseListenAddress(options.http);
   const sup = await createSupervisor({
     home,
     name,
@@ -35,13 +48,19 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     ...(options.onOrphan === undefined ? {} : { onOrphan: options.onOrphan }),
   });
   const socketPath = socketPathFor(home, name);
-  const server = await startControlServer(
-    sup,
-    { home, socketPath, store: options.store ?? 'sqlite (default)' },
-    logger,
-  );
+  const info = { home, socketPath, store: options.store ?? 'sqlite (default)' };
+  const server = await startControlServer(sup, info, logger);
+  let dashboard: DaemonDashboard | null = null;
+  try {
+    if (address !== null) dashboard = await startDaemonDashboard(sup, address, info, name, logger);
+  } catch (error) {
+    // The port may be taken: stop what started, so the process can exit with the error.
+    await stopControlServer(server, socketPath);
+    await sup.shutdown({ runs: 'kill' });
+    throw error;
+  }
   logger.info({ socketPath, pid: process.pid }, 'daemon listening');
-  options.onReady?.({ socketPath, report: sup.lastReconcile });
+  options.onReady?.({ socketPath, report: sup.lastReconcile, dashboard });
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => {
@@ -53,6 +72,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   });
   const runs = options.onShutdown ?? 'kill';
   logger.info({ signal, runs }, 'daemon shutting down');
+  await dashboard?.close();
   await stopControlServer(server, socketPath);
   await sup.shutdown({ runs });
   logger.info({}, 'daemon stopped');

@@ -12,6 +12,8 @@ export interface TransitionInfo {
   readonly guard: string | null;
   /** Target state keys; empty for a targetless (self) transition. */
   readonly targets: readonly string[];
+  /** Names of the named actions it runs, in order (inline `assign`s are not named). */
+  readonly actions: readonly string[];
 }
 
 /** Describes one transition definition. */
@@ -23,7 +25,20 @@ export function describeTransition(transition: AnyTransitionDefinition): Transit
   const targetNodes: readonly AnyStateNode[] = transition.target ?? [];
   const targets = targetNodes.map((node) => node.key);
   const key = `${source} --${event}${guard === null ? '' : `[${guard}]`}--> ${targets.length === 0 ? '(self)' : targets.join(',')}`;
-  return { key, source, event, guard, targets };
+  return { key, source, event, guard, targets, actions: namedActions(transition.actions) };
+}
+
+/** The names of the named actions among `actions` (entry, exit or transition actions). */
+export function namedActions(actions: readonly unknown[]): string[] {
+  const names: string[] = [];
+  for (const action of actions) {
+    if (typeof action === 'string') names.push(action);
+    else if (typeof action === 'object' && action !== null && 'type' in action) {
+      const type = String(action.type);
+      if (!type.startsWith('xstate.')) names.push(type);
+    }
+  }
+  return names;
 }
 
 /** Every transition of every state node of `machine`, in definition order. */

@@ -1,6 +1,6 @@
 // Supervisor options, validated, with their defaults.
 import Keyv from 'keyv';
-import type { InspectionEvent } from 'xstate';
+import type { InspectionEvent, Observer } from 'xstate';
 import { z } from 'zod';
 import type { Clock } from '../actors/clock.js';
 import { systemClock } from '../actors/clock.js';
@@ -42,9 +42,10 @@ export interface SupervisorOptions {
   home?: string;
   /**
    * Receives XState inspection events of the supervisor actor and of every run actor
-   * (for example to feed a `@statelyai/inspect` inspector, or to record transitions).
+   * (for example to feed a `@statelyai/inspect` inspector, or to record transitions):
+   * a function or an observer, as XState's own `inspect` option.
    */
-  inspect?: (event: InspectionEvent) => void;
+  inspect?: Inspect;
   /** How long finished runs stay listable in the store. */
   retention?: {
     /** Final records kept; older ones are deleted. Default 1000. */
@@ -66,8 +67,11 @@ export interface ResolvedSupervisorOptions {
   readonly store: Keyv | string | undefined;
   readonly home: string | undefined;
   readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
-  readonly inspect: ((event: InspectionEvent) => void) | undefined;
+  readonly inspect: Inspect | undefined;
 }
+
+/** XState's `inspect` option: a function, or an observer such as `inspector.inspect`. */
+export type Inspect = ((event: InspectionEvent) => void) | Observer<InspectionEvent>;
 
 const loggerSchema = z.custom<Logger>(
   (value) =>
@@ -121,9 +125,14 @@ const schema = z.strictObject({
     .optional(),
   home: z.string().min(1).optional(),
   inspect: z
-    .custom<(event: InspectionEvent) => void>((value) => typeof value === 'function', {
-      message: 'expected a function',
-    })
+    .custom<Inspect>(
+      (value) =>
+        typeof value === 'function' ||
+        (typeof value === 'object' &&
+          value !== null &&
+          typeof (value as { next?: unknown }).next === 'function'),
+      { message: 'expected a function or an observer with next()' },
+    )
     .optional(),
   retention: z
     .strictObject({

@@ -37,14 +37,16 @@ export type DaemonProcess = ChildProcessByStdio<null, Readable, Readable>;
 export async function startDaemon(
   home: string,
   args: readonly string[] = [],
-): Promise<{ daemon: DaemonProcess; report: Record<string, unknown> }> {
+): Promise<{ daemon: DaemonProcess; report: Record<string, unknown>; printed: string[] }> {
   const daemon = spawn(process.execPath, [BIN, '--home', home, 'daemon', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   daemon.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const printed: string[] = [];
   const report = await new Promise<Record<string, unknown>>((resolve, reject) => {
     createInterface({ input: daemon.stdout }).on('line', (line) => {
+      printed.push(line);
       if (line.startsWith('reconcile: '))
         resolve(JSON.parse(line.slice('reconcile: '.length)) as Record<string, unknown>);
     });
@@ -52,7 +54,7 @@ export async function startDaemon(
       reject(new Error(`daemon exited (${String(code)}) before listening: ${stderr}`));
     });
   });
-  return { daemon, report };
+  return { daemon, report, printed };
 }
 
 /** Stops a daemon with `signal` (our own child, not yet reaped) and waits for its exit. */

@@ -1,0 +1,260 @@
+// The runwarden dashboard: plain browser JavaScript, no build step. Everything it shows
+// comes from the daemon's control API (/v1/..., the routes the CLI uses), its event
+// stream (/v1/events) and the run chart generated from the machine (/v1/charts/run).
+// Authentication is the HttpOnly session cookie: this script never sees the token.
+
+const TAIL_BYTES = 16 * 1024;
+const TAIL_CHARS = 64 * 1024;
+// Escape sequences of PTY output (colours, cursor moves) are dropped from the tail.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
+
+const view = { runs: [], rows: new Map(), selected: null, following: null };
+const byId = (id) => document.getElementById(id);
+
+/** Calls the control API; throws with the API's message. */
+async function api(method, path, body) {
+  const response = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const parsed = response.status === 204 ? null : await response.json();
+  if (!response.ok) throw new Error(parsed?.error?.message ?? `HTTP ${response.status}`);
+  return parsed;
+}
+
+function showError(error) {
+  const box = byId('error');
+  box.textContent = error instanceof Error ? error.message : String(error);
+  box.hidden = false;
+}
+
+function formatAge(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
+function exitText(exit) {
+  if (exit === null) return '';
+  const code = exit.exitCode === null ? '' : ` ${exit.exitCode}`;
+  const signal = exit.signal === null ? '' : ` ${exit.signal}`;
+  return `${exit.reason}${code}${signal}${exit.forced ? ' (forced)' : ''}`;
+}
+
+/** The row of a run, created once and updated in place (buttons survive updates). */
+function rowFor(run) {
+  let row = view.rows.get(run.id);
+  if (row !== undefined) return row;
+  row = document.createElement('tr');
+  row.dataset.runId = run.id;
+  for (const field of [
+    'id',
+    'state',
+    'pid',
+    'scope',
+    'owner',
+    'command',
+    'age',
+    'output',
+    'exit',
+  ]) {
+    const cell = document.createElement('td');
+    cell.dataset.field = field;
+    row.append(cell);
+  }
+  const actions = document.createElement('td');
+  const cancel = document.createElement('button');
+  cancel.type = 'button';
+  cancel.className = 'cancel';
+  cancel.textContent = 'Cancel';
+  cancel.addEventListener('click', (event) => {
+    event.stopPropagation();
+    cancel.disabled = true;
+    cancel.textContent = 'Cancelling…';
+    api('POST', `/v1/runs/${encodeURIComponent(run.id)}/cancel`).catch(showError);
+  });
+  actions.append(cancel);
+  row.append(actions);
+  row.addEventListener('click', () => select(run.id));
+  view.rows.set(run.id, row);
+  return row;
+}
+
+function fillRow(row, run, now) {
+  const cell = (field) => row.querySelector(`[data-field="${field}"]`);
+  cell('id').textContent = run.id;
+  cell('state').textContent = run.state;
+  cell('state').className = `state-${run.state}`;
+  cell('pid').textContent = run.pid ?? '';
+  cell('scope').textContent = run.scopeKey ?? '';
+  cell('owner').textContent = run.ownerId ?? '';
+  cell('command').textContent = [run.command, ...run.args].join(' ');
+  cell('command').title = cell('command').textContent;
+  cell('age').textContent = formatAge(now - run.createdAt);
+  cell('output').textContent =
+    run.lastOutputAt === null
+      ? ''
+      : `${formatAge(now - run.lastOutputAt)} ago (${run.outputBytes} B)`;
+  cell('exit').textContent = exitText(run.exit);
+  row.querySelector('button.cancel').hidden = run.state === 'done';
+  row.classList.toggle('selected', run.id === view.selected);
+}
+
+/** Shows the run list of a `runs` event: newest first. */
+function showRuns(runs) {
+  view.runs = [...runs].sort((a, b) => b.createdAt - a.createdAt);
+  const body = document.querySelector('#runs tbody');
+  const now = Date.now();
+  for (const [id, row] of view.rows) {
+    if (!view.runs.some((run) => run.id === id)) {
+      row.remove();
+      view.rows.delete(id);
+    }
+  }
+  for (const run of view.runs) {
+    const row = rowFor(run);
+    fillRow(row, run, now);
+    body.append(row);
+  }
+  byId('no-runs').hidden = view.runs.length > 0;
+  if (view.selected === null && view.runs.length > 0) select(view.runs[0].id);
+  else showSelected();
+}
+
+function select(id) {
+  const changed = view.selected !== id;
+  view.selected = id;
+  for (const [rowId, row] of view.rows) row.classList.toggle('selected', rowId === id);
+  showSelected();
+  const run = view.runs.find((r) => r.id === id);
+  if (changed && run !== undefined) void followOutput(run);
+}
+
+/** The selected run's summary, and its state highlighted in the chart. */
+function showSelected() {
+  const run = view.runs.find((r) => r.id === view.selected);
+  byId('selected-id').textContent = run?.id ?? '(none selected)';
+  byId('selected-summary').textContent =
+    run === undefined ? '' : `${run.state}${run.exit === null ? '' : `: ${exitText(run.exit)}`}`;
+  for (const node of document.querySelectorAll('#chart g.current'))
+    node.classList.remove('current');
+  if (run !== undefined) byId(`state-${run.state}`)?.classList.add('current');
+}
+
+/** Streams the selected run's output tail (`GET /v1/runs/:id/output?follow=true`, NDJSON). */
+async function followOutput(run) {
+  view.following?.abort();
+  const following = new AbortController();
+  view.following = following;
+  const pre = byId('output');
+  pre.textContent = '';
+  const append = (text) => {
+    pre.textContent = (pre.textContent + text).slice(-TAIL_CHARS);
+    pre.scrollTop = pre.scrollHeight;
+  };
+  const since = Math.max(0, run.outputBytes - TAIL_BYTES);
+  const path = `/v1/runs/${encodeURIComponent(run.id)}/output?since=${since}&follow=true`;
+  try {
+    const response = await fetch(path, { signal: following.signal });
+    if (!response.ok) throw new Error(`output: HTTP ${response.status}`);
+    const lines = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    const bytes = new TextDecoder();
+    let buffered = '';
+    for (;;) {
+      const { value, done } = await lines.read();
+      if (done) break;
+      buffered += value;
+      let newline;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const message = JSON.parse(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+        if (message.type === 'output') {
+          const data = Uint8Array.from(atob(message.data), (c) => c.charCodeAt(0));
+          append(bytes.decode(data, { stream: true }).replace(ANSI, ''));
+        } else if (message.type === 'exit') {
+          append(`\n[run ended: ${exitText(message.exit) || 'unknown'}]\n`);
+        }
+      }
+    }
+  } catch (error) {
+    if (!following.signal.aborted) showError(error);
+  }
+}
+
+async function loadChart() {
+  const response = await fetch('/v1/charts/run?format=svg');
+  if (!response.ok) throw new Error(`chart: HTTP ${response.status}`);
+  const svg = await response.text();
+  const chart = byId('chart');
+  // Our own SVG, generated from the machine: inlined so CSS can highlight its nodes.
+  chart.innerHTML = svg.slice(svg.indexOf('<svg'));
+  chart.querySelector('svg')?.removeAttribute('width');
+  chart.querySelector('svg')?.removeAttribute('height');
+  showSelected();
+}
+
+function showReconcile(report, when) {
+  byId('reconcile-when').textContent = when;
+  const list = byId('reconcile');
+  list.replaceChildren();
+  if (report === null) return;
+  const ids = (items) => items.map((item) => (typeof item === 'string' ? item : item.runId));
+  const rows = [
+    ['killed', ids(report.killed)],
+    ['reattached', ids(report.reattached)],
+    ['lost', ids(report.lost)],
+    ['uncertain', ids(report.uncertain)],
+    ['escapees killed', report.escapeesKilled.map((e) => `${e.runId} (pid ${e.pid})`)],
+    ['unknown marked', report.unknownMarked.map((e) => `${e.runId} (pid ${e.pid})`)],
+    ['quarantined', ids(report.quarantined)],
+  ];
+  for (const [name, values] of rows) {
+    const term = document.createElement('dt');
+    term.textContent = name;
+    const value = document.createElement('dd');
+    value.textContent = values.length === 0 ? '-' : values.join(', ');
+    list.append(term, value);
+  }
+  const term = document.createElement('dt');
+  term.textContent = 'took';
+  const value = document.createElement('dd');
+  value.textContent = `${report.durationMs} ms${report.dryRun ? ' (dry run: nothing signalled)' : ''}`;
+  list.append(term, value);
+}
+
+async function loadStatus() {
+  const status = await api('GET', '/v1/status');
+  byId('daemon').textContent = `${status.name} · pid ${status.pid} · ${status.state}`;
+  showReconcile(status.lastReconcile, '(at boot)');
+}
+
+function connect() {
+  const source = new EventSource('/v1/events');
+  const connection = byId('connection');
+  source.addEventListener('open', () => {
+    connection.textContent = 'live';
+    connection.classList.add('live');
+  });
+  source.addEventListener('error', () => {
+    connection.textContent = 'reconnecting…';
+    connection.classList.remove('live');
+  });
+  source.addEventListener('runs', (message) => showRuns(JSON.parse(message.data).runs));
+}
+
+byId('reconcile-dry-run').addEventListener('click', () => {
+  api('POST', '/v1/reconcile', { dryRun: true })
+    .then(({ report }) => showReconcile(report, `(dry run at ${new Date().toLocaleTimeString()})`))
+    .catch(showError);
+});
+// Ages move on between events.
+setInterval(() => {
+  const now = Date.now();
+  for (const run of view.runs) fillRow(rowFor(run), run, now);
+}, 1000);
+connect();
+loadChart().catch(showError);
+loadStatus().catch(showError);
