@@ -5,6 +5,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Keyv from 'keyv';
 import { InvalidOptionError, redactCredentials, StoreError } from '../errors.js';
+import { decodeTolerantly } from './undecodable-value.js';
 
 /** An open store and how to close it. */
 export interface OpenedStore {
@@ -68,6 +69,7 @@ async function openSqlite(path: string): Promise<OpenedStore> {
     iterationLimit: ITERATION_LIMIT,
   });
   const keyv = new Keyv({ store: adapter, throwOnErrors: true });
+  decodeTolerantly(keyv);
   await probe(keyv, `sqlite://${file}`);
   try {
     // WAL with synchronous=NORMAL: a committed record survives a crash of this process
@@ -86,6 +88,7 @@ async function openRedis(url: string): Promise<OpenedStore> {
   const { default: KeyvRedis } = await import('@keyv/redis');
   const adapter = new KeyvRedis(url, { throwOnConnectError: true, connectionTimeout: 3000 });
   const keyv = new Keyv({ store: adapter, useKeyPrefix: false, throwOnErrors: true });
+  decodeTolerantly(keyv);
   const location = redactCredentials(url);
   await probe(keyv, location);
   return { keyv, location, close: () => keyv.disconnect() };
@@ -99,6 +102,7 @@ async function openPostgres(url: string): Promise<OpenedStore> {
     iterationLimit: ITERATION_LIMIT,
   });
   const keyv = new Keyv({ store: adapter, throwOnErrors: true });
+  decodeTolerantly(keyv);
   const location = redactCredentials(url);
   await probe(keyv, location);
   return { keyv, location, close: () => keyv.disconnect() };

@@ -18,13 +18,12 @@ export function setup(): () => Promise<void> {
   process.env[SUITE_VARIABLE] = suite;
   // Run hosts of the suite linger briefly once they hold no run.
   process.env.RUNWARDEN_HOST_LINGER_MS = '200';
-  const key = (p: MarkedProcess) => `${p.identity.pid}:${p.identity.startTicks}`;
-  const before = new Set(findMarkedProcesses(RUN_MARKER).found.map(key));
+  // Only a process carrying this suite's tag is ours. One without it (a run started with
+  // extendEnv: false, or a benchmark of another checkout on this machine) is never judged
+  // nor signalled: a test that drops the environment passes the tag itself.
   const ours = (p: MarkedProcess) => {
     const tag = readEnvironValue(p.identity.pid, SUITE_VARIABLE);
-    if (typeof tag === 'object') return tag.value === suite;
-    // No tag (a run started with extendEnv: false): ours if it appeared during the suite.
-    return tag === 'unset' && !before.has(key(p));
+    return typeof tag === 'object' && tag.value === suite;
   };
   const leftovers = () => [
     ...findMarkedProcesses(RUN_MARKER).found.filter(ours),
