@@ -56,6 +56,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     quarantined: [] as Array<{ runId: string; reason: string }>,
     escapeesKilled: [] as Array<{ runId: string; pid: number }>,
     unknownMarked: [] as Array<{ runId: string; pid: number }>,
+    unreadable: 0,
     otherHosts: 0,
     expired: 0,
   };
@@ -80,7 +81,9 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     else live.push(record);
   }
   // One scan of /proc serves every decision below.
-  const marked = groupByRun(findMarkedProcesses(RUN_MARKER).found);
+  const scan = findMarkedProcesses(RUN_MARKER);
+  const marked = groupByRun(scan.found);
+  report.unreadable = scan.unreadable.length;
   phase('restore', undefined, t);
 
   t = performance.now();
