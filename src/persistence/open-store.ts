@@ -1,7 +1,16 @@
 // Opens the Keyv store a supervisor records its runs in: a Keyv instance the caller made,
 // or a URL (sqlite://PATH, redis://HOST:PORT, postgres://...), or by default an embedded
 // SQLite file in the home directory (0600).
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Keyv from 'keyv';
 import { InvalidOptionError, redactCredentials, StoreError } from '../errors.js';
@@ -58,10 +67,10 @@ async function openSqlite(path: string): Promise<OpenedStore> {
   try {
     // Create the file 0600 before SQLite does, so records are never world-readable.
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-    chmodSync(file, 0o600);
   } catch (error) {
     throw storeError(`could not create the SQLite file ${file}`, error);
   }
+  assertPrivateAndWritable(file);
   const { default: KeyvSqlite } = await import('@keyv/sqlite');
   const adapter = new KeyvSqlite({
     uri: `sqlite://${file}`,
@@ -82,6 +91,22 @@ async function openSqlite(path: string): Promise<OpenedStore> {
     throw storeError(`the SQLite file ${file} is not usable`, error);
   }
   return { keyv, location: `sqlite://${file}`, close: () => keyv.disconnect() };
+}
+
+// An existing file is tightened (no group or other bits), never loosened: one its owner
+// made read-only stays so, and boot says so before SQLite fails on the first write.
+function assertPrivateAndWritable(file: string): void {
+  const mode = statSync(file).mode & 0o777;
+  try {
+    if ((mode & 0o077) !== 0) chmodSync(file, mode & 0o700);
+  } catch (error) {
+    throw storeError(`could not make the SQLite file ${file} private (chmod)`, error);
+  }
+  try {
+    accessSync(file, constants.R_OK | constants.W_OK);
+  } catch (error) {
+    throw storeError(`the SQLite file ${file} is read-only`, error);
+  }
 }
 
 async function openRedis(url: string): Promise<OpenedStore> {
