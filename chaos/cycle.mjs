@@ -1,13 +1,14 @@
 // One chaos cycle: a daemon on a temporary home, random bursts of runs, a fault at a
-// random moment, a restart with a random orphan policy, the invariants after the boot
-// reconciliation settled, then a kill-policy shutdown that must leave nothing behind.
+// random moment, a restart with a random orphan policy (sometimes itself killed while it
+// boots), the invariants after the boot reconciliation settled, sometimes a graceful
+// shutdown cut short, then a kill-policy shutdown that must leave nothing behind.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RUN_MARKER } from '../dist/options/run-spec.js';
-import { callDaemon, startDaemon, stopDaemon } from './daemon.mjs';
+import { callDaemon, killDaemon, launchDaemon, startDaemon, stopDaemon } from './daemon.mjs';
 import { injectFault, randomFault } from './fault.mjs';
 import { liveProblems, settle, stoppedProblems } from './invariants.mjs';
 import { CHAOS_TAG, killLeftovers } from './processes.mjs';
@@ -34,10 +35,19 @@ export async function runCycle(seed, options = {}) {
   const problems = [];
   const step = (text) => steps.push(`+${Date.now() - started}ms ${text}`);
   let daemons = 0;
-  const boot = async () => {
+  const logPath = (n) => join(ctx.home, `daemon-${n}.log`);
+  const boot = async (mayDieBooting = false) => {
     const policy = random.pick([[], ['--on-orphan', 'kill'], ['--on-orphan', 'reattach']]);
-    const logPath = join(ctx.home, `daemon-${++daemons}.log`);
-    const daemon = await startDaemon(ctx.home, policy, daemonEnv(ctx.tag), logPath);
+    // Sometimes a daemon is SIGKILLed while it boots: reconciling, killing orphans.
+    if (mayDieBooting && random.chance(0.25)) {
+      const delay = random.int(0, 700);
+      const doomed = launchDaemon(ctx.home, policy, daemonEnv(ctx.tag), logPath(++daemons));
+      doomed.ready.catch(() => undefined);
+      await sleep(delay);
+      await killDaemon(doomed);
+      step(`daemon ${daemons} SIGKILLed ${delay} ms into its boot`);
+    }
+    const daemon = await startDaemon(ctx.home, policy, daemonEnv(ctx.tag), logPath(++daemons));
     const { killed, reattached, lost, uncertain, quarantined } = daemon.report;
     step(
       `daemon ${daemons} ${policy.join(' ') || '(default policy)'}: ` +
@@ -58,8 +68,18 @@ export async function runCycle(seed, options = {}) {
       if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
         step(`fault ${fault}: the daemon lives on`);
       } else {
-        daemon = await boot();
+        daemon = await boot(true);
       }
+      problems.push(...(await settle(() => liveProblems(ctx), SETTLE_MS)));
+    }
+    // Sometimes the graceful shutdown itself is cut short: runs are left mid-finalization.
+    if (problems.length === 0 && random.chance(0.25)) {
+      const delay = random.int(0, 500);
+      daemon.child.kill('SIGTERM');
+      await sleep(delay);
+      await killDaemon(daemon);
+      step(`daemon SIGKILLed ${delay} ms into its graceful shutdown`);
+      daemon = await boot(true);
       problems.push(...(await settle(() => liveProblems(ctx), SETTLE_MS)));
     }
     if (problems.length === 0) {

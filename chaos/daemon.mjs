@@ -12,10 +12,10 @@ const BOOT_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 60_000;
 
 /**
- * Starts `runwarden daemon`, its log (stderr) appended to `logPath`; resolves once it
- * listens, with its boot reconcile report.
+ * Launches `runwarden daemon`, its log (stderr) appended to `logPath`. `ready` resolves
+ * once it listens, with its boot reconcile report (and rejects if it exits first).
  */
-export function startDaemon(home, args, env, logPath) {
+export function launchDaemon(home, args, env, logPath) {
   const log = openSync(logPath, 'a');
   let child;
   try {
@@ -28,7 +28,7 @@ export function startDaemon(home, args, env, logPath) {
   }
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const tail = () => readFileSync(logPath, 'utf8').slice(-4000);
-  return new Promise((resolve, reject) => {
+  const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`the daemon did not listen within ${BOOT_TIMEOUT_MS} ms: ${tail()}`));
@@ -36,13 +36,20 @@ export function startDaemon(home, args, env, logPath) {
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (!line.startsWith('reconcile: ')) return;
       clearTimeout(timer);
-      resolve({ child, exited, report: JSON.parse(line.slice('reconcile: '.length)) });
+      resolve(JSON.parse(line.slice('reconcile: '.length)));
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`the daemon exited (${code ?? signal}) before listening: ${tail()}`));
     });
   });
+  return { child, exited, ready };
+}
+
+/** Launches the daemon and resolves once it listens: `{ child, exited, report }`. */
+export async function startDaemon(home, args, env, logPath) {
+  const daemon = launchDaemon(home, args, env, logPath);
+  return { ...daemon, report: await daemon.ready };
 }
 
 /** SIGKILLs the daemon (our own child, not yet reaped: its pid is still ours) and waits. */
