@@ -116,6 +116,19 @@ async function burst(ctx, random, daemon, maxRuns, step, problems) {
     at: random.int(0, 800),
     cancelAfter: random.chance(0.2) ? random.int(0, 300) : null,
   }));
+  // A scope storm: several replacing spawns in one scope at once (only the last may run).
+  if (random.chance(0.2)) {
+    const at = random.int(0, 600);
+    for (let i = random.int(3, 5); i > 0; i--) {
+      const plan = randomRunPlan(random);
+      plans.push({
+        ...plan,
+        spec: { ...plan.spec, scopeKey: 'storm', replaceExistingScope: true },
+        at: at + random.int(0, 30),
+        cancelAfter: null,
+      });
+    }
+  }
   const fault = randomFault(random);
   const faultAfter = random.int(0, plans.length);
   const faultDelay = random.int(0, 500);
@@ -126,6 +139,16 @@ async function burst(ctx, random, daemon, maxRuns, step, problems) {
       if (++answered >= faultAfter) resolve();
     };
     if (faultAfter === 0) resolve();
+  });
+  // Live reconciliations and scope cancels land among the spawns.
+  const extras = Array.from({ length: random.int(0, 2) }, () => ({
+    at: random.int(0, 1000),
+    path: random.pick(['/v1/reconcile', '/v1/scopes/tool-a/cancel', '/v1/scopes/storm/cancel']),
+  })).map(async ({ at, path }) => {
+    await sleep(at);
+    const reply = await callDaemon(ctx.home, 'POST', path, {});
+    step(`POST ${path}: ${reply.status === 0 ? reply.error.message : reply.status}`);
+    if (reply.status >= 300) problems.push(`POST ${path} answered ${reply.status}`);
   });
   const requests = plans.map(async (plan) => {
     await sleep(plan.at);
@@ -155,7 +178,7 @@ async function burst(ctx, random, daemon, maxRuns, step, problems) {
     step(`fault: ${done} SIGKILLed`);
     return done;
   })();
-  await Promise.all(requests);
+  await Promise.all([...requests, ...extras]);
   return injected;
 }
 
