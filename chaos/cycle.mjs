@@ -16,7 +16,7 @@ import { createRandom } from './random.mjs';
 import { randomRunPlan } from './run-plans.mjs';
 
 // Records land and trees end a moment after the fact; a real leak stays for good.
-const SETTLE_MS = 15_000;
+const SETTLE_MS = 30_000;
 
 /**
  * Runs the cycle of `seed`. Resolves `{ seed, ok, problems, steps, runs, home, ms }`; the

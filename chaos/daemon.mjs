@@ -8,7 +8,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const BOOT_TIMEOUT_MS = 30_000;
+// Generous: on a shared two-core machine a Node start can take tens of seconds under load.
+const BOOT_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 60_000;
 
 /**
