@@ -12,6 +12,7 @@ import {
   statSync,
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Keyv from 'keyv';
 import { InvalidOptionError, redactCredentials, StoreError } from '../errors.js';
 import { decodeTolerantly } from './undecodable-value.js';
@@ -84,13 +85,29 @@ async function openSqlite(path: string): Promise<OpenedStore> {
     // WAL with synchronous=NORMAL: a committed record survives a crash of this process
     // (what supervision needs) at a fraction of the cost of a full sync per write. SQLite
     // creates the -wal and -shm files with the database file's mode (0600).
-    await adapter.query('PRAGMA journal_mode=WAL');
+    await retryWhileBusy(() => adapter.query('PRAGMA journal_mode=WAL'));
     await adapter.query('PRAGMA synchronous=NORMAL');
   } catch (error) {
     await keyv.disconnect().catch(() => undefined);
     throw storeError(`the SQLite file ${file} is not usable`, error);
   }
   return { keyv, location: `sqlite://${file}`, close: () => keyv.disconnect() };
+}
+
+// Switching a new file to WAL needs it alone for a moment, and SQLite reports SQLITE_BUSY
+// at once instead of waiting (its busy handler would risk a deadlock there): supervisors
+// opening a new file at the same moment retry, so the owner lease decides, not the race.
+async function retryWhileBusy<T>(query: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await query();
+    } catch (error) {
+      const busy = (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
+      if (!busy || Date.now() >= deadline) throw error;
+      await sleep(20);
+    }
+  }
 }
 
 // An existing file is tightened (no group or other bits), never loosened: one its owner
