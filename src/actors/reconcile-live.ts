@@ -14,7 +14,8 @@ export async function reconcileLive(
   dryRun: boolean,
 ): Promise<ReconcileReport> {
   const started = performance.now();
-  const marked = groupByRun(findMarkedProcesses(RUN_MARKER).found);
+  const scan = findMarkedProcesses(RUN_MARKER);
+  const marked = groupByRun(scan.found);
   const swept = await sweepEscapees(
     marked,
     {
@@ -38,6 +39,7 @@ export async function reconcileLive(
     uncertain: [],
     quarantined: [],
     ...swept,
+    unreadable: scan.unreadable.length,
     otherHosts: 0,
     expired: 0,
     dryRun,

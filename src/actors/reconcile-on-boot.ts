@@ -56,6 +56,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     quarantined: [] as Array<{ runId: string; reason: string }>,
     escapeesKilled: [] as Array<{ runId: string; pid: number }>,
     unknownMarked: [] as Array<{ runId: string; pid: number }>,
+    unreadable: 0,
     otherHosts: 0,
     expired: 0,
   };
@@ -80,7 +81,9 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     else live.push(record);
   }
   // One scan of /proc serves every decision below.
-  const marked = groupByRun(findMarkedProcesses(RUN_MARKER).found);
+  const scan = findMarkedProcesses(RUN_MARKER);
+  const marked = groupByRun(scan.found);
+  report.unreadable = scan.unreadable.length;
   phase('restore', undefined, t);
 
   t = performance.now();
@@ -126,6 +129,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     if (!dryRun) adoptions.push(host.adoptOrphan(record, decision, root, hosted));
   }
   await Promise.all(adoptions);
+  if (!dryRun) await collectFinishedHosted(host, finished);
   phase('resolve', undefined, t);
 
   t = performance.now();
@@ -169,6 +173,20 @@ async function applyRetention(
     }
   }
   return kept;
+}
+
+// A durable run's final record may have been written by a supervisor that died before it
+// let the run host forget the run: the host would keep that exit, and itself, forever.
+async function collectFinishedHosted(host: BootHost, finished: ValidRunRecord[]): Promise<void> {
+  for (const record of finished) {
+    const context = record.snapshot.context as unknown as RunContext;
+    if (!context.descriptor.durable || record.bootId !== currentBootId()) continue;
+    const hosted = await findHostedSafely(host, context);
+    if (hosted === null || hosted.status.exit === null) continue;
+    await hosted.collect().catch((error: unknown) => {
+      host.logger.warn({ runId: record.runId, err: error }, 'run host did not release a run');
+    });
+  }
 }
 
 // A host that cannot be asked (down between the check and the question, say) holds nothing

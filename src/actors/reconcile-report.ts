@@ -22,6 +22,11 @@ export interface ReconcileReport {
   readonly escapeesKilled: Array<{ readonly runId: string; readonly pid: number }>;
   /** Marker-carrying processes of runs this store does not know: not ours to judge. */
   readonly unknownMarked: Array<{ readonly runId: string; readonly pid: number }>;
+  /**
+   * Processes whose environment could not be read (other users'): whether they carry a run
+   * marker is uncertain, so none of them was judged or signalled.
+   */
+  readonly unreadable: number;
   /** Records of other hosts, left untouched. */
   readonly otherHosts: number;
   /** Finished records deleted by the retention policy. */

@@ -14,7 +14,8 @@ export async function settleOrphan(
   hosted: ProcessHandle | null,
 ): Promise<void> {
   if (run.state !== 'orphaned') run.send({ type: 'ORPHANED', at });
-  if (decision === 'reattach' && root !== null) {
+  // A hosted run is followed through its host even when no identity was ever read.
+  if (decision === 'reattach' && (root !== null || hosted !== null)) {
     run.send({ type: 'REATTACH', identity: root, at });
     if (hosted === null) run.watchLiveness();
     else run.attachProcess(hosted);

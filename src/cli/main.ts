@@ -12,7 +12,15 @@ try {
   process.exitCode = exitCodeFor(error);
   if (!(error instanceof CommanderError)) {
     process.stderr.write(`runwarden: ${error instanceof Error ? error.message : String(error)}\n`);
+  } else if (error.code === 'commander.help' && error.exitCode !== 0) {
+    // Commander showed the usage for a missing or unknown command, without saying so.
+    process.stderr.write(`runwarden: ${missingCommand(program.args)} (see the usage above)\n`);
   }
+}
+
+function missingCommand([first, second]: readonly string[]): string {
+  const name = first === 'help' ? second : first;
+  return name === undefined ? 'a command is required' : `no command named ${JSON.stringify(name)}`;
 }
 
 function exitCodeFor(error: unknown): number {

@@ -48,5 +48,6 @@ export function formatReport(source: string, report: ReconcileReport): string {
     `  quarantined:     ${list(report.quarantined)}`,
     `  escapees killed: ${list(report.escapeesKilled)}`,
     `  unknown markers: ${list(report.unknownMarked)}`,
+    `  unreadable:      ${report.unreadable} (other users' processes: not judged, not signalled)`,
   ].join('\n');
 }

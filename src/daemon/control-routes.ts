@@ -7,7 +7,7 @@ import { UnknownRunError } from '../errors.js';
 import type { RunSpec } from '../options/run-spec.js';
 import { ApiError } from './api-error.js';
 import { followOutput } from './follow-output.js';
-import { parseRequest } from './parse-request.js';
+import { decodePathSegment, parseRequest } from './parse-request.js';
 import { readJsonBody } from './read-json-body.js';
 
 /** What the routes need besides the supervisor. */
@@ -38,7 +38,7 @@ export async function routeRequest(
   response: ServerResponse,
 ): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://runwarden');
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = url.pathname.split('/').filter(Boolean).map(decodePathSegment);
   const method = request.method ?? 'GET';
   const [version, resource, id, action] = parts;
   if (version !== 'v1') throw notFound(url.pathname);

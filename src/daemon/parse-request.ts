@@ -13,3 +13,12 @@ export function parseRequest<T>(schema: z.ZodType<T>, value: unknown): T {
     `invalid request${where === '' ? '' : ` at ${where}`}: ${issue?.message ?? 'invalid'}`,
   );
 }
+
+/** Decodes one percent-encoded path segment; a malformed one is a 400, not a URIError. */
+export function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, 'E_BAD_REQUEST', `malformed percent-encoding in the path: ${segment}`);
+  }
+}

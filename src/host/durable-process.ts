@@ -35,6 +35,8 @@ export class DurableProcess implements ProcessHandle {
   private exited = false;
   /** The host reported the exit and keeps it until collected. */
   private collectible = false;
+  /** The run is done: nothing is delivered any more; the host's exit is awaited to collect. */
+  private disposed = false;
   private inputChain: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: DurableProcessOptions) {
@@ -89,6 +91,17 @@ export class DurableProcess implements ProcessHandle {
 
   /** The run is done: stop following and let the host forget it. */
   dispose(): void {
+    this.disposed = true;
+    this.dataListener = () => undefined;
+    this.gapListener = () => undefined;
+    this.exitListener = () => undefined;
+    // A run can be done before the host's exit line arrived (a restored record already had
+    // its exit): the stream goes on, quietly, until that line, so the host is not left
+    // keeping the exit (and itself) forever.
+    if (this.collectible || this.exited) this.collect();
+  }
+
+  private collect(): void {
     this.detach();
     if (!this.collectible) return;
     const { link, runId, logger } = this.options;
@@ -157,6 +170,7 @@ export class DurableProcess implements ProcessHandle {
       signal: line.exit.signal,
       reason: line.exit.reason,
     });
+    if (this.disposed) this.collect();
     return true;
   }
 

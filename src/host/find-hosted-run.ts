@@ -10,6 +10,8 @@ export interface FoundHostedRun {
   readonly status: HostedRunStatus;
   /** The host, verified alive when it answered. */
   readonly host: ProcessIdentity;
+  /** Lets the host forget the run, once it ended (its final record is written). */
+  collect(): Promise<void>;
 }
 
 /** The run as its live host holds it; `null` when no live host holds it. */
@@ -30,5 +32,10 @@ export async function findHostedRun(
     return null;
   }
   const status = await connection.client.run(context.runId);
-  return status === undefined ? null : { status, host: connection.identity };
+  if (status === undefined) return null;
+  return {
+    status,
+    host: connection.identity,
+    collect: () => connection.client.collect(context.runId),
+  };
 }

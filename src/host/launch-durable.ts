@@ -2,6 +2,9 @@
 // it; the supervisor gets a DurableProcess handle that follows it over the host's socket.
 import type { Logger } from '../actors/logger.js';
 import type { LaunchSpec } from '../os/process-handle.js';
+import { SpawnError } from '../errors.js';
+import { RUN_MARKER } from '../options/run-spec.js';
+import { terminateRunTree } from '../os/terminate-run-tree.js';
 import type { RunDescriptor } from '../types.js';
 import { DurableProcess } from './durable-process.js';
 import { RunHostError } from './host-client.js';
@@ -26,12 +29,21 @@ export async function launchDurable(
   let host = await link.ensure();
   let started;
   try {
-    started = await host.client.spawn(request);
+    try {
+      started = await host.client.spawn(request);
+    } catch (error) {
+      // An idle host may stop right after it answered: start a fresh one, once.
+      if (!isHostDown(error)) throw error;
+      host = await link.ensure();
+      started = await host.client.spawn(request);
+    }
   } catch (error) {
-    // An idle host may stop right after it answered: start a fresh one, once.
-    if (!(error instanceof RunHostError && error.code === 'E_RUN_HOST_DOWN')) throw error;
-    host = await link.ensure();
-    started = await host.client.spawn(request);
+    // The request may have reached the host before it failed (a host killed mid-spawn):
+    // whatever carries this run's marker is ended before the run is recorded as failed.
+    if (!(error instanceof SpawnError) && !isHostDown(error)) {
+      await endStrays(runId, descriptor, logger);
+    }
+    throw error;
   }
   return new DurableProcess({
     link,
@@ -42,4 +54,21 @@ export async function launchDurable(
     since: 0,
     logger,
   });
+}
+
+// Refused before any request was delivered (no socket, or nobody listening on it).
+function isHostDown(error: unknown): boolean {
+  return error instanceof RunHostError && error.code === 'E_RUN_HOST_DOWN';
+}
+
+async function endStrays(runId: string, descriptor: RunDescriptor, logger: Logger): Promise<void> {
+  const report = await terminateRunTree({
+    query: { marker: `${RUN_MARKER}=${runId}`, root: null },
+    graceMs: descriptor.killGraceMs,
+    softSignals: descriptor.mode === 'pty' ? ['SIGHUP', 'SIGTERM'] : ['SIGTERM'],
+  });
+  if (report.members.length > 0) {
+    const pids = report.members.map((member) => member.identity.pid);
+    logger.warn({ runId, pids }, 'processes of a run whose spawn failed midway were ended');
+  }
 }

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../daemon/api-error.js';
 import { send } from '../daemon/control-routes.js';
-import { parseRequest } from '../daemon/parse-request.js';
+import { decodePathSegment, parseRequest } from '../daemon/parse-request.js';
 import { readJsonBody } from '../daemon/read-json-body.js';
 import { SpawnError } from '../errors.js';
 import { z } from 'zod';
@@ -48,7 +48,7 @@ export async function routeHostRequest(
     }
     return;
   }
-  const run = id === undefined ? undefined : host.get(decodeURIComponent(id));
+  const run = id === undefined ? undefined : host.get(decodePathSegment(id));
   if (run === undefined) throw new ApiError(404, 'E_UNKNOWN_RUN', `no hosted run ${id ?? ''}`);
   if (action === undefined && method === 'GET') {
     send(response, 200, run.status());

@@ -44,7 +44,9 @@ export type RunEvent =
   /**
    * The orphan's root was verified alive (the recorded identity, or, when none was
    * recorded, the run's earliest marker-carrying process); this supervisor watches it.
+   * `null`: a durable run whose identity was never read (its process ended at once), which
+   * its run host still holds: followed through the host alone, which reports its exit.
    */
-  | { type: 'REATTACH'; identity: ProcessIdentity; at: number }
+  | { type: 'REATTACH'; identity: ProcessIdentity | null; at: number }
   /** The orphan's process is gone, or its record predates this boot. */
   | { type: 'LOST'; at: number };

@@ -167,8 +167,8 @@ export const runMachine = setup({
           actions: assign(({ context, event }) => {
             const startedAt = context.startedAt ?? event.at;
             return {
-              identity: event.identity,
-              pid: event.identity.pid,
+              identity: event.identity ?? context.identity,
+              pid: event.identity?.pid ?? context.pid,
               startedAt,
               deadlines: deadlinesOnReattach(
                 context.descriptor,

@@ -1,5 +1,6 @@
 // Collects every process that belongs to a run BEFORE anything is signalled: descendants
 // by parent pid, the process group, the session, and every process carrying the marker.
+import { hostname } from 'node:os';
 import type { EnvironValue, ProcStat } from './proc-fs.js';
 import { processTable } from './process-table.js';
 import { identityFromStat, isDeadState, type ProcessIdentity } from './process-identity.js';
@@ -76,7 +77,13 @@ function membersOf(
 
   const root = query.root;
   const rootStat = root === null ? undefined : stats.get(root.pid);
-  const rootAlive = root !== null && rootStat?.startTicks === root.startTicks;
+  // The root names a process here only if it was read on this host, in this boot: a pid
+  // and start time of another host (an uncertain identity) may match a stranger here.
+  const rootAlive =
+    root !== null &&
+    root.hostname === hostname() &&
+    root.bootId === processTable().bootId() &&
+    rootStat?.startTicks === root.startTicks;
   if (rootAlive) {
     add(root.pid, 'root');
     for (const pid of descendantsOf(root.pid, children)) add(pid, 'descendant');

@@ -1,10 +1,21 @@
 // Opens the Keyv store a supervisor records its runs in: a Keyv instance the caller made,
 // or a URL (sqlite://PATH, redis://HOST:PORT, postgres://...), or by default an embedded
 // SQLite file in the home directory (0600).
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Keyv from 'keyv';
 import { InvalidOptionError, redactCredentials, StoreError } from '../errors.js';
+import { decodeTolerantly } from './undecodable-value.js';
 
 /** An open store and how to close it. */
 export interface OpenedStore {
@@ -57,10 +68,10 @@ async function openSqlite(path: string): Promise<OpenedStore> {
   try {
     // Create the file 0600 before SQLite does, so records are never world-readable.
     if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-    chmodSync(file, 0o600);
   } catch (error) {
     throw storeError(`could not create the SQLite file ${file}`, error);
   }
+  assertPrivateAndWritable(file);
   const { default: KeyvSqlite } = await import('@keyv/sqlite');
   const adapter = new KeyvSqlite({
     uri: `sqlite://${file}`,
@@ -68,18 +79,51 @@ async function openSqlite(path: string): Promise<OpenedStore> {
     iterationLimit: ITERATION_LIMIT,
   });
   const keyv = new Keyv({ store: adapter, throwOnErrors: true });
+  decodeTolerantly(keyv);
   await probe(keyv, `sqlite://${file}`);
   try {
     // WAL with synchronous=NORMAL: a committed record survives a crash of this process
     // (what supervision needs) at a fraction of the cost of a full sync per write. SQLite
     // creates the -wal and -shm files with the database file's mode (0600).
-    await adapter.query('PRAGMA journal_mode=WAL');
+    await retryWhileBusy(() => adapter.query('PRAGMA journal_mode=WAL'));
     await adapter.query('PRAGMA synchronous=NORMAL');
   } catch (error) {
     await keyv.disconnect().catch(() => undefined);
     throw storeError(`the SQLite file ${file} is not usable`, error);
   }
   return { keyv, location: `sqlite://${file}`, close: () => keyv.disconnect() };
+}
+
+// Switching a new file to WAL needs it alone for a moment, and SQLite reports SQLITE_BUSY
+// at once instead of waiting (its busy handler would risk a deadlock there): supervisors
+// opening a new file at the same moment retry, so the owner lease decides, not the race.
+async function retryWhileBusy<T>(query: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await query();
+    } catch (error) {
+      const busy = (error as { code?: unknown } | null)?.code === 'SQLITE_BUSY';
+      if (!busy || Date.now() >= deadline) throw error;
+      await sleep(20);
+    }
+  }
+}
+
+// An existing file is tightened (no group or other bits), never loosened: one its owner
+// made read-only stays so, and boot says so before SQLite fails on the first write.
+function assertPrivateAndWritable(file: string): void {
+  const mode = statSync(file).mode & 0o777;
+  try {
+    if ((mode & 0o077) !== 0) chmodSync(file, mode & 0o700);
+  } catch (error) {
+    throw storeError(`could not make the SQLite file ${file} private (chmod)`, error);
+  }
+  try {
+    accessSync(file, constants.R_OK | constants.W_OK);
+  } catch (error) {
+    throw storeError(`the SQLite file ${file} is read-only`, error);
+  }
 }
 
 async function openRedis(url: string): Promise<OpenedStore> {
@@ -92,6 +136,7 @@ async function openRedis(url: string): Promise<OpenedStore> {
     { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 3000 },
   );
   const keyv = new Keyv({ store: adapter, useKeyPrefix: false, throwOnErrors: true });
+  decodeTolerantly(keyv);
   const location = redactCredentials(url);
   await probe(keyv, location);
   return { keyv, location, close: () => keyv.disconnect() };
@@ -105,6 +150,7 @@ async function openPostgres(url: string): Promise<OpenedStore> {
     iterationLimit: ITERATION_LIMIT,
   });
   const keyv = new Keyv({ store: adapter, throwOnErrors: true });
+  decodeTolerantly(keyv);
   const location = redactCredentials(url);
   await probe(keyv, location);
   return { keyv, location, close: () => keyv.disconnect() };

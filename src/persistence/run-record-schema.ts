@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DEFAULT_MAX_LOG_BYTES } from '../options/run-spec.js';
 import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from './run-record.js';
+import { UndecodableValue } from './undecodable-value.js';
 
 const runStates = [
   'replacing',
@@ -94,6 +95,9 @@ export function validateRunRecord(
   value: unknown,
   expectedRunId: string,
 ): { ok: true; record: ValidRunRecord } | { ok: false; reason: string } {
+  if (value instanceof UndecodableValue) {
+    return { ok: false, reason: `the stored text cannot be decoded: ${value.reason}` };
+  }
   const parsed = record.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

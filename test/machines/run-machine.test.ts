@@ -189,6 +189,15 @@ describe('run machine', () => {
       });
     });
 
+    test('a hosted orphan whose identity was never read is reattached without one', () => {
+      const { actor } = start();
+      actor.send({ type: 'PREDECESSORS_DONE' });
+      actor.send({ type: 'ORPHANED', at: 1 });
+      actor.send({ type: 'REATTACH', identity: null, at: 2 });
+      expect(actor.getSnapshot().value).toBe('running');
+      expect(actor.getSnapshot().context).toMatchObject({ pid: null, identity: null });
+    });
+
     test('a reattached run keeps its absolute timeout and drops output deadlines it cannot see', () => {
       const { actor } = start();
       actor.send({ type: 'PREDECESSORS_DONE' });

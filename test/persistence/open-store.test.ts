@@ -50,6 +50,20 @@ test('the default SQLite database and its WAL files are 0600', async () => {
   expect(opened.location).toBe(`sqlite://${join(home, 'runwarden.sqlite')}`);
 });
 
+test('an existing SQLite file is made private, never loosened', async () => {
+  const home = tempHome();
+  const shared = join(home, 'shared.sqlite');
+  writeFileSync(shared, '', { mode: 0o644 });
+  await (await openStore(`sqlite://${shared}`, home)).close();
+  expect(mode(shared)).toBe(0o600);
+  // Its owner made it read-only: it stays so (root may still write it; an ordinary owner
+  // gets a StoreError naming it read-only).
+  const readOnly = join(home, 'read-only.sqlite');
+  writeFileSync(readOnly, '', { mode: 0o400 });
+  await (await openStore(`sqlite://${readOnly}`, home)).close();
+  expect(mode(readOnly)).toBe(0o400);
+});
+
 test('a corrupt SQLite file is a typed StoreError at open', async () => {
   const home = tempHome();
   const file = join(home, 'bad.sqlite');

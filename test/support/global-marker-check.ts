@@ -18,8 +18,9 @@ export function setup(): () => Promise<void> {
   process.env[SUITE_VARIABLE] = suite;
   // Run hosts of the suite linger briefly once they hold no run.
   process.env.RUNWARDEN_HOST_LINGER_MS = '200';
-  // Only processes carrying this suite's tag are ours: another suite or a benchmark on the
-  // same machine is never touched. (A test run with `extendEnv: false` must pass the tag.)
+  // Only a process carrying this suite's tag is ours. One without it (a run started with
+  // extendEnv: false, or a benchmark of another checkout on this machine) is never judged
+  // nor signalled: a test that drops the environment passes the tag itself.
   const ours = (p: MarkedProcess) => {
     const tag = readEnvironValue(p.identity.pid, SUITE_VARIABLE);
     return typeof tag === 'object' && tag.value === suite;

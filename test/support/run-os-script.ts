@@ -66,7 +66,8 @@ export async function runOsScript(
   }
 }
 
-async function runNode(
+/** Runs one node script (as nobody by default) and resolves the JSON line it printed. */
+export async function runNode(
   script: string,
   cwd: string,
   input: string,

@@ -48,9 +48,12 @@ export interface SpawnOptions {
   readonly detached?: boolean;
   /** Extra environment variables. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Run as user nobody (uid and gid 65534): another user's process. Default false. */
+  readonly asNobody?: boolean;
 }
 
 const spawned = new Set<SpawnedTree>();
+const NOBODY = 65534;
 
 /** A run id no other test (or test run) uses. */
 export function uniqueRunId(label = 'test'): string {
@@ -71,6 +74,7 @@ export function spawnProcess(
   if (runId !== null) env[RUN_MARKER] = runId;
   const child = spawn(command, args, {
     detached: options.detached ?? true,
+    ...(options.asNobody === true ? { uid: NOBODY, gid: NOBODY } : {}),
     env,
     stdio: 'ignore',
   });

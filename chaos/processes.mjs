@@ -1,0 +1,40 @@
+// The processes of one cycle, found by environment (never by name): every process the
+// cycle's daemons start inherits RUNWARDEN_CHAOS=<tag>, so marked processes of other
+// suites or other engineers on the same machine are never judged, nor touched.
+import { RUN_HOST_MARKER } from '../dist/host/run-host-link.js';
+import { RUN_MARKER } from '../dist/options/run-spec.js';
+import { findMarkedProcesses } from '../dist/os/find-marked-processes.js';
+import { readEnvironValue } from '../dist/os/proc-fs.js';
+import { signalVerified } from '../dist/os/signal-verified.js';
+
+/** The variable that tags a cycle's processes. */
+export const CHAOS_TAG = 'RUNWARDEN_CHAOS';
+
+function tagged(found, tag) {
+  return found.filter((p) => {
+    const value = readEnvironValue(p.identity.pid, CHAOS_TAG);
+    return typeof value === 'object' && value.value === tag;
+  });
+}
+
+/** Live processes of the cycle carrying a run marker: `{ identity, comm, value: runId }`. */
+export function markedProcesses(tag) {
+  return tagged(findMarkedProcesses(RUN_MARKER).found, tag);
+}
+
+/** Live run hosts of the cycle. */
+export function runHosts(tag) {
+  return tagged(findMarkedProcesses(RUN_HOST_MARKER).found, tag);
+}
+
+/** SIGKILLs what is left of the cycle, by verified identity only. Returns how many. */
+export function killLeftovers(tag) {
+  const left = [...markedProcesses(tag), ...runHosts(tag)];
+  for (const p of left) signalVerified(p.identity, 'SIGKILL');
+  return left.length;
+}
+
+/** `pid (comm) of run X`, for messages. */
+export function describeProcess(p) {
+  return `pid ${p.identity.pid} (${p.comm})`;
+}

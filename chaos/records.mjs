@@ -1,0 +1,35 @@
+// Reads a cycle's run records straight from its SQLite store (a second connection beside
+// the daemon's: WAL lets readers in), validated as a booting supervisor would.
+import { openStore } from '../dist/persistence/open-store.js';
+import { RecordStore } from '../dist/persistence/record-store.js';
+import { validateRunRecord } from '../dist/persistence/run-record-schema.js';
+
+/**
+ * Every record of supervisor `default` in `home`: a map from run id to
+ * `{ final, state, reason }`, or `{ invalid }` for one that fails validation.
+ */
+export async function readRecords(home) {
+  const opened = await openStore(undefined, home);
+  try {
+    const store = new RecordStore(opened.keyv, 'default', () => Date.now());
+    const records = new Map();
+    for (const entry of await store.readAll()) {
+      const result = validateRunRecord(entry.value, entry.runId);
+      if (!result.ok) {
+        records.set(entry.runId, { invalid: result.reason });
+        continue;
+      }
+      const { record } = result;
+      const final = record.final || record.snapshot.status === 'done';
+      const exit = record.snapshot.context.exit;
+      records.set(entry.runId, {
+        final,
+        state: record.snapshot.value,
+        reason: exit !== null && typeof exit === 'object' ? (exit.reason ?? null) : null,
+      });
+    }
+    return records;
+  } finally {
+    await opened.close();
+  }
+}

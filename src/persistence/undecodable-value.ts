@@ -1,0 +1,29 @@
+// A stored value Keyv could not decode (a torn write, bytes another program put there).
+// Decoding never throws: one such entry must not stop a boot from reading every other
+// record, so it comes back as this value, which validation quarantines with its text.
+import type { DeserializedData, default as Keyv } from 'keyv';
+
+export class UndecodableValue {
+  constructor(
+    /** The stored text, kept whole so the quarantine loses nothing. */
+    readonly raw: string,
+    readonly reason: string,
+  ) {}
+}
+
+/** Makes `keyv` decode what it cannot parse into an UndecodableValue instead of throwing. */
+export function decodeTolerantly(keyv: Keyv): void {
+  const strict = keyv.deserialize;
+  if (strict === undefined) return;
+  keyv.deserialize = async <Value>(data: string): Promise<DeserializedData<Value>> => {
+    try {
+      const decoded: unknown = await strict<Value>(data);
+      // Keyv reads `expires` and `value` of whatever comes back: it must be an object.
+      if (decoded !== null && typeof decoded === 'object') return decoded;
+      return { value: new UndecodableValue(data, 'not a Keyv entry') as Value };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return { value: new UndecodableValue(data, reason) as Value };
+    }
+  };
+}
