@@ -16,8 +16,10 @@ export class RunHostError extends RunwardenError {
   }
 }
 
-// No host listens, or the one that did went away (a kept-alive connection it closed).
-const HOST_DOWN_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EPIPE', 'ECONNRESET']);
+// The request never reached a host: none listens, or the one that did had closed the
+// kept-alive connection (EPIPE on write). A reset after the request was sent (ECONNRESET)
+// is not among them: the host may have acted on it before it died.
+const HOST_DOWN_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EPIPE']);
 
 export class RunHostClient {
   // Kept-alive sockets are unref'd by Node while idle: the client never holds a host open.

@@ -1,6 +1,8 @@
 // Whole-tree termination with real processes: escapees, ignored signals, exit reasons.
 import { describe, expect, test } from 'vitest';
 import type { SupervisorEvent } from '../../src/index.js';
+import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
 import { liveMarked } from '../support/process-checks.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
 import { waitUntil } from '../support/wait-for.js';
@@ -40,7 +42,11 @@ describe.each(['pty', 'child'] as const)('%s mode', (mode) => {
       killGraceMs: 300,
     });
     // All three sleeps exist (61 reparented to init, 62 in its own session, 63 ignoring TERM).
-    await waitUntil(() => liveMarked(run.id).length >= 3, 5000, 'three sleeps');
+    // Counting sleeps, not processes: bash itself plus two sleeps are three too, and a
+    // cancel before bash set its trap would end it by SIGTERM alone.
+    const sleeps = () =>
+      findMarkedProcesses(RUN_MARKER).found.filter((p) => p.value === run.id && p.comm === 'sleep');
+    await waitUntil(() => sleeps().length >= 3, 5000, 'three sleeps');
     const exit = await run.cancel();
     expect(exit).toMatchObject({ reason: 'cancelled', forced: true, survivors: [] });
     expect(liveMarked(run.id)).toEqual([]);

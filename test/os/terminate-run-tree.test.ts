@@ -195,7 +195,15 @@ describe('terminateRunTree', () => {
       ],
       { runId: uniqueRunId('term-handler') },
     );
-    await waitUntil(() => readProcStat(tree.pid)?.comm === 'bash', 5000, 'bash');
+    // A child of the loop proves the trap is set (bash alone could still be starting).
+    const hasChild = () => {
+      try {
+        return readFileSync(`/proc/${tree.pid}/task/${tree.pid}/children`, 'utf8').trim() !== '';
+      } catch {
+        return false;
+      }
+    };
+    await waitUntil(() => readProcStat(tree.pid)?.comm === 'bash' && hasChild(), 5000, 'the loop');
 
     const report = await terminate(tree);
 
