@@ -1,4 +1,5 @@
 // Bad input gets a clear, typed error; spawn failures are runs that end with spawn-error.
+import { randomUUID } from 'node:crypto';
 import Keyv from 'keyv';
 import { expect, test } from 'vitest';
 import {
@@ -92,7 +93,9 @@ test('a store that refuses the write-ahead record: the run never starts, the fai
     if (storeDown) throw new Error('store is down');
     return set(...args);
   };
-  const sup = await create({ store: keyv });
+  // A name of its own: the host-wide lock of a caller's Keyv is keyed by name alone, and
+  // crash-test fixtures (of this suite, or another checkout's) use `default`.
+  const sup = await create({ store: keyv, name: `write-ahead-${randomUUID().slice(0, 8)}` });
   const failures: string[] = [];
   sup.onEvent((event) => {
     if (event.type === 'run.record-failed') failures.push(event.error.message);
