@@ -126,7 +126,23 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
       rootCheck === 'alive' || (hosted !== null && identity !== null)
         ? identity
         : (hosted?.status.identity ?? earliest(marked.get(record.runId) ?? []));
-    if (!dryRun) adoptions.push(host.adoptOrphan(record, decision, root, hosted));
+    if (!dryRun) {
+      adoptions.push(
+        host.adoptOrphan(record, decision, root, hosted).catch(async (error: unknown) => {
+          // A record that passed validation but cannot be restored (a snapshot XState
+          // refuses) must not fail every boot: it is moved aside, and nothing is signalled.
+          const reason = `could not be restored: ${error instanceof Error ? error.message : String(error)}`;
+          for (const list of [report.killed, report.reattached, report.lost]) {
+            const at = list.indexOf(record.runId);
+            if (at !== -1) list.splice(at, 1);
+          }
+          report.uncertain = report.uncertain.filter((u) => u.runId !== record.runId);
+          report.quarantined.push({ runId: record.runId, reason });
+          host.logger.warn({ runId: record.runId, reason }, 'run record quarantined');
+          await host.store.quarantine(record.runId, record, reason);
+        }),
+      );
+    }
   }
   await Promise.all(adoptions);
   if (!dryRun) await collectFinishedHosted(host, finished);
