@@ -33,6 +33,11 @@ export class OutputBuffer {
     this.total = startOffset;
   }
 
+  /** Absolute offset of the oldest byte still held. */
+  get first(): number {
+    return this.firstOffset;
+  }
+
   /** Total bytes ever appended: the next offset. */
   get end(): number {
     return this.total;

@@ -42,20 +42,18 @@ export class RunOutput {
   }
 
   read(since?: number): OutputSlice {
-    if (this.archive === undefined) return this.buffer.read(since);
-    // A durable run's log also holds what memory dropped and, right after a reattach, what
-    // the host has not replayed to us yet: it answers whenever it has more.
     const from = since ?? 0;
+    // Memory answers whatever it still holds; a durable run's log is read only for what it
+    // no longer holds (dropped, or before a reattach) or does not hold yet.
+    if (this.archive === undefined || (from >= this.buffer.first && from <= this.buffer.end)) {
+      return this.buffer.read(since);
+    }
     let archived;
     try {
       archived = this.archive(from, this.maxBytes);
     } catch {
-      return this.buffer.read(since); // past the log's end: memory decides (and refuses)
+      return this.buffer.read(since); // past the log's end too: memory refuses it
     }
-    if (from > this.buffer.end) return { ...archived, text: archived.data.toString('utf8') };
-    const slice = this.buffer.read(since);
-    const archiveEnd = archived.offset + archived.data.length;
-    if (archived.offset >= slice.offset && archiveEnd <= slice.nextOffset) return slice;
     return { ...archived, text: archived.data.toString('utf8') };
   }
 }

@@ -2,6 +2,7 @@
 // README. Every route calls the public library API of the supervisor, nothing else.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import type { RunHandle } from '../actors/run-handle.js';
 import type { Supervisor } from '../actors/supervisor.js';
 import { UnknownRunError } from '../errors.js';
 import type { RunSpec } from '../options/run-spec.js';
@@ -106,19 +107,15 @@ export async function routeRequest(
     }
     if (action === 'input' && method === 'POST') {
       const body = parseRequest(inputBody, await readJsonBody(request));
-      const handle = sup.handle(id);
-      if (handle === undefined)
-        throw new ApiError(409, 'E_RUN_NOT_LIVE', `run ${id} has no input any more`);
-      handle.write(body.encoding === 'base64' ? Buffer.from(body.data, 'base64') : body.data);
+      liveHandle(sup, id, 'input').write(
+        body.encoding === 'base64' ? Buffer.from(body.data, 'base64') : body.data,
+      );
       send(response, 204, null);
       return;
     }
     if (action === 'resize' && method === 'POST') {
       const body = parseRequest(resizeBody, await readJsonBody(request));
-      const handle = sup.handle(id);
-      if (handle === undefined)
-        throw new ApiError(409, 'E_RUN_NOT_LIVE', `run ${id} has no terminal any more`);
-      handle.resize(body.cols, body.rows);
+      liveHandle(sup, id, 'terminal').resize(body.cols, body.rows);
       send(response, 204, null);
       return;
     }
@@ -151,6 +148,14 @@ export function send(response: ServerResponse, status: number, body: unknown): v
     'content-length': Buffer.byteLength(text),
   });
   response.end(text);
+}
+
+// The handle of a run this daemon still holds; 409 once it has none.
+function liveHandle(sup: Supervisor, id: string, what: string): RunHandle {
+  const handle = sup.handle(id);
+  if (handle === undefined)
+    throw new ApiError(409, 'E_RUN_NOT_LIVE', `run ${id} has no ${what} any more`);
+  return handle;
 }
 
 function notFound(what: string): ApiError {
