@@ -40,11 +40,19 @@ export async function runSequentialFigure({ id, mode, baseline }) {
       const pty = nodePty.spawn('true', [], { cols: 80, rows: 24, cwd: process.cwd(), env: env() });
       pty.onExit(resolve);
     });
+  // Like for like: the stdio runwarden gives a child run (stdin, stdout and stderr piped,
+  // the output read), done once the exit is known and the pipes are closed.
   const viaChild = () =>
     new Promise((resolve, reject) => {
-      const child = spawnChild('true', [], { detached: true, env: env(), stdio: 'ignore' });
+      const child = spawnChild('true', [], {
+        detached: true,
+        env: env(),
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      child.stdout.on('data', () => undefined);
+      child.stderr.on('data', () => undefined);
       child.once('error', reject);
-      child.once('exit', resolve);
+      child.once('close', resolve);
     });
 
   const stats = await alternate({

@@ -1,7 +1,7 @@
 // Cold-start reconciliation: load every record of this supervisor name, quarantine the
 // unusable ones, restore each live one into `orphaned` (never spawning), decide with
 // verified facts, then end escapees of finished runs and apply record retention.
-import { hostname } from 'node:os';
+import { thisHostname } from '../os/this-host.js';
 import type { RunContext } from '../machines/run-context.js';
 import { RUN_MARKER } from '../options/run-spec.js';
 import { findMarkedProcesses, type MarkedProcess } from '../os/find-marked-processes.js';
@@ -76,7 +76,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
       continue;
     }
     const record = result.record;
-    if (record.hostname !== hostname()) report.otherHosts++;
+    if (record.hostname !== thisHostname()) report.otherHosts++;
     else if (record.final || record.snapshot.status === 'done') finished.push(record);
     else live.push(record);
   }

@@ -47,7 +47,7 @@ export interface RunSpec {
   noOutputTimeoutMs?: number;
   /** Enter `idle` after this long without output. 0 disables it. Default 10 s. */
   idleAfterMs?: number;
-  /** Time between SIGTERM and SIGKILL. Default 5000. */
+  /** Time between SIGTERM (and SIGHUP for PTYs) and SIGKILL. 0: SIGKILL at once. Default 5000. */
   killGraceMs?: number;
   /** Output kept in memory; older bytes are dropped (offsets stay absolute). Default 1 MiB. */
   maxOutputBytes?: number;

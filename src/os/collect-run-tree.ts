@@ -1,6 +1,6 @@
 // Collects every process that belongs to a run BEFORE anything is signalled: descendants
 // by parent pid, the process group, the session, and every process carrying the marker.
-import { hostname } from 'node:os';
+import { thisHostname } from './this-host.js';
 import type { EnvironValue, ProcStat } from './proc-fs.js';
 import { processTable } from './process-table.js';
 import { identityFromStat, isDeadState, type ProcessIdentity } from './process-identity.js';
@@ -81,7 +81,7 @@ function membersOf(
   // and start time of another host (an uncertain identity) may match a stranger here.
   const rootAlive =
     root !== null &&
-    root.hostname === hostname() &&
+    root.hostname === thisHostname() &&
     root.bootId === processTable().bootId() &&
     rootStat?.startTicks === root.startTicks;
   if (rootAlive) {

@@ -1,6 +1,6 @@
 // Who a process is. A pid alone is never trusted: boot id + pid + start ticks name one
 // process for the lifetime of a machine, and are re-checked right before every signal.
-import { hostname } from 'node:os';
+import { thisHostname } from './this-host.js';
 import type { ProcStat } from './proc-fs.js';
 import { processTable } from './process-table.js';
 
@@ -33,7 +33,7 @@ export function currentBootId(): string {
 /** Builds an identity from a stat record read on this machine. */
 export function identityFromStat(stat: ProcStat): ProcessIdentity {
   return {
-    hostname: hostname(),
+    hostname: thisHostname(),
     bootId: currentBootId(),
     pid: stat.pid,
     startTicks: stat.startTicks,
@@ -51,17 +51,26 @@ export function readIdentity(pid: number): ProcessIdentity | undefined {
 
 /** Re-checks an identity against the live process table. */
 export function checkIdentity(identity: ProcessIdentity): IdentityCheck {
-  if (identity.hostname !== hostname()) return 'uncertain';
+  return inspectIdentity(identity).check;
+}
+
+/** The re-check, and whether the process is stopped (SIGSTOP, SIGTSTP, traced). */
+export function inspectIdentity(identity: ProcessIdentity): {
+  check: IdentityCheck;
+  stopped: boolean;
+} {
+  if (identity.hostname !== thisHostname()) return { check: 'uncertain', stopped: false };
   let stat: ProcStat | undefined;
   try {
-    if (identity.bootId !== currentBootId()) return 'exited';
+    if (identity.bootId !== currentBootId()) return { check: 'exited', stopped: false };
     stat = processTable().stat(identity.pid);
   } catch {
-    return 'uncertain';
+    return { check: 'uncertain', stopped: false };
   }
-  if (stat === undefined) return 'exited';
-  if (stat.startTicks !== identity.startTicks) return 'replaced';
-  return isDeadState(stat.state) ? 'exited' : 'alive';
+  if (stat === undefined) return { check: 'exited', stopped: false };
+  if (stat.startTicks !== identity.startTicks) return { check: 'replaced', stopped: false };
+  if (isDeadState(stat.state)) return { check: 'exited', stopped: false };
+  return { check: 'alive', stopped: stat.state === 'T' || stat.state === 't' };
 }
 
 /** Zombies (Z) and dying tasks (X) count as dead: `kill(pid, 0)` would wrongly say alive. */

@@ -118,24 +118,30 @@ export class TreeTermination {
         this.finish();
         return;
       }
-      this.send(fresh, this.softSignals());
-      this.graceEnds = now + this.options.graceMs;
-      this.phase = 'grace';
-      this.immediate = true;
-      return;
+      if (this.options.graceMs > 0) {
+        this.sendSoft(fresh);
+        this.graceEnds = now + this.options.graceMs;
+        this.phase = 'grace';
+        this.immediate = true;
+        return;
+      }
+      // No grace: nothing would have time to act on a soft signal. SIGKILL at once.
+      this.phase = 'kill';
     }
     if (this.phase === 'grace') {
       if (fresh.length > 0 && ++this.rescans <= RESCANS) {
-        this.send(fresh, this.softSignals());
+        this.sendSoft(fresh);
         return;
       }
       this.phase = 'kill'; // the scan just taken serves the first SIGKILL round too
     }
-    if (this.prune()) {
+    // Every member is re-checked right before its SIGKILL; the dead ones are dropped there.
+    const killed = this.send(this.tracked.values(), ['SIGKILL']).sent;
+    if (this.tracked.size === 0) {
       this.finish();
       return;
     }
-    this.forced = this.send(this.tracked.values(), ['SIGKILL']) || this.forced;
+    this.forced = killed || this.forced;
     this.waitEnds = now + this.killWaitMs;
     this.phase = 'kill-wait';
     this.immediate = true;
@@ -169,11 +175,6 @@ export class TreeTermination {
     return this.options.signal?.aborted === true;
   }
 
-  // SIGCONT: a stopped process must run to see SIGTERM.
-  private softSignals(): NodeJS.Signals[] {
-    return [...this.options.softSignals, 'SIGCONT'];
-  }
-
   // Adds members not seen before; returns them.
   private add(tree: RunTree): TreeMember[] {
     this.unreadable = tree.unreadable;
@@ -185,28 +186,49 @@ export class TreeTermination {
     return fresh;
   }
 
-  private send(members: Iterable<TreeMember>, signals: readonly NodeJS.Signals[]): boolean {
+  // The soft signals, then SIGCONT to a member that was stopped (it must run to act on them;
+  // one stopped after its re-check still ends by SIGKILL after the grace).
+  private sendSoft(members: readonly TreeMember[]): void {
+    const stopped = this.send(members, this.options.softSignals).stopped;
+    this.send(stopped, ['SIGCONT']);
+  }
+
+  // Signals each member, re-checking its identity before every signal. A member found dead
+  // (or no longer the same process) is dropped from the tracked set.
+  private send(
+    members: Iterable<TreeMember>,
+    signals: readonly NodeJS.Signals[],
+  ): { sent: boolean; stopped: TreeMember[] } {
     let sent = false;
-    if (this.aborted()) return false;
+    const stopped: TreeMember[] = [];
+    if (this.aborted()) return { sent, stopped };
     for (const member of members) {
+      let wasStopped = false;
       for (const signal of signals) {
         const outcome = signalVerified(member.identity, signal);
-        if (outcome.kind === 'sent') sent = true;
-        if (outcome.kind === 'failed') {
-          this.failures.push({
-            pid: member.identity.pid,
-            signal,
-            code: outcome.code,
-            message: outcome.message,
-          });
-          // Refused (EPERM): not ours to end; stop waiting for it, report it as a survivor.
+        if (outcome.kind === 'sent') {
+          sent = true;
+          wasStopped ||= outcome.stopped;
+          continue;
+        }
+        if (outcome.kind === 'skipped') {
           this.tracked.delete(keyOf(member));
-          this.refused.set(keyOf(member), member);
           break;
         }
+        this.failures.push({
+          pid: member.identity.pid,
+          signal,
+          code: outcome.code,
+          message: outcome.message,
+        });
+        // Refused (EPERM): not ours to end; stop waiting for it, report it as a survivor.
+        this.tracked.delete(keyOf(member));
+        this.refused.set(keyOf(member), member);
+        break;
       }
+      if (wasStopped) stopped.push(member);
     }
-    return sent;
+    return { sent, stopped };
   }
 
   // Drops members that are verified dead; returns true when none is left.

@@ -13,8 +13,9 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import Keyv from 'keyv';
+import Keyv, { type KeyvOptions } from 'keyv';
 import { InvalidOptionError, redactCredentials, StoreError } from '../errors.js';
+import { encodeKeyvValue } from './keyv-codec.js';
 import { decodeTolerantly } from './undecodable-value.js';
 
 /** An open store and how to close it. */
@@ -78,8 +79,8 @@ async function openSqlite(path: string): Promise<OpenedStore> {
     busyTimeout: 5000,
     iterationLimit: ITERATION_LIMIT,
   });
-  const keyv = new Keyv({ store: adapter, throwOnErrors: true });
-  decodeTolerantly(keyv);
+  addSqliteSetMany(adapter);
+  const keyv = ownKeyv({ store: adapter });
   await probe(keyv, `sqlite://${file}`);
   try {
     // WAL with synchronous=NORMAL: a committed record survives a crash of this process
@@ -92,6 +93,26 @@ async function openSqlite(path: string): Promise<OpenedStore> {
     throw storeError(`the SQLite file ${file} is not usable`, error);
   }
   return { keyv, location: `sqlite://${file}`, close: () => keyv.disconnect() };
+}
+
+/** The part of @keyv/sqlite's adapter this module uses. */
+interface SqliteAdapter {
+  readonly opts: { table?: string };
+  query(sql: string, ...parameters: unknown[]): Promise<unknown>;
+  setMany?: (entries: Array<{ key: string; value: unknown }>) => Promise<boolean[]>;
+}
+
+// @keyv/sqlite has no setMany, so Keyv would fall back to one statement per entry. Batched
+// record writes (write-batcher.ts) go out as one upsert: one statement, one transaction.
+function addSqliteSetMany(adapter: SqliteAdapter): void {
+  adapter.setMany = async (entries) => {
+    const rows = entries.map(() => '(?, ?)').join(', ');
+    await adapter.query(
+      `INSERT INTO ${adapter.opts.table ?? 'keyv'} (key, value) VALUES ${rows} ON CONFLICT(key) DO UPDATE SET value=excluded.value`,
+      entries.flatMap((entry) => [entry.key, entry.value]),
+    );
+    return entries.map(() => true);
+  };
 }
 
 // Switching a new file to WAL needs it alone for a moment, and SQLite reports SQLITE_BUSY
@@ -135,8 +156,7 @@ async function openRedis(url: string): Promise<OpenedStore> {
     { url, disableOfflineQueue: true },
     { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 3000 },
   );
-  const keyv = new Keyv({ store: adapter, useKeyPrefix: false, throwOnErrors: true });
-  decodeTolerantly(keyv);
+  const keyv = ownKeyv({ store: adapter, useKeyPrefix: false });
   const location = redactCredentials(url);
   await probe(keyv, location);
   return { keyv, location, close: () => keyv.disconnect() };
@@ -149,11 +169,18 @@ async function openPostgres(url: string): Promise<OpenedStore> {
     table: 'runwarden',
     iterationLimit: ITERATION_LIMIT,
   });
-  const keyv = new Keyv({ store: adapter, throwOnErrors: true });
-  decodeTolerantly(keyv);
+  const keyv = ownKeyv({ store: adapter });
   const location = redactCredentials(url);
   await probe(keyv, location);
   return { keyv, location, close: () => keyv.disconnect() };
+}
+
+// A Keyv this module opens: errors throw, and Keyv's format is written and read by the
+// faster equivalent codec; what cannot be decoded comes back as an UndecodableValue.
+function ownKeyv(options: KeyvOptions): Keyv {
+  const keyv = new Keyv({ ...options, throwOnErrors: true, serialize: encodeKeyvValue });
+  decodeTolerantly(keyv);
+  return keyv;
 }
 
 // One round trip at open: a store that is down fails here, with its location, not later.

@@ -1,6 +1,6 @@
 // The owner lease for (host, supervisor name): at most one live supervisor per name and
 // host touches that name's runs. The previous owner is verified by pid + start time.
-import { hostname } from 'node:os';
+import { thisHostname } from '../os/this-host.js';
 import { z } from 'zod';
 import { RunwardenError, SupervisorBusyError } from '../errors.js';
 import { checkIdentity, readIdentity, type ProcessIdentity } from '../os/process-identity.js';
@@ -32,7 +32,7 @@ export interface OwnerLease {
 
 /** Takes the lease, or throws SupervisorBusyError if its holder is verified alive. */
 export async function acquireOwnerLease(store: RecordStore, now: number): Promise<OwnerLease> {
-  const key = `${store.name}/lease/${hostname()}`;
+  const key = `${store.name}/lease/${thisHostname()}`;
   // First the host-wide mutex: atomic, so two supervisors starting at once on this host
   // cannot both pass the read-then-write of the store lease below.
   const hostLock = await takeHostLock(`${store.location}|${store.name}`);
@@ -40,7 +40,7 @@ export async function acquireOwnerLease(store: RecordStore, now: number): Promis
     const holder = leaseSchema.safeParse(await store.get(key));
     const pid = holder.success ? holder.data.identity.pid : -1;
     throw new SupervisorBusyError(
-      `supervisor "${store.name}" on ${hostname()} is already owned by live pid ${pid === -1 ? '(unknown)' : pid}`,
+      `supervisor "${store.name}" on ${thisHostname()} is already owned by live pid ${pid === -1 ? '(unknown)' : pid}`,
       pid,
     );
   }
@@ -69,7 +69,7 @@ async function takeStoreLease(
     // An uncertain holder might be alive: refusing is safe, taking over is not.
     if (check === 'alive' || check === 'uncertain') {
       throw new SupervisorBusyError(
-        `supervisor "${store.name}" on ${hostname()} is already owned by live pid ${holder.pid}` +
+        `supervisor "${store.name}" on ${thisHostname()} is already owned by live pid ${holder.pid}` +
           (holder.pid === process.pid ? ' (this process)' : ''),
         holder.pid,
       );

@@ -4,6 +4,7 @@ import type Keyv from 'keyv';
 import { StoreError } from '../errors.js';
 import type { RunJournal } from './run-journal.js';
 import { createRunRecord } from './run-record.js';
+import { WriteBatcher } from './write-batcher.js';
 
 /** A raw entry read back from the store, not yet validated. */
 export interface StoredEntry {
@@ -12,13 +13,18 @@ export interface StoredEntry {
 }
 
 export class RecordStore implements RunJournal {
+  /** Record writes of many runs at once share a statement (group commit). */
+  private readonly batcher: WriteBatcher;
+
   constructor(
     readonly keyv: Keyv,
     readonly name: string,
     private readonly now: () => number,
     /** Where the records live (credentials removed), for locks and messages. */
     readonly location = 'keyv instance',
-  ) {}
+  ) {
+    this.batcher = new WriteBatcher(keyv);
+  }
 
   /** A key only ever read: the store health probe. */
   healthKey(): string {
@@ -31,7 +37,15 @@ export class RecordStore implements RunJournal {
 
   async write(runId: string, snapshot: unknown, final: boolean): Promise<void> {
     const record = createRunRecord(this.name, runId, snapshot, final, this.now());
-    await this.set(this.runKey(runId), record, `write the record of run ${runId}`);
+    try {
+      await this.batcher.write(this.runKey(runId), record);
+    } catch (error) {
+      throw new StoreError(
+        'E_STORE_WRITE',
+        `could not write the record of run ${runId}: ${messageOf(error)}`,
+        { cause: error },
+      );
+    }
   }
 
   /** Reads every run record of this supervisor name. Collects first: never mutates while paging. */

@@ -1,5 +1,5 @@
 // The record stored per run: the run machine's persisted snapshot, versioned.
-import { hostname } from 'node:os';
+import { thisHostname } from '../os/this-host.js';
 import { currentBootId } from '../os/process-identity.js';
 
 /** Bumped whenever the stored shape changes; older records are migrated or quarantined. */
@@ -31,7 +31,7 @@ export function createRunRecord(
     schemaVersion: RUN_RECORD_SCHEMA_VERSION,
     supervisor,
     runId,
-    hostname: hostname(),
+    hostname: thisHostname(),
     bootId: currentBootId(),
     final,
     updatedAt: now,

@@ -2,6 +2,7 @@
 // Decoding never throws: one such entry must not stop a boot from reading every other
 // record, so it comes back as this value, which validation quarantines with its text.
 import type { DeserializedData, default as Keyv } from 'keyv';
+import { decodeKeyvText } from './keyv-codec.js';
 
 export class UndecodableValue {
   constructor(
@@ -11,19 +12,21 @@ export class UndecodableValue {
   ) {}
 }
 
-/** Makes `keyv` decode what it cannot parse into an UndecodableValue instead of throwing. */
+/**
+ * Makes `keyv` (one this project opened, in Keyv's default format) decode what it cannot
+ * parse into an UndecodableValue instead of throwing.
+ */
 export function decodeTolerantly(keyv: Keyv): void {
-  const strict = keyv.deserialize;
-  if (strict === undefined) return;
-  keyv.deserialize = async <Value>(data: string): Promise<DeserializedData<Value>> => {
+  keyv.deserialize = <Value>(data: string): Promise<DeserializedData<Value>> => {
     try {
-      const decoded: unknown = await strict<Value>(data);
+      const decoded = decodeKeyvText(data);
       // Keyv reads `expires` and `value` of whatever comes back: it must be an object.
-      if (decoded !== null && typeof decoded === 'object') return decoded;
-      return { value: new UndecodableValue(data, 'not a Keyv entry') as Value };
+      if (decoded !== null && typeof decoded === 'object')
+        return Promise.resolve(decoded as DeserializedData<Value>);
+      return Promise.resolve({ value: new UndecodableValue(data, 'not a Keyv entry') as Value });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      return { value: new UndecodableValue(data, reason) as Value };
+      return Promise.resolve({ value: new UndecodableValue(data, reason) as Value });
     }
   };
 }

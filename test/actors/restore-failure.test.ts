@@ -29,7 +29,7 @@ test('a snapshot XState cannot restore is quarantined, and boot goes on', async 
     expect(liveMarked(run.id).length).toBeGreaterThan(0);
     const identity = run.info().identity;
     if (identity === null) throw new Error('no identity recorded');
-    expect(signalVerified(identity, 'SIGKILL')).toEqual({ kind: 'sent' });
+    expect(signalVerified(identity, 'SIGKILL')).toMatchObject({ kind: 'sent' });
     await waitUntil(() => liveMarked(run.id).length === 0, 5000, 'the sleep to end');
   } finally {
     home.remove();

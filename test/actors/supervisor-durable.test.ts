@@ -116,7 +116,7 @@ test('a SIGKILLed run host: the live supervisor ends the run as lost, nothing le
   });
   const host = run.info().host;
   if (host === null) throw new Error('no host recorded');
-  expect(signalVerified(host, 'SIGKILL')).toEqual({ kind: 'sent' });
+  expect(signalVerified(host, 'SIGKILL')).toMatchObject({ kind: 'sent' });
   const exit = await run.exited;
   expect(exit.reason).toBe('lost');
   expect(liveMarked(run.id)).toEqual([]);

@@ -1,16 +1,27 @@
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, test } from 'vitest';
 import { checkIdentity } from '../../src/os/process-identity.js';
+import { readProcStat } from '../../src/os/proc-fs.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 import { runOsScript } from '../support/run-os-script.js';
 import { destroyAllSpawned, spawnProcess } from '../support/spawn-tree.js';
+import { WAIT_MS, waitUntil } from '../support/wait-for.js';
 
 afterEach(destroyAllSpawned);
 
 describe('signalVerified', () => {
   test('signals the process its identity names while that process lives', async () => {
     const tree = spawnProcess('sleep', ['30']);
-    expect(signalVerified(tree.root, 'SIGTERM')).toEqual({ kind: 'sent' });
+    expect(signalVerified(tree.root, 'SIGTERM')).toMatchObject({ kind: 'sent' });
+    expect(await tree.exited).toEqual({ code: null, signal: 'SIGTERM' });
+  });
+
+  test('says whether the process was stopped when it was re-checked', async () => {
+    const tree = spawnProcess('sleep', ['30']);
+    expect(signalVerified(tree.root, 'SIGSTOP')).toEqual({ kind: 'sent', stopped: false });
+    await waitUntil(() => readProcStat(tree.root.pid)?.state === 'T', WAIT_MS, 'sleep to stop');
+    expect(signalVerified(tree.root, 'SIGTERM')).toEqual({ kind: 'sent', stopped: true });
+    expect(signalVerified(tree.root, 'SIGCONT')).toEqual({ kind: 'sent', stopped: true });
     expect(await tree.exited).toEqual({ code: null, signal: 'SIGTERM' });
   });
 
@@ -23,7 +34,7 @@ describe('signalVerified', () => {
     }
     expect(checkIdentity(tree.root)).toBe('alive');
     // Proof that no SIGKILL was ever delivered: a pending SIGKILL would win over this SIGTERM.
-    expect(signalVerified(tree.root, 'SIGTERM')).toEqual({ kind: 'sent' });
+    expect(signalVerified(tree.root, 'SIGTERM')).toMatchObject({ kind: 'sent' });
     expect(await tree.exited).toEqual({ code: null, signal: 'SIGTERM' });
   });
 
@@ -40,7 +51,7 @@ describe('signalVerified', () => {
       kind: 'skipped',
       check: 'uncertain',
     });
-    expect(signalVerified(tree.root, 'SIGTERM')).toEqual({ kind: 'sent' });
+    expect(signalVerified(tree.root, 'SIGTERM')).toMatchObject({ kind: 'sent' });
     expect(await tree.exited).toEqual({ code: null, signal: 'SIGTERM' });
   });
 
@@ -51,7 +62,7 @@ describe('signalVerified', () => {
       kind: 'skipped',
       check: 'exited',
     });
-    expect(signalVerified(tree.root, 'SIGTERM')).toEqual({ kind: 'sent' });
+    expect(signalVerified(tree.root, 'SIGTERM')).toMatchObject({ kind: 'sent' });
     expect(await tree.exited).toEqual({ code: null, signal: 'SIGTERM' });
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -134,6 +134,26 @@ describe('terminateRunTree', () => {
     expect(report.forced).toBe(false);
     expectAllDead(report, tree);
     expect(await tree.exited).toEqual({ code: null, signal: 'SIGTERM' });
+  });
+
+  test('with no grace, SIGKILL is the only signal: a TERM or HUP trap never runs', async () => {
+    const trapped = join(dir, 'trapped');
+    const tree = spawnTree(
+      `trap "echo x > ${trapped}" TERM HUP; (setsid sleep 67 &); sleep 66 & wait`,
+    );
+    // The trapping shell and its two sleeps (one an escapee in its own session).
+    await waitUntil(
+      () => collectRunTree({ marker: tree.marker, root: tree.root }).members.length === 3,
+      5000,
+      'the shell and both sleeps',
+    );
+
+    const report = await terminate(tree, { graceMs: 0, softSignals: ['SIGHUP', 'SIGTERM'] });
+
+    expect(report.forced).toBe(true);
+    expectAllDead(report, tree);
+    expect(await tree.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(existsSync(trapped)).toBe(false);
   });
 
   test('an empty tree returns without waiting out the grace period', async () => {

@@ -16,6 +16,7 @@ const MODULES = [
   'os/process-table',
   'os/procfs-table',
   'os/ps-table',
+  'os/this-host',
   'os/process-identity',
   'os/signal-verified',
   'os/collect-run-tree',

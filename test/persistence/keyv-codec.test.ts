@@ -1,0 +1,79 @@
+// The project's Keyv codec must write exactly Keyv's text and read exactly what Keyv reads:
+// generated values (strings that start with ':', Buffers, Dates, `__proto__` keys, undefined,
+// deep nesting) go through both codecs.
+import { Buffer } from 'node:buffer';
+import fc from 'fast-check';
+import Keyv from 'keyv';
+import { expect, test } from 'vitest';
+import { decodeKeyvText, encodeKeyvValue } from '../../src/persistence/keyv-codec.js';
+
+const keyv = new Keyv();
+const serialize = (value: unknown): string => keyv.serialize!({ value }) as string;
+const keyvDecode = (text: string): unknown => keyv.deserialize!(text);
+
+const colonString = fc.oneof(
+  fc.string(),
+  fc.string().map((s) => `:${s}`),
+  fc.string().map((s) => `::${s}`),
+  fc.constant(':base64:'),
+);
+const value = fc.letrec((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small' },
+    colonString,
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.boolean(),
+    fc.constant(null),
+    fc.uint8Array({ maxLength: 16 }).map((bytes) => Buffer.from(bytes)),
+    fc.array(tie('node'), { maxLength: 5 }),
+    fc.dictionary(fc.oneof(colonString, fc.constant('__proto__')), tie('node'), {
+      maxKeys: 5,
+    }),
+  ),
+})).node;
+
+test('decodes every value as Keyv does', async () => {
+  await fc.assert(
+    fc.asyncProperty(value, async (generated) => {
+      const text = serialize(generated);
+      const decoded = decodeKeyvText(text) as { value: unknown };
+      expect(decoded).toStrictEqual(await keyvDecode(text));
+      // `__proto__` stays an own key, never the prototype.
+      expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+const withUndefined = fc.letrec((tie) => ({
+  node: fc.oneof(
+    { depthSize: 'small' },
+    value,
+    fc.constant(undefined),
+    fc.date({ noInvalidDate: true }),
+    fc.array(tie('node'), { maxLength: 4 }),
+    fc.dictionary(fc.string(), tie('node'), { maxKeys: 4 }),
+  ),
+})).node;
+
+test('encodes every value to the same text as Keyv', () => {
+  fc.assert(
+    fc.property(withUndefined, (generated) => {
+      const entry = { value: generated, expires: undefined };
+      expect(encodeKeyvValue(entry)).toBe(keyv.serialize!(entry));
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+test('a string value that started with a colon comes back unchanged', () => {
+  const text = serialize({ args: [':x', '::y', 'plain'], note: ':base64:' });
+  expect(decodeKeyvText(text)).toEqual({
+    value: { args: [':x', '::y', 'plain'], note: ':base64:' },
+  });
+});
+
+test('text that is not JSON throws as JSON.parse does', () => {
+  expect(() => decodeKeyvText('{"value":')).toThrow(SyntaxError);
+});
