@@ -4,7 +4,9 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'test/fixtures/**'] },
+  {
+    ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'test/fixtures/**', 'test-artifacts/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

@@ -15,8 +15,10 @@ const sup = await createSupervisor({ home: home.dir });
 const viaRunwarden = async () => {
   const started = performance.now();
   const run = await sup.spawn({ mode: 'pty', command: 'head', args });
+  // Offsets are absolute: bytes read before this listener was added (while spawn() was
+  // resolving) count too; they are in the run's buffer.
   let seen = 0;
-  run.onOutput((chunk) => (seen += chunk.length));
+  run.onOutput((chunk, offset) => (seen = offset + chunk.length));
   await run.exited;
   return check(seen, started);
 };

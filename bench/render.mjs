@@ -10,7 +10,7 @@ const spread = (s, unit) =>
 const verdict = (met) => (met === null ? 'report' : met ? 'met' : '**missed**');
 
 /** The whole file. */
-export function renderMarkdown({ machine, quick, seconds, results, notes }) {
+export function renderMarkdown({ machine, quick, seconds, results, notes, ran }) {
   const lines = [
     '# Benchmarks',
     '',
@@ -18,7 +18,7 @@ export function renderMarkdown({ machine, quick, seconds, results, notes }) {
       ? '_Quick mode (`npm run bench -- --quick`): small sizes, a smoke test of the scripts; not the figures._'
       : 'Written by `npm run bench` (bench/run.mjs); do not edit by hand: the notes at the end come from bench/findings.md.',
     '',
-    `Machine: ${machine.cpu}, ${machine.memory}, ${machine.os}. Node ${machine.node}. Run ${machine.date}, ${Math.round(seconds)} s in all.`,
+    `Machine: ${machine.cpu}, ${machine.memory}, ${machine.os}. Node ${machine.node}. Run ${machine.date}, ${Math.round(seconds)} s${ran === null ? ' in all' : ` for figure${ran.length === 1 ? '' : 's'} ${ran.join(', ')} (the others kept from earlier runs)`}.`,
     '',
     'Each figure is measured in rounds; runwarden (A) and its baseline (B) alternate within the',
     'same run (ABBA...), so that load from other work on the machine falls on both. "median" is',

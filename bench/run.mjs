@@ -73,7 +73,11 @@ if (only !== null) {
 const seconds = (Date.now() - started) / 1000;
 const notes = readFileSync(join(benchDir, 'findings.md'), 'utf8');
 const file = join(outDir, quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.md');
-writeFileSync(file, renderMarkdown({ machine: machineInfo(), quick, seconds, results, notes }));
+const ran = only === null ? null : figures.map((figure) => figure.id);
+writeFileSync(
+  file,
+  renderMarkdown({ machine: machineInfo(), quick, seconds, results, notes, ran }),
+);
 writeFileSync(jsonFile, JSON.stringify(results, null, 2));
 console.log(`wrote ${file} in ${seconds.toFixed(1)} s`);
 process.exitCode = crashed > 0 ? 1 : 0;

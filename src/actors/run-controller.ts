@@ -15,6 +15,7 @@ import { RunOutput, type OutputListener } from './run-output.js';
 import { runInfoFromContext } from './run-info.js';
 import type { RunEnvironment } from './run-environment.js';
 import { LivenessWatch } from './liveness-watch.js';
+import { OutputEvents } from './output-events.js';
 import { RecordQueue } from './record-queue.js';
 import { Watchdog } from './watchdog.js';
 import { endRunTree } from './end-run-tree.js';
@@ -40,6 +41,7 @@ export class RunController {
   private readonly watchdog: Watchdog;
   private readonly records: RecordQueue;
   private readonly liveness = new LivenessWatch();
+  private readonly outputEvents: OutputEvents;
   private lastState: RunStateName | null = null;
   private lastContext: RunContext | null = null;
   private lastEventType: RunEvent['type'] | null = null;
@@ -102,6 +104,9 @@ export class RunController {
         ? (since, maxBytes) => readOutputLog(runDir, since, maxBytes)
         : undefined,
     );
+    this.outputEvents = new OutputEvents(env.clock, (bytes, at) => {
+      this.send({ type: 'OUTPUT', bytes, at });
+    });
     this.watchdog = new Watchdog(env.clock, (now) => {
       this.send({ type: 'TICK', now });
       this.rearm();
@@ -144,6 +149,8 @@ export class RunController {
 
   send(event: RunEvent): void {
     if (this.actor.getSnapshot().status !== 'active' || this.released) return;
+    // Output not reported yet goes first: the machine decides with every byte counted.
+    if (event.type !== 'OUTPUT') this.outputEvents.flush();
     this.lastEventType = event.type;
     this.actor.send(event);
   }
@@ -165,7 +172,8 @@ export class RunController {
   }
 
   info(): RunInfo {
-    return runInfoFromContext(this.state, this.context);
+    // The buffer's end counts chunks whose OUTPUT event is still being summed.
+    return { ...runInfoFromContext(this.state, this.context), outputBytes: this.output.end };
   }
 
   /** Effect of `replacing`: finalize live predecessors in the scope, then go on. */
@@ -236,6 +244,7 @@ export class RunController {
 
   /** Effect of `done`: drop the handle; nothing is signalled. */
   releaseProcess(): void {
+    this.outputEvents.stop();
     this.watchdog.disarm();
     this.liveness.stop();
     this.records.cancelDeferred();
@@ -256,6 +265,7 @@ export class RunController {
         this.onProcessExit(exit);
       },
       (bytes) => {
+        this.outputEvents.flush();
         this.output.skip(bytes);
         this.send({ type: 'OUTPUT', bytes, at: this.env.clock.now() });
       },
@@ -289,6 +299,7 @@ export class RunController {
   /** Stops supervising without any signal (shutdown with `leave`). */
   release(): void {
     this.released = true;
+    this.outputEvents.stop();
     this.records.stopRetrying();
     // An in-flight termination stops here: `leave` means no further signal from us.
     this.abort.abort();
@@ -304,7 +315,7 @@ export class RunController {
 
   private onData(chunk: Buffer): void {
     this.output.append(chunk);
-    this.send({ type: 'OUTPUT', bytes: chunk.length, at: this.env.clock.now() });
+    this.outputEvents.add(chunk.length, this.env.clock.now());
   }
 
   private onProcessExit(exit: ProcessExit): void {

@@ -36,6 +36,11 @@ export class RunOutput {
     return () => this.listeners.delete(listener);
   }
 
+  /** The absolute offset just past the last byte appended or skipped. */
+  get end(): number {
+    return this.buffer.end;
+  }
+
   /** Moves offsets past bytes that were lost before delivery (a durable log's cap). */
   skip(bytes: number): void {
     this.buffer.skip(bytes);

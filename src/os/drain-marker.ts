@@ -1,7 +1,7 @@
 // Finds and removes one drain marker in a byte stream that arrives in chunks of any size.
 // The PTY backend writes the marker into the slave once the child is dead: the terminal
 // delivers bytes in order, so reading it back proves every byte written before it was read.
-import { randomBytes } from 'node:crypto';
+import { randomHex } from './random-hex.js';
 
 /** Strips one occurrence of `marker` from the chunks passed through `filter`. */
 export class DrainMarkerFilter {
@@ -54,7 +54,7 @@ export class DrainMarkerFilter {
  * ONLCR/OCRNL nor OLCUC nor tab expansion can alter it. Random, so no program prints it.
  */
 export function createDrainMarker(): Buffer {
-  return Buffer.from(`\x1b]7777;RWDRAIN${randomBytes(8).toString('hex').toUpperCase()}\x07`);
+  return Buffer.from(`\x1b]7777;RWDRAIN${randomHex(8).toUpperCase()}\x07`);
 }
 
 // Length of the longest suffix of `data` that is a proper prefix of `marker`.

@@ -54,23 +54,41 @@ export function checkIdentity(identity: ProcessIdentity): IdentityCheck {
   return inspectIdentity(identity).check;
 }
 
-/** The re-check, and whether the process is stopped (SIGSTOP, SIGTSTP, traced). */
+/** The re-check; for a live process, whether it is stopped and its current group. */
 export function inspectIdentity(identity: ProcessIdentity): {
   check: IdentityCheck;
+  /** Stopped (SIGSTOP, SIGTSTP, traced): it acts on nothing but SIGKILL until continued. */
   stopped: boolean;
+  /** Its process group now (a process may change it), or null unless alive. */
+  pgid: number | null;
 } {
-  if (identity.hostname !== thisHostname()) return { check: 'uncertain', stopped: false };
+  const gone = (check: IdentityCheck) => ({ check, stopped: false, pgid: null });
+  if (identity.hostname !== thisHostname()) return gone('uncertain');
   let stat: ProcStat | undefined;
   try {
-    if (identity.bootId !== currentBootId()) return { check: 'exited', stopped: false };
+    if (identity.bootId !== currentBootId()) return gone('exited');
     stat = processTable().stat(identity.pid);
   } catch {
-    return { check: 'uncertain', stopped: false };
+    return gone('uncertain');
   }
-  if (stat === undefined) return { check: 'exited', stopped: false };
-  if (stat.startTicks !== identity.startTicks) return { check: 'replaced', stopped: false };
-  if (isDeadState(stat.state)) return { check: 'exited', stopped: false };
-  return { check: 'alive', stopped: stat.state === 'T' || stat.state === 't' };
+  if (stat === undefined) return gone('exited');
+  if (stat.startTicks !== identity.startTicks) return gone('replaced');
+  if (isDeadState(stat.state)) return gone('exited');
+  return { check: 'alive', stopped: stat.state === 'T' || stat.state === 't', pgid: stat.pgid };
+}
+
+/**
+ * True when no process has `pid` at all (kill with signal 0 says ESRCH: nothing is
+ * delivered). A cheap first test before reading /proc: a pid that exists still needs
+ * `checkIdentity` to tell its process (or a zombie, or a reuse) apart.
+ */
+export function pidGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /** Zombies (Z) and dying tasks (X) count as dead: `kill(pid, 0)` would wrongly say alive. */

@@ -32,9 +32,16 @@ function needsKeyvEncoding(value: unknown): boolean {
   return false;
 }
 
+// Keyv writes every string value that starts with ':' (escaped ones, Buffers) as a JSON
+// string starting with `":`, right after `{`, `[`, `,` or `:`. Inside a string a quote is
+// escaped (`\"`), so without this pattern no value needs unescaping and plain JSON.parse is
+// exact. A key that starts with ':' (or ends with ',') also matches: that only costs the walk.
+const MAY_HOLD_ESCAPED = /(?:^|[[{,:])":/;
+
 /** Decodes text in Keyv's stored format; throws like JSON.parse on text that is not JSON. */
 export function decodeKeyvText(text: string): unknown {
-  return unescapeValue(JSON.parse(text) as unknown);
+  const parsed = JSON.parse(text) as unknown;
+  return MAY_HOLD_ESCAPED.test(text) ? unescapeValue(parsed) : parsed;
 }
 
 function unescapeValue(value: unknown): unknown {

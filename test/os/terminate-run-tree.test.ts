@@ -9,6 +9,7 @@ import { readProcStat } from '../../src/os/proc-fs.js';
 import { checkIdentity } from '../../src/os/process-identity.js';
 import {
   terminateRunTree,
+  TreeTermination,
   type TerminateOptions,
   type TerminationReport,
 } from '../../src/os/terminate-run-tree.js';
@@ -154,6 +155,32 @@ describe('terminateRunTree', () => {
     expectAllDead(report, tree);
     expect(await tree.exited).toEqual({ code: null, signal: 'SIGKILL' });
     expect(existsSync(trapped)).toBe(false);
+  });
+
+  test('a member that left the group after the scan still gets its own SIGKILL', async () => {
+    const tree = spawnTree(ESCAPEES);
+    const [, escapee] = await waitForCommands(tree, ['sleep 61', 'sleep 62', 'sleep 63']);
+    // Driven by hand: the escapee is handed over as if it had been scanned in the root's
+    // group, so the group kill misses it and only the re-check can end it.
+    const termination = new TreeTermination({
+      query: { marker: tree.marker, root: tree.root },
+      graceMs: 0,
+      softSignals: ['SIGTERM'],
+    });
+    const scanned = collectRunTree({ marker: tree.marker, root: tree.root });
+    const stale = scanned.members.map((m) =>
+      m.identity.pid === escapee ? { ...m, identity: { ...m.identity, pgid: tree.root.pgid } } : m,
+    );
+    expect(termination.prepare(Date.now())).toBe(true);
+    termination.consume({ ...scanned, members: stale }, Date.now());
+    while (!termination.done) {
+      await new Promise((resolve) => setTimeout(resolve, termination.waitMs(Date.now())));
+      if (termination.prepare(Date.now()))
+        termination.consume(collectRunTree({ marker: tree.marker, root: tree.root }), Date.now());
+    }
+    const report = termination.report();
+    expect(report.forced).toBe(true);
+    expectAllDead(report, tree);
   });
 
   test('an empty tree returns without waiting out the grace period', async () => {
