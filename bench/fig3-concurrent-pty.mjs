@@ -63,7 +63,7 @@ async function main() {
     title: `${runs} concurrent PTY runs each printing a line every 100 ms`,
     baseline: `the same ${runs} raw node-pty processes`,
     target: '<= 64 KiB extra per run; event-loop delay p99 <= 25 ms',
-    rounds,
+    rounds: samples.rw.length, // RW_BENCH_ROUNDS may have asked for more
     rows: [
       row('RSS per run', 'KiB', byKey('rssPerRun')),
       row('heap per run', 'KiB', byKey('heapPerRun')),

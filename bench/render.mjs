@@ -18,7 +18,7 @@ export function renderMarkdown({ machine, quick, seconds, results, notes, ran })
       ? '_Quick mode (`npm run bench -- --quick`): small sizes, a smoke test of the scripts; not the figures._'
       : 'Written by `npm run bench` (bench/run.mjs); do not edit by hand: the notes at the end come from bench/findings.md.',
     '',
-    `Machine: ${machine.cpu}, ${machine.memory}, ${machine.os}. Node ${machine.node}. Run ${machine.date}, ${Math.round(seconds)} s${ran === null ? ' in all' : ` for figure${ran.length === 1 ? '' : 's'} ${ran.join(', ')} (the others kept from earlier runs)`}.`,
+    `Machine: ${machine.cpu}, ${machine.memory}, ${machine.os}. Node ${machine.node}. ${runLine(machine.date, seconds, ran)}`,
     '',
     'Each figure is measured in rounds; runwarden (A) and its baseline (B) alternate within the',
     'same run (ABBA...), so that load from other work on the machine falls on both. "median" is',
@@ -79,4 +79,12 @@ export function renderMarkdown({ machine, quick, seconds, results, notes, ran })
   }
   lines.push(notes.trim(), '');
   return lines.join('\n');
+}
+
+// When the figures ran, and which: `--only` keeps the other figures' earlier results.
+function runLine(date, seconds, ran) {
+  if (ran === null) return `Run ${date}, ${Math.round(seconds)} s in all.`;
+  if (ran.length === 0) return `Rendered ${date} from earlier runs' results.`;
+  const which = `figure${ran.length === 1 ? '' : 's'} ${ran.join(', ')}`;
+  return `Run ${date}, ${Math.round(seconds)} s for ${which} (the others kept from earlier runs).`;
 }
