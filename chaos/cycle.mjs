@@ -178,6 +178,9 @@ async function burst(ctx, random, daemon, maxRuns, step, problems) {
     step(`fault: ${done} SIGKILLed`);
     return done;
   })();
+  // Awaited below; handled now, so a failure here is the cycle's problem (and its cleanup
+  // runs), never an unhandled rejection that ends the harness and orphans the daemon.
+  injected.catch(() => undefined);
   await Promise.all([...requests, ...extras]);
   return injected;
 }
