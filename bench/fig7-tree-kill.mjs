@@ -60,7 +60,7 @@ report({
   rounds,
   rows: [row('cancel() to verified dead', 'ms', stats, { max: 150 })],
   details: [
-    `runwarden: \`run.cancel()\` with killGraceMs 0: SIGKILL only, to the run's group in one call once its root is verified alive, and to each escapee after re-checking its identity; resolved once every member is verified dead and the final record is written.`,
+    `runwarden: \`run.cancel()\` with killGraceMs 0: SIGKILL only, to every member after re-checking its identity; resolved once every member is verified dead and the final record is written.`,
     `The group kill left ${missed.join(', ')} escapees alive per round (of ${escapees}).`,
   ],
 });

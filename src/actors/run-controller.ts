@@ -265,9 +265,9 @@ export class RunController {
         this.onProcessExit(exit);
       },
       (bytes) => {
-        this.outputEvents.flush();
+        // Bytes lost before delivery still move the offsets, as output does.
         this.output.skip(bytes);
-        this.send({ type: 'OUTPUT', bytes, at: this.env.clock.now() });
+        this.outputEvents.add(bytes, this.env.clock.now());
       },
     );
   }

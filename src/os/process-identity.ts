@@ -54,15 +54,13 @@ export function checkIdentity(identity: ProcessIdentity): IdentityCheck {
   return inspectIdentity(identity).check;
 }
 
-/** The re-check; for a live process, whether it is stopped and its current group. */
+/** The re-check and, for a live process, whether it is stopped. */
 export function inspectIdentity(identity: ProcessIdentity): {
   check: IdentityCheck;
   /** Stopped (SIGSTOP, SIGTSTP, traced): it acts on nothing but SIGKILL until continued. */
   stopped: boolean;
-  /** Its process group now (a process may change it), or null unless alive. */
-  pgid: number | null;
 } {
-  const gone = (check: IdentityCheck) => ({ check, stopped: false, pgid: null });
+  const gone = (check: IdentityCheck) => ({ check, stopped: false });
   if (identity.hostname !== thisHostname()) return gone('uncertain');
   let stat: ProcStat | undefined;
   try {
@@ -74,7 +72,7 @@ export function inspectIdentity(identity: ProcessIdentity): {
   if (stat === undefined) return gone('exited');
   if (stat.startTicks !== identity.startTicks) return gone('replaced');
   if (isDeadState(stat.state)) return gone('exited');
-  return { check: 'alive', stopped: stat.state === 'T' || stat.state === 't', pgid: stat.pgid };
+  return { check: 'alive', stopped: stat.state === 'T' || stat.state === 't' };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Random hex from a pooled CSPRNG buffer: one getrandom(2) per 512 draws of 8 bytes instead of
-// one per draw. Every run takes two (its id, and its PTY drain marker); a profile of
-// sequential PTY runs on this VM charged ~1.5 ms per run to `randomBytes` (node's own
-// `randomUUID` pools the same way).
+// one per draw (node's own `randomUUID` pools the same way). Every run takes two: its id and
+// its PTY drain marker, drawn right after the fork, where a profile of sequential PTY runs
+// on this VM charged up to 1.5 ms per run to `randomBytes` while the child was starting.
 import { randomFillSync } from 'node:crypto';
 
 const POOL_BYTES = 4096;

@@ -2,7 +2,7 @@
 // set still lives, then wait until every member is verified dead (zombies count as dead).
 // Terminations running at the same time share their scans (termination-loop.ts).
 import type { RunTree, RunTreeQuery, TreeMember } from './collect-run-tree.js';
-import { checkIdentity, inspectIdentity, pidGone } from './process-identity.js';
+import { checkIdentity, pidGone } from './process-identity.js';
 import { signalVerified } from './signal-verified.js';
 import { runInTerminationLoop } from './termination-loop.js';
 
@@ -49,8 +49,6 @@ export function terminateRunTree(options: TerminateOptions): Promise<Termination
 
 // Rescans after the tree looked dead (members may fork while dying), and SIGKILL rounds.
 const RESCANS = 3;
-// How long group members may take to die of a group kill before each gets its own SIGKILL.
-const GROUP_KILL_RECHECK_MS = 100;
 
 type Phase = 'start' | 'grace' | 'kill' | 'kill-wait' | 'done';
 
@@ -73,8 +71,6 @@ export class TreeTermination {
   private rescans = 0;
   private killRound = 0;
   private waitEnds = 0;
-  /** When members a group kill should have ended are signalled one by one, if alive. */
-  private resendAt: number | null = null;
   /** Set when the next step is due at once, without waiting for a poll. */
   immediate = false;
 
@@ -105,7 +101,6 @@ export class TreeTermination {
         return true;
       case 'kill-wait':
         if (this.prune()) return this.nextKillRound();
-        this.resendKill(now);
         if (now >= this.waitEnds) this.finish(); // SIGKILL did not take: report survivors
         return false;
       default:
@@ -141,7 +136,7 @@ export class TreeTermination {
       this.phase = 'kill'; // the scan just taken serves the first SIGKILL round too
     }
     // Every member is re-checked right before its SIGKILL; the dead ones are dropped there.
-    this.forced = this.sendKill(now) || this.forced;
+    this.forced = this.send(this.tracked.values(), ['SIGKILL']).sent || this.forced;
     if (this.tracked.size === 0) {
       this.finish();
       return;
@@ -195,63 +190,6 @@ export class TreeTermination {
   private sendSoft(members: readonly TreeMember[]): void {
     const stopped = this.send(members, this.options.softSignals).stopped;
     this.send(stopped, ['SIGCONT']);
-  }
-
-  // SIGKILL to every tracked member. While the run's root is verified alive and leads its
-  // group, one kill(-pgid) reaches every member of that group: only processes of the run's
-  // session can be in it, and it spares a /proc read and a kill() per member while they
-  // die (bench figure 7). Members scanned outside the group (escapees) get theirs one by
-  // one. One that left the group after the scan is caught by `resendKill`.
-  private sendKill(now: number): boolean {
-    const group = this.verifiedGroup();
-    if (group === null) return this.send(this.tracked.values(), ['SIGKILL']).sent;
-    try {
-      process.kill(-group, 'SIGKILL');
-    } catch {
-      // Not one member could be signalled (EPERM) or the group is gone: member by member.
-      return this.send(this.tracked.values(), ['SIGKILL']).sent;
-    }
-    const outside: TreeMember[] = [];
-    for (const member of this.tracked.values()) {
-      if (member.identity.pgid === group) this.checkPermission(member);
-      else outside.push(member);
-    }
-    this.send(outside, ['SIGKILL']);
-    this.resendAt = now + GROUP_KILL_RECHECK_MS;
-    return true;
-  }
-
-  // After a group kill, whatever still lives gets its own verified SIGKILL, once.
-  private resendKill(now: number): void {
-    if (this.resendAt === null || now < this.resendAt) return;
-    this.resendAt = null;
-    this.send(this.tracked.values(), ['SIGKILL']);
-  }
-
-  // The group's pgid if the root is verified alive right now and leads it; otherwise null.
-  private verifiedGroup(): number | null {
-    const root = this.options.query.root;
-    if (root === null || root.pid !== root.pgid || this.aborted()) return null;
-    return inspectIdentity(root).pgid === root.pgid ? root.pgid : null;
-  }
-
-  // A group kill reports no per-member refusal: signal 0 (nothing delivered) finds a member
-  // the group kill could not reach (EPERM, a setuid program), reported as before.
-  private checkPermission(member: TreeMember): void {
-    try {
-      process.kill(member.identity.pid, 0);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
-      if (code !== 'EPERM') return;
-      this.failures.push({
-        pid: member.identity.pid,
-        signal: 'SIGKILL',
-        code,
-        message: (error as Error).message,
-      });
-      this.tracked.delete(keyOf(member));
-      this.refused.set(keyOf(member), member);
-    }
   }
 
   // Signals each member, re-checking its identity before every signal. A member found dead

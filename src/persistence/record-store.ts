@@ -40,11 +40,7 @@ export class RecordStore implements RunJournal {
     try {
       await this.batcher.write(this.runKey(runId), record);
     } catch (error) {
-      throw new StoreError(
-        'E_STORE_WRITE',
-        `could not write the record of run ${runId}: ${messageOf(error)}`,
-        { cause: error },
-      );
+      throw writeError(`write the record of run ${runId}`, error);
     }
   }
 
@@ -86,9 +82,7 @@ export class RecordStore implements RunJournal {
     try {
       await this.keyv.delete(key);
     } catch (error) {
-      throw new StoreError('E_STORE_WRITE', `could not delete ${key}: ${messageOf(error)}`, {
-        cause: error,
-      });
+      throw writeError(`delete ${key}`, error);
     }
   }
 
@@ -107,13 +101,15 @@ export class RecordStore implements RunJournal {
     try {
       stored = await this.keyv.set(key, value);
     } catch (error) {
-      throw new StoreError('E_STORE_WRITE', `could not ${what}: ${messageOf(error)}`, {
-        cause: error,
-      });
+      throw writeError(what, error);
     }
     // A Keyv that does not throw on errors reports them as `false`.
     if (!stored) throw new StoreError('E_STORE_WRITE', `could not ${what}: the store refused it`);
   }
+}
+
+function writeError(what: string, cause: unknown): StoreError {
+  return new StoreError('E_STORE_WRITE', `could not ${what}: ${messageOf(cause)}`, { cause });
 }
 
 function messageOf(error: unknown): string {

@@ -157,11 +157,12 @@ describe('terminateRunTree', () => {
     expect(existsSync(trapped)).toBe(false);
   });
 
-  test('a member that left the group after the scan still gets its own SIGKILL', async () => {
+  test('a member whose group changed after the scan still gets its own SIGKILL', async () => {
     const tree = spawnTree(ESCAPEES);
     const [, escapee] = await waitForCommands(tree, ['sleep 61', 'sleep 62', 'sleep 63']);
     // Driven by hand: the escapee is handed over as if it had been scanned in the root's
-    // group, so the group kill misses it and only the re-check can end it.
+    // group (it left it since): every member is signalled by its own verified identity,
+    // never on the strength of a group it was once seen in.
     const termination = new TreeTermination({
       query: { marker: tree.marker, root: tree.root },
       graceMs: 0,
