@@ -8,7 +8,8 @@ import type { RunInfo } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon, type DaemonProcess } from '../support/cli.js';
 import { assertFreshBuild } from '../support/crash-host.js';
 import { liveMarked } from '../support/process-checks.js';
-import { onPath } from '../support/redis-server.js';
+import { toolOnPath } from '../support/machine-requirements.js';
+import { testNeeding } from '../support/requirements.js';
 import { waitRunHostGone } from '../support/run-hosts.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
@@ -117,13 +118,9 @@ function useTmux(): {
   };
 }
 
-const hasTmux = onPath('tmux');
-if (!hasTmux)
-  console.warn(
-    '[attach] SKIPPING the tmux test: tmux is not installed (apt-get install tmux; .ci/run installs it)',
-  );
+const testWithTmux = testNeeding(toolOnPath('tmux', 'apt-get install tmux; .ci/run installs it'));
 
-test.skipIf(!hasTmux)(
+testWithTmux(
   'attach through tmux: type, see the echo, detach, restart the daemon, attach again, see the history',
   async () => {
     const home = tempHome();

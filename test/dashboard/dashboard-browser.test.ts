@@ -5,20 +5,17 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { afterEach, beforeAll, expect } from 'vitest';
 import { liveMarked } from '../support/process-checks.js';
 import { runCli, startDaemon, stopDaemon } from '../support/cli.js';
 import { assertFreshBuild } from '../support/crash-host.js';
+import { CHROMIUM, chromium as needChromium } from '../support/machine-requirements.js';
+import { testNeeding } from '../support/requirements.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium)
-  console.warn(
-    `[dashboard] SKIPPING the browser test: ${CHROMIUM} is not installed (apt-get install chromium; .ci/run installs it)`,
-  );
+const testWithChromium = testNeeding(needChromium());
 
 beforeAll(() => {
   assertFreshBuild();
@@ -46,7 +43,7 @@ function cellBecomes(page: Page, runId: string, field: string, expected: RegExp)
   return textMatches(page, `tr[data-run-id="${runId}"] [data-field="${field}"]`, expected);
 }
 
-test.skipIf(!hasChromium)(
+testWithChromium(
   'token-gated page: a run appears and ends, another is cancelled from the page',
   { timeout: 90_000 },
   async () => {

@@ -6,12 +6,14 @@ import { afterAll, describe, expect, inject, test } from 'vitest';
 import { StoreError } from '../../src/errors.js';
 import { openStore, type OpenedStore } from '../../src/persistence/open-store.js';
 import { RecordStore } from '../../src/persistence/record-store.js';
+import { postgresService, redisService } from '../support/machine-requirements.js';
+import { testNeeding, type Requirement } from '../support/requirements.js';
 import { createTempHome } from '../support/temp-home.js';
 
 interface StoreKind {
   readonly name: string;
-  /** Why this kind is skipped, or null. */
-  readonly skip: string | null;
+  /** The service it needs, if any. */
+  readonly needs: Requirement | null;
   /** Opens the same underlying store again (a reopen after close sees the same data). */
   readonly open: () => Promise<OpenedStore>;
 }
@@ -27,22 +29,22 @@ const postgresUrl = inject('postgresUrl');
 const kinds: StoreKind[] = [
   {
     name: 'memory',
-    skip: null,
+    needs: null,
     open: () => openStore(new Keyv({ store: sharedMap }), home.path),
   },
   {
     name: 'sqlite',
-    skip: null,
+    needs: null,
     open: () => openStore(`sqlite://${home.path}/contract.sqlite`, home.path),
   },
   {
     name: 'redis',
-    skip: redisUrl === null ? 'redis-server is not installed' : null,
+    needs: redisService(),
     open: () => openStore(redisUrl ?? '', home.path),
   },
   {
     name: 'postgres',
-    skip: postgresUrl === null ? 'PostgreSQL is not installed' : null,
+    needs: postgresService(),
     open: () => openStore(postgresUrl ?? '', home.path),
   },
 ];
@@ -50,10 +52,7 @@ const kinds: StoreKind[] = [
 const snapshot = (n: number) => ({ status: 'active', value: 'running', context: { n } });
 
 describe.each(kinds)('$name store', (kind) => {
-  if (kind.skip !== null) {
-    console.warn(`[store-contract] SKIPPING the ${kind.name} store: ${kind.skip}`);
-  }
-  const it = kind.skip === null ? test : test.skip;
+  const it = kind.needs === null ? test : testNeeding(kind.needs);
 
   async function withStore<T>(
     fn: (store: RecordStore, opened: OpenedStore) => Promise<T>,

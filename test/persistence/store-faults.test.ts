@@ -4,11 +4,13 @@
 // Redis comes back empty (no persistence).
 import Keyv from 'keyv';
 import KeyvRedis from '@keyv/redis';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { StoreError, type SupervisorEvent } from '../../src/index.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
 import { liveMarked } from '../support/process-checks.js';
-import { freePort, onPath, startRedisOn, stopRedisOn } from '../support/redis-server.js';
+import { toolOnPath } from '../support/machine-requirements.js';
+import { freePort, startRedisOn, stopRedisOn } from '../support/redis-server.js';
+import { testNeeding } from '../support/requirements.js';
 import { waitUntil } from '../support/wait-for.js';
 
 const supervisors = useSupervisors();
@@ -30,7 +32,7 @@ async function readRecords(url: string, name: string): Promise<Map<string, unkno
   return records;
 }
 
-test.skipIf(!onPath('redis-server'))(
+testNeeding(toolOnPath('redis-server', 'apt-get install redis-server; .ci/run installs it'))(
   'Redis goes down and comes back: runs go on, spawns are refused, records catch up',
   async () => {
     const port = await freePort();
