@@ -1,28 +1,41 @@
 // A supervisor of an ordinary user (nobody) next to root's processes: the escapee sweep
 // cannot read their environments and the kernel refuses its signals. It reports both and
 // never touches them, whatever its records say.
-import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createSupervisor, type ReconcileReport, type RunExit } from '../../src/index.js';
 import { checkIdentity } from '../../src/os/process-identity.js';
 import { assertFreshBuild } from '../support/crash-host.js';
-import { createNobodyHome, nobodyCanRunDist, runDistAsNobody } from '../support/run-as-nobody.js';
+import { testNeeding } from '../support/requirements.js';
+import {
+  createNobodyHome,
+  nobodyUser,
+  prepareDistForNobody,
+  runDistAsNobody,
+  type NobodyDist,
+} from '../support/run-as-nobody.js';
 import { destroyAllSpawned, spawnProcess } from '../support/spawn-tree.js';
 import { waitUntil } from '../support/wait-for.js';
 
-const DIST_DIR = new URL('../../dist/', import.meta.url).href;
+const test = testNeeding(nobodyUser());
 const removers: Array<() => void> = [];
 afterEach(async () => {
   await destroyAllSpawned();
   for (const remove of removers.splice(0)) remove();
 });
 
-let runnable = false;
+let dist: NobodyDist | undefined;
 beforeAll(() => {
   assertFreshBuild();
-  runnable = nobodyCanRunDist();
-  if (!runnable) console.warn(`SKIPPING: user nobody cannot read ${fileURLToPath(DIST_DIR)}`);
 });
+afterAll(() => {
+  dist?.remove();
+});
+
+/** dist/ as nobody can load it, prepared once for the file. */
+function nobodyDist(): NobodyDist {
+  dist ??= prepareDistForNobody();
+  return dist;
+}
 
 function nobodyHome(): string {
   const home = createNobodyHome();
@@ -30,10 +43,10 @@ function nobodyHome(): string {
   return home.path;
 }
 
-test("the escapee sweep cannot read root's environment: it reports, and signals nothing", async (context) => {
-  if (!runnable) context.skip();
+test("the escapee sweep cannot read root's environment: it reports, and signals nothing", async () => {
   const home = nobodyHome();
   const { runId } = (await runDistAsNobody(
+    nobodyDist(),
     `const sup = await rw.createSupervisor({ home: INPUT.home });
      const run = await sup.spawn({ command: 'true' });
      await run.exited;
@@ -45,6 +58,7 @@ test("the escapee sweep cannot read root's environment: it reports, and signals 
   const escapee = spawnProcess('sleep', ['300'], { runId });
 
   const report = (await runDistAsNobody(
+    nobodyDist(),
     `const sup = await rw.createSupervisor({ home: INPUT.home });
      const report = sup.lastReconcile;
      await sup.shutdown();
@@ -62,11 +76,11 @@ test("the escapee sweep cannot read root's environment: it reports, and signals 
   await waitUntil(() => checkIdentity(escapee.root) !== 'alive', 5000, 'the escapee to die');
 });
 
-test("a record whose verified root is root's process: the kernel refuses, the exit reports it, the process lives", async (context) => {
-  if (!runnable) context.skip();
+test("a record whose verified root is root's process: the kernel refuses, the exit reports it, the process lives", async () => {
   const home = nobodyHome();
   const other = spawnProcess('sleep', ['300']);
   const result = (await runDistAsNobody(
+    nobodyDist(),
     `import { readFileSync } from 'node:fs';
      const { openStore } = await import(INPUT.dist + 'persistence/open-store.js');
      const { RecordStore } = await import(INPUT.dist + 'persistence/record-store.js');
@@ -90,7 +104,7 @@ test("a record whose verified root is root's process: the kernel refuses, the ex
      const exit = sup.get(run.id).exit;
      await sup.shutdown();
      console.log(JSON.stringify({ runId: run.id, report, exit }));`,
-    { home, dist: DIST_DIR, identity: other.root },
+    { home, identity: other.root },
   )) as { runId: string; report: ReconcileReport; exit: RunExit };
   expect(result.report.killed).toEqual([result.runId]);
   expect(result.exit).toMatchObject({
