@@ -29,7 +29,10 @@ async function homeWithDaemon(
 
 async function daemon(home: string, args: string[] = []): Promise<DaemonProcess> {
   const started = await startDaemon(home, args);
-  cleanups.push(() => stopDaemon(started.daemon));
+  // Null only when the test SIGKILLed it itself (stopDaemon rejects any other signal).
+  cleanups.push(async () => {
+    expect([0, null]).toContain(await stopDaemon(started.daemon));
+  });
   return started.daemon;
 }
 
@@ -44,10 +47,12 @@ async function startSurvivor(home: string, extra: string[] = []): Promise<string
 test('SIGKILL of the daemon, then a restart: the surviving tree is killed (default)', async () => {
   const { home, daemon: first } = await homeWithDaemon();
   const id = await startSurvivor(home);
-  await stopDaemon(first, 'SIGKILL');
+  expect(await stopDaemon(first, 'SIGKILL')).toBeNull();
   expect(liveMarked(id).length).toBeGreaterThanOrEqual(4); // the orphan tree lives on
   const { report } = await startDaemon(home).then((started) => {
-    cleanups.push(() => stopDaemon(started.daemon));
+    cleanups.push(async () => {
+      expect(await stopDaemon(started.daemon)).toBe(0);
+    });
     return started;
   });
   expect(report).toMatchObject({ killed: [id] });
@@ -59,7 +64,7 @@ test('SIGKILL of the daemon, then a restart: the surviving tree is killed (defau
 test('with --on-orphan reattach the restarted daemon tracks the run, and kill still works', async () => {
   const { home, daemon: first } = await homeWithDaemon();
   const id = await startSurvivor(home, ['--on-orphan', 'reattach']);
-  await stopDaemon(first, 'SIGKILL');
+  expect(await stopDaemon(first, 'SIGKILL')).toBeNull();
   await daemon(home);
   const ls = await runCli(home, ['ls', '--json']);
   expect(JSON.parse(ls.stdout)).toMatchObject([{ id, state: 'running' }]);
@@ -71,9 +76,11 @@ test('with --on-orphan reattach the restarted daemon tracks the run, and kill st
 test('a daemon started with --on-orphan reattach adopts runs that set no policy', async () => {
   const { home, daemon: first } = await homeWithDaemon();
   const id = await startSurvivor(home);
-  await stopDaemon(first, 'SIGKILL');
+  expect(await stopDaemon(first, 'SIGKILL')).toBeNull();
   const { report } = await startDaemon(home, ['--on-orphan', 'reattach']).then((started) => {
-    cleanups.push(() => stopDaemon(started.daemon));
+    cleanups.push(async () => {
+      expect(await stopDaemon(started.daemon)).toBe(0);
+    });
     return started;
   });
   expect(report).toMatchObject({ reattached: [id] });
@@ -84,7 +91,7 @@ test('a daemon started with --on-orphan reattach adopts runs that set no policy'
 test('reconcile --dry-run with no daemon reports, signals nothing; a real reconcile then kills', async () => {
   const { home, daemon: first } = await homeWithDaemon();
   const id = await startSurvivor(home);
-  await stopDaemon(first, 'SIGKILL');
+  expect(await stopDaemon(first, 'SIGKILL')).toBeNull();
   const dry = await runCli(home, ['reconcile', '--dry-run', '--json']);
   expect(dry.code).toBe(0);
   expect(JSON.parse(dry.stdout)).toMatchObject({ source: 'store', dryRun: true, killed: [id] });
@@ -113,7 +120,7 @@ test('reconcile through a running daemon ends escapees of finished runs', async 
   cleanups.push(() => {
     if (escapee.exitCode === null && escapee.signalCode === null) escapee.kill('SIGKILL');
   });
-  await waitUntil(() => liveMarked(id).length === 1, 5000, 'the escapee');
+  await waitUntil(() => liveMarked(id).length === 1, 10_000, 'the escapee');
   const dry = JSON.parse((await runCli(home, ['reconcile', '--dry-run', '--json'])).stdout) as {
     escapeesKilled: unknown[];
   };
@@ -152,7 +159,9 @@ test('SIGTERM stops the daemon gracefully: runs are finalized, or left with --on
   expect(await stopDaemon(second, 'SIGINT')).toBe(0);
   expect(liveMarked(left)).toHaveLength(1); // handed to the next boot, not signalled
   const { report } = await startDaemon(home).then((started) => {
-    cleanups.push(() => stopDaemon(started.daemon));
+    cleanups.push(async () => {
+      expect(await stopDaemon(started.daemon)).toBe(0);
+    });
     return started;
   });
   expect(report).toMatchObject({ reattached: [left] });
