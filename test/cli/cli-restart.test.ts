@@ -144,7 +144,7 @@ test('demo tells the story and leaves nothing behind', async () => {
   expect(survived).toBeGreaterThanOrEqual(3);
   expect(demo.stdout).toMatch(/reason orphan-killed/);
   expect(demo.stdout).toContain('nothing leaked.');
-});
+}, 90_000);
 
 test('SIGTERM stops the daemon gracefully: runs are finalized, or left with --on-shutdown leave', async () => {
   const { home, daemon: first } = await homeWithDaemon();

@@ -159,4 +159,4 @@ test('503 E_SUPERVISOR_STOPPED while the supervisor drains and once it stopped',
     forced: true,
   });
   expect(liveMarked(stubborn.id)).toEqual([]);
-});
+}, 60_000);
