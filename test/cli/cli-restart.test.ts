@@ -59,7 +59,7 @@ test('SIGKILL of the daemon, then a restart: the surviving tree is killed (defau
   expect(liveMarked(id)).toEqual([]);
   const info = JSON.parse((await runCli(home, ['show', id, '--json'])).stdout) as RunInfo;
   expect(info.exit?.reason).toBe('orphan-killed');
-});
+}, 60_000);
 
 test('with --on-orphan reattach the restarted daemon tracks the run, and kill still works', async () => {
   const { home, daemon: first } = await homeWithDaemon();
@@ -71,7 +71,7 @@ test('with --on-orphan reattach the restarted daemon tracks the run, and kill st
   const killed = await runCli(home, ['kill', id]);
   expect(killed.stdout.trim()).toBe('cancelled');
   expect(liveMarked(id)).toEqual([]);
-});
+}, 60_000);
 
 test('a daemon started with --on-orphan reattach adopts runs that set no policy', async () => {
   const { home, daemon: first } = await homeWithDaemon();
@@ -86,7 +86,7 @@ test('a daemon started with --on-orphan reattach adopts runs that set no policy'
   expect(report).toMatchObject({ reattached: [id] });
   await runCli(home, ['kill', id]);
   expect(liveMarked(id)).toEqual([]);
-});
+}, 60_000);
 
 test('reconcile --dry-run with no daemon reports, signals nothing; a real reconcile then kills', async () => {
   const { home, daemon: first } = await homeWithDaemon();
@@ -100,7 +100,7 @@ test('reconcile --dry-run with no daemon reports, signals nothing; a real reconc
   expect(real.code).toBe(0);
   expect(real.stdout).toContain(`killed:          ${id}`);
   expect(liveMarked(id)).toEqual([]);
-});
+}, 60_000);
 
 test('reconcile through a running daemon ends escapees of finished runs', async () => {
   const { home } = await homeWithDaemon();
@@ -133,7 +133,7 @@ test('reconcile through a running daemon ends escapees of finished runs', async 
     escapeesKilled: [{ runId: id, pid: escapee.pid }],
   });
   expect(liveMarked(id)).toEqual([]);
-});
+}, 60_000);
 
 test('demo tells the story and leaves nothing behind', async () => {
   const home = createTempHome('runwarden-demo-test-');
@@ -167,4 +167,4 @@ test('SIGTERM stops the daemon gracefully: runs are finalized, or left with --on
   expect(report).toMatchObject({ reattached: [left] });
   await runCli(home, ['kill', left]);
   expect(liveMarked(left)).toEqual([]);
-});
+}, 60_000);
