@@ -59,10 +59,9 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     await sup.shutdown({ runs: 'kill' });
     throw error;
   }
-  logger.info({ socketPath, pid: process.pid }, 'daemon listening');
-  options.onReady?.({ socketPath, report: sup.lastReconcile, dashboard });
-
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Listen before saying we are ready: a SIGTERM sent the moment the ready line is read
+  // must shut down gracefully, not kill the process by the signal's default action.
+  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => {
       resolve('SIGTERM');
     });
@@ -70,6 +69,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       resolve('SIGINT');
     });
   });
+  logger.info({ socketPath, pid: process.pid }, 'daemon listening');
+  options.onReady?.({ socketPath, report: sup.lastReconcile, dashboard });
+
+  const signal = await stopSignal;
   const runs = options.onShutdown ?? 'kill';
   logger.info({ signal, runs }, 'daemon shutting down');
   await dashboard?.close();

@@ -1,5 +1,6 @@
 // The built CLI against random argv, generated with fast-check (no daemon running): every
-// invocation ends with 0, 1 or 2; a usage error (2) and a failure (1) say so in one clear
+// invocation exits by itself with 0, 1 or 2 (src/cli/main.ts: success, failure, usage), never
+// by a signal or runCli's timeout; a usage error (2) and a failure (1) say so in one clear
 // line; nothing ever prints a stack trace.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -37,11 +38,14 @@ const argv = fc
   .map(([first, rest]) => [first, ...rest])
   .filter((args) => !args.some((arg) => AVOID.test(arg)));
 
-test('random argv: exit 0, 1 or 2, one clear line for errors, never a stack trace', async () => {
+test('random argv: exit 0, 1 or 2, one clear line for errors, never a signal or a stack trace', async () => {
   await fc.assert(
     fc.asyncProperty(argv, async (args) => {
+      // runCli rejects on a signal or a timeout; the result says so too, checked here.
       const result = await runCli(home.path, args);
       const what = `${JSON.stringify(args)} -> ${result.code}: ${result.stderr}`;
+      expect(result.signal, what).toBeNull();
+      expect(result.timedOut, what).toBe(false);
       expect([0, 1, 2], what).toContain(result.code);
       expect(result.stderr, what).not.toMatch(/^\s+at /m);
       const messages = result.stderr.split('\n').filter((line) => /^(error|runwarden):/.test(line));

@@ -24,7 +24,9 @@ async function daemonOnTempHome(
   const home = createTempHome('runwarden-cli-');
   cleanups.push(home.remove);
   const { daemon } = await startDaemon(home.path, args);
-  cleanups.push(() => stopDaemon(daemon));
+  cleanups.push(async () => {
+    expect(await stopDaemon(daemon)).toBe(0);
+  });
   return { home: home.path, daemon };
 }
 
@@ -75,7 +77,7 @@ test('run, ls, show, logs with offsets, send and kill through the daemon', async
   expect((await runCli(home, ['ls', '--all'])).stdout).toMatch(
     new RegExp(`${id}\\s+done \\(cancelled\\)`),
   );
-});
+}, 60_000);
 
 test('a PTY run, and scope replacement through the CLI', async () => {
   const { home } = await daemonOnTempHome();
@@ -112,11 +114,13 @@ test('logs --follow streams until the run ends', async () => {
 
 test('timeouts and environment options reach the run', async () => {
   const { home } = await daemonOnTempHome();
+  // The deadline is seconds away, so the echo lands before it however busy the machine is:
+  // the output check below never races the timeout.
   const id = (
     await runCli(home, [
       'run',
       '--timeout',
-      '300ms',
+      '4s',
       '--env',
       'GREETING=hi there',
       '--',
@@ -126,29 +130,40 @@ test('timeouts and environment options reach the run', async () => {
     ])
   ).stdout.trim();
   await waitUntil(
-    async () =>
-      (JSON.parse((await runCli(home, ['show', id, '--json'])).stdout) as RunInfo).state === 'done',
+    async () => (await runCli(home, ['logs', id])).stdout === 'hi there\n',
     10_000,
+    'the greeting, before the deadline',
+  );
+  const ended = await waitUntil(
+    async () => {
+      const run = JSON.parse((await runCli(home, ['show', id, '--json'])).stdout) as RunInfo;
+      return run.state === 'done' && run;
+    },
+    20_000,
     'the timeout',
   );
-  const info = JSON.parse((await runCli(home, ['show', id, '--json'])).stdout) as RunInfo;
-  expect(info).toMatchObject({
-    timeoutMs: 300,
+  expect(ended).toMatchObject({
+    timeoutMs: 4000,
     env: { GREETING: 'hi there' },
-    exit: { reason: 'timeout' },
+    exit: { reason: 'timeout', timedOut: true },
   });
+  // Ended by its deadline, not before it.
+  expect(ended.exit?.durationMs).toBeGreaterThanOrEqual(4000);
   expect((await runCli(home, ['logs', id])).stdout).toBe('hi there\n');
   const noOutput = (
-    await runCli(home, ['run', '--no-output-timeout', '200ms', '--', 'sleep', '30'])
+    await runCli(home, ['run', '--no-output-timeout', '1s', '--', 'sleep', '30'])
   ).stdout.trim();
-  await waitUntil(
-    async () =>
-      (JSON.parse((await runCli(home, ['show', noOutput, '--json'])).stdout) as RunInfo).exit
-        ?.reason === 'no-output-timeout',
-    10_000,
+  const silent = await waitUntil(
+    async () => {
+      const run = JSON.parse((await runCli(home, ['show', noOutput, '--json'])).stdout) as RunInfo;
+      return run.state === 'done' && run;
+    },
+    20_000,
     'the no-output timeout',
   );
-});
+  expect(silent.exit).toMatchObject({ reason: 'no-output-timeout', noOutputTimedOut: true });
+  expect(silent.exit?.durationMs).toBeGreaterThanOrEqual(1000);
+}, 60_000);
 
 test('usage errors exit 2, failures exit 1, each with one clear line', async () => {
   const { home } = await daemonOnTempHome();

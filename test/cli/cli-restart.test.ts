@@ -29,7 +29,10 @@ async function homeWithDaemon(
 
 async function daemon(home: string, args: string[] = []): Promise<DaemonProcess> {
   const started = await startDaemon(home, args);
-  cleanups.push(() => stopDaemon(started.daemon));
+  // Null only when the test SIGKILLed it itself (stopDaemon rejects any other signal).
+  cleanups.push(async () => {
+    expect([0, null]).toContain(await stopDaemon(started.daemon));
+  });
   return started.daemon;
 }
 
@@ -44,47 +47,51 @@ async function startSurvivor(home: string, extra: string[] = []): Promise<string
 test('SIGKILL of the daemon, then a restart: the surviving tree is killed (default)', async () => {
   const { home, daemon: first } = await homeWithDaemon();
   const id = await startSurvivor(home);
-  await stopDaemon(first, 'SIGKILL');
+  expect(await stopDaemon(first, 'SIGKILL')).toBeNull();
   expect(liveMarked(id).length).toBeGreaterThanOrEqual(4); // the orphan tree lives on
   const { report } = await startDaemon(home).then((started) => {
-    cleanups.push(() => stopDaemon(started.daemon));
+    cleanups.push(async () => {
+      expect(await stopDaemon(started.daemon)).toBe(0);
+    });
     return started;
   });
   expect(report).toMatchObject({ killed: [id] });
   expect(liveMarked(id)).toEqual([]);
   const info = JSON.parse((await runCli(home, ['show', id, '--json'])).stdout) as RunInfo;
   expect(info.exit?.reason).toBe('orphan-killed');
-});
+}, 60_000);
 
 test('with --on-orphan reattach the restarted daemon tracks the run, and kill still works', async () => {
   const { home, daemon: first } = await homeWithDaemon();
   const id = await startSurvivor(home, ['--on-orphan', 'reattach']);
-  await stopDaemon(first, 'SIGKILL');
+  expect(await stopDaemon(first, 'SIGKILL')).toBeNull();
   await daemon(home);
   const ls = await runCli(home, ['ls', '--json']);
   expect(JSON.parse(ls.stdout)).toMatchObject([{ id, state: 'running' }]);
   const killed = await runCli(home, ['kill', id]);
   expect(killed.stdout.trim()).toBe('cancelled');
   expect(liveMarked(id)).toEqual([]);
-});
+}, 60_000);
 
 test('a daemon started with --on-orphan reattach adopts runs that set no policy', async () => {
   const { home, daemon: first } = await homeWithDaemon();
   const id = await startSurvivor(home);
-  await stopDaemon(first, 'SIGKILL');
+  expect(await stopDaemon(first, 'SIGKILL')).toBeNull();
   const { report } = await startDaemon(home, ['--on-orphan', 'reattach']).then((started) => {
-    cleanups.push(() => stopDaemon(started.daemon));
+    cleanups.push(async () => {
+      expect(await stopDaemon(started.daemon)).toBe(0);
+    });
     return started;
   });
   expect(report).toMatchObject({ reattached: [id] });
   await runCli(home, ['kill', id]);
   expect(liveMarked(id)).toEqual([]);
-});
+}, 60_000);
 
 test('reconcile --dry-run with no daemon reports, signals nothing; a real reconcile then kills', async () => {
   const { home, daemon: first } = await homeWithDaemon();
   const id = await startSurvivor(home);
-  await stopDaemon(first, 'SIGKILL');
+  expect(await stopDaemon(first, 'SIGKILL')).toBeNull();
   const dry = await runCli(home, ['reconcile', '--dry-run', '--json']);
   expect(dry.code).toBe(0);
   expect(JSON.parse(dry.stdout)).toMatchObject({ source: 'store', dryRun: true, killed: [id] });
@@ -93,7 +100,7 @@ test('reconcile --dry-run with no daemon reports, signals nothing; a real reconc
   expect(real.code).toBe(0);
   expect(real.stdout).toContain(`killed:          ${id}`);
   expect(liveMarked(id)).toEqual([]);
-});
+}, 60_000);
 
 test('reconcile through a running daemon ends escapees of finished runs', async () => {
   const { home } = await homeWithDaemon();
@@ -113,7 +120,7 @@ test('reconcile through a running daemon ends escapees of finished runs', async 
   cleanups.push(() => {
     if (escapee.exitCode === null && escapee.signalCode === null) escapee.kill('SIGKILL');
   });
-  await waitUntil(() => liveMarked(id).length === 1, 5000, 'the escapee');
+  await waitUntil(() => liveMarked(id).length === 1, 10_000, 'the escapee');
   const dry = JSON.parse((await runCli(home, ['reconcile', '--dry-run', '--json'])).stdout) as {
     escapeesKilled: unknown[];
   };
@@ -126,7 +133,7 @@ test('reconcile through a running daemon ends escapees of finished runs', async 
     escapeesKilled: [{ runId: id, pid: escapee.pid }],
   });
   expect(liveMarked(id)).toEqual([]);
-});
+}, 60_000);
 
 test('demo tells the story and leaves nothing behind', async () => {
   const home = createTempHome('runwarden-demo-test-');
@@ -137,7 +144,7 @@ test('demo tells the story and leaves nothing behind', async () => {
   expect(survived).toBeGreaterThanOrEqual(3);
   expect(demo.stdout).toMatch(/reason orphan-killed/);
   expect(demo.stdout).toContain('nothing leaked.');
-});
+}, 90_000);
 
 test('SIGTERM stops the daemon gracefully: runs are finalized, or left with --on-shutdown leave', async () => {
   const { home, daemon: first } = await homeWithDaemon();
@@ -152,10 +159,12 @@ test('SIGTERM stops the daemon gracefully: runs are finalized, or left with --on
   expect(await stopDaemon(second, 'SIGINT')).toBe(0);
   expect(liveMarked(left)).toHaveLength(1); // handed to the next boot, not signalled
   const { report } = await startDaemon(home).then((started) => {
-    cleanups.push(() => stopDaemon(started.daemon));
+    cleanups.push(async () => {
+      expect(await stopDaemon(started.daemon)).toBe(0);
+    });
     return started;
   });
   expect(report).toMatchObject({ reattached: [left] });
   await runCli(home, ['kill', left]);
   expect(liveMarked(left)).toEqual([]);
-});
+}, 60_000);

@@ -2,6 +2,7 @@
 // route (and on made-up ones), ids with broken percent-encoding, bodies that are not JSON,
 // JSON of every shape, and near-valid bodies. Each answer is a 2xx or a 4xx with
 // `{ error: { code, message } }`; never a 500, and the daemon stays healthy.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -37,10 +38,22 @@ afterAll(async () => {
   expect(await stopDaemon(daemon)).toBe(0);
   for (const run of JSON.parse(runs) as RunInfo[]) expect(liveMarked(run.id)).toEqual([]);
   await waitRunHostGone(home.path);
+  // Never signalled: its verified identity alive (a zombie is not), never reaped, and no
+  // signal pending (one in flight would show here before the process dies of it).
   expect(checkIdentity(canary.root)).toBe('alive');
+  expect(canary.reaped()).toBe(false);
+  expect(pendingSignals(canary.pid)).toEqual({ SigPnd: 0n, ShdPnd: 0n });
   await destroyAllSpawned();
   home.remove();
 });
+
+/** The pending-signal masks of `pid` (thread and process), from /proc/<pid>/status. */
+function pendingSignals(pid: number): Record<string, bigint> {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mask = (name: string) =>
+    BigInt(`0x${new RegExp(`^${name}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1] ?? 'ff'}`);
+  return { SigPnd: mask('SigPnd'), ShdPnd: mask('ShdPnd') };
+}
 
 const query = fc.oneof(
   fc.constant(''),

@@ -46,7 +46,9 @@ test('home 0700, files 0600, and user nobody cannot connect to the daemon or the
   const home = temp.path;
   const { daemon } = await startDaemon(home);
   cleanups.push(() => waitRunHostGone(home));
-  cleanups.push(() => stopDaemon(daemon));
+  cleanups.push(async () => {
+    expect(await stopDaemon(daemon)).toBe(0);
+  });
   const id = (
     await runCli(home, ['run', '--durable', '--', 'sh', '-c', 'echo hi; sleep 30'])
   ).stdout.trim();

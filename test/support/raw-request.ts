@@ -37,3 +37,18 @@ export function rawRequest(
     req.end(body);
   });
 }
+
+/** A JSON request on the control socket: the status and the parsed body (null if empty). */
+export async function callJson(
+  socketPath: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: unknown }> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const answer = await rawRequest(socketPath, method, path, payload);
+  return {
+    status: answer.status,
+    body: answer.text === '' ? null : (JSON.parse(answer.text) as unknown),
+  };
+}

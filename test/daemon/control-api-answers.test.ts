@@ -1,0 +1,162 @@
+// The control API's refusals, produced for real and read over its Unix socket: 409
+// E_RUN_NOT_LIVE from the built daemon, 429 E_MAX_LIVE_RUNS and 503 E_SUPERVISOR_STOPPED
+// from the daemon's own control server over a supervisor with a low limit (the daemon has no
+// option for limits), with the built CLI as a client of both.
+import { join } from 'node:path';
+import { afterEach, beforeAll, expect, test } from 'vitest';
+import { createSupervisor, type RunExit, type RunInfo, type Supervisor } from '../../src/index.js';
+import { silentLogger } from '../../src/actors/logger.js';
+import { startControlServer, stopControlServer } from '../../src/daemon/control-server.js';
+import { runCli, startDaemon, stopDaemon } from '../support/cli.js';
+import { assertFreshBuild } from '../support/crash-host.js';
+import { liveMarked } from '../support/process-checks.js';
+import { callJson } from '../support/raw-request.js';
+import { createTempHome } from '../support/temp-home.js';
+import { waitUntil } from '../support/wait-for.js';
+
+beforeAll(() => {
+  assertFreshBuild();
+});
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempHome(): string {
+  const home = createTempHome('runwarden-answers-');
+  cleanups.push(home.remove);
+  return home.path;
+}
+
+async function spawnRun(socket: string, spec: Record<string, unknown>): Promise<RunInfo> {
+  const answer = await callJson(socket, 'POST', '/v1/runs', { spec });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return (answer.body as { run: RunInfo }).run;
+}
+
+async function runOf(socket: string, id: string): Promise<RunInfo> {
+  return ((await callJson(socket, 'GET', `/v1/runs/${id}`)).body as { run: RunInfo }).run;
+}
+
+const refusal = (status: number, code: string, message: RegExp) => ({
+  status,
+  body: { error: { code, message: expect.stringMatching(message) as string } },
+});
+
+test('409 E_RUN_NOT_LIVE: input and resize to a finished run, before and after a restart', async () => {
+  const home = tempHome();
+  const socket = join(home, 'default.sock');
+  const first = await startDaemon(home);
+  cleanups.push(() => stopDaemon(first.daemon));
+  const { id } = await spawnRun(socket, { mode: 'pty', command: 'sh', args: ['-c', 'exit 3'] });
+  await waitUntil(async () => (await runOf(socket, id)).state === 'done', 10_000, 'the exit');
+
+  const input = await callJson(socket, 'POST', `/v1/runs/${id}/input`, { data: 'x' });
+  expect(input).toEqual(refusal(409, 'E_RUN_NOT_LIVE', /cannot write to run .* it is done/));
+  const resize = await callJson(socket, 'POST', `/v1/runs/${id}/resize`, { cols: 90, rows: 30 });
+  expect(resize).toEqual(refusal(409, 'E_RUN_NOT_LIVE', /cannot resize run .* it is done/));
+  // Cancel is no refusal: it answers the exit the run already has.
+  const recorded = (await runOf(socket, id)).exit;
+  expect(recorded).toMatchObject({ reason: 'exit', exitCode: 3 });
+  expect(await callJson(socket, 'POST', `/v1/runs/${id}/cancel`)).toEqual({
+    status: 200,
+    body: { exit: recorded as RunExit },
+  });
+  const sent = await runCli(home, ['send', id, 'x']);
+  expect(sent.code).toBe(1);
+  expect(sent.stderr).toMatch(/^runwarden: cannot write to run .*\(E_RUN_NOT_LIVE\)\n$/);
+
+  // A daemon that never held the run (it knows the record only) refuses the same way.
+  expect(await stopDaemon(first.daemon)).toBe(0);
+  const second = await startDaemon(home);
+  cleanups.push(async () => {
+    expect(await stopDaemon(second.daemon)).toBe(0);
+  });
+  expect((await runOf(socket, id)).exit).toEqual(recorded);
+  expect(await callJson(socket, 'POST', `/v1/runs/${id}/input`, { data: 'x' })).toEqual(
+    refusal(409, 'E_RUN_NOT_LIVE', /has no input any more/),
+  );
+  expect(await callJson(socket, 'POST', `/v1/runs/${id}/resize`, { cols: 90, rows: 30 })).toEqual(
+    refusal(409, 'E_RUN_NOT_LIVE', /has no terminal any more/),
+  );
+});
+
+/** The daemon's control server on `home`'s default socket, over a supervisor of ours. */
+async function servedSupervisor(home: string, maxLiveRuns: number): Promise<Supervisor> {
+  const sup = await createSupervisor({ home, limits: { maxLiveRuns } });
+  const socketPath = join(home, 'default.sock');
+  const server = await startControlServer(sup, { home, socketPath, store: 'test' }, silentLogger);
+  cleanups.push(async () => {
+    await stopControlServer(server, socketPath);
+    await sup.shutdown({ runs: 'kill' });
+    for (const run of sup.list()) expect(liveMarked(run.id), run.id).toEqual([]);
+  });
+  return sup;
+}
+
+test('429 E_MAX_LIVE_RUNS beyond limits.maxLiveRuns; a finished run frees its place', async () => {
+  const home = tempHome();
+  const socket = join(home, 'default.sock');
+  await servedSupervisor(home, 2);
+  const sleeper = { command: 'sleep', args: ['60'] };
+  const first = await spawnRun(socket, sleeper);
+  await spawnRun(socket, sleeper);
+
+  const refused = await callJson(socket, 'POST', '/v1/runs', { spec: sleeper });
+  expect(refused).toEqual(refusal(429, 'E_MAX_LIVE_RUNS', /limits\.maxLiveRuns \(2\)/));
+  const cli = await runCli(home, ['run', '--', 'sleep', '60']);
+  expect(cli.code).toBe(1);
+  expect(cli.stderr).toMatch(/^runwarden: limits\.maxLiveRuns \(2\).*\(E_MAX_LIVE_RUNS\)\n$/);
+  // A refused spawn leaves no run behind.
+  const all = (await callJson(socket, 'GET', '/v1/runs?all=true')).body as { runs: RunInfo[] };
+  expect(all.runs).toHaveLength(2);
+
+  expect((await runCli(home, ['kill', first.id])).stdout).toBe('cancelled\n');
+  const third = await runCli(home, ['run', '--', 'sleep', '60']);
+  expect(third.code).toBe(0);
+  expect((await runOf(socket, third.stdout.trim())).state).toBe('running');
+});
+
+test('503 E_SUPERVISOR_STOPPED while the supervisor drains and once it stopped', async () => {
+  const home = tempHome();
+  const socket = join(home, 'default.sock');
+  const sup = await servedSupervisor(home, 8);
+  // Ignores SIGTERM: the shutdown drains through its whole kill grace (seconds: the two
+  // requests below take milliseconds) before SIGKILL.
+  const stubborn = await spawnRun(socket, {
+    command: 'sh',
+    args: ['-c', "trap '' TERM; echo ready; while :; do sleep 1; done"],
+    killGraceMs: 10_000,
+  });
+  await waitUntil(
+    async () => {
+      const body = (await callJson(socket, 'GET', `/v1/runs/${stubborn.id}/output`)).body;
+      return Buffer.from((body as { data: string }).data, 'base64').toString() === 'ready\n';
+    },
+    10_000,
+    'the trap in place',
+  );
+  const stopped = sup.shutdown({ runs: 'kill' });
+  const status = (await callJson(socket, 'GET', '/v1/status')).body as { state: string };
+  expect(status.state).toBe('draining');
+  const draining = await callJson(socket, 'POST', '/v1/runs', { spec: { command: 'true' } });
+  expect(draining).toEqual(refusal(503, 'E_SUPERVISOR_STOPPED', /shutting down/));
+
+  await stopped;
+  expect(((await callJson(socket, 'GET', '/v1/status')).body as { state: string }).state).toBe(
+    'stopped',
+  );
+  expect(await callJson(socket, 'POST', '/v1/runs', { spec: { command: 'true' } })).toEqual(
+    refusal(503, 'E_SUPERVISOR_STOPPED', /shutting down/),
+  );
+  const cli = await runCli(home, ['run', '--', 'true']);
+  expect(cli.code).toBe(1);
+  expect(cli.stderr).toMatch(
+    /^runwarden: the supervisor is shutting down.*\(E_SUPERVISOR_STOPPED\)\n$/,
+  );
+  expect((await runOf(socket, stubborn.id)).exit).toMatchObject({
+    reason: 'shutdown',
+    forced: true,
+  });
+  expect(liveMarked(stubborn.id)).toEqual([]);
+}, 60_000);
