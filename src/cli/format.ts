@@ -1,4 +1,5 @@
 // Human output of the CLI: tables and durations. `--json` prints data as it is instead.
+import type { ReconcileReport } from '../actors/reconcile-report.js';
 import type { RunInfo } from '../types.js';
 
 /** `3s`, `4m`, `2h`, `3d`. */
@@ -35,4 +36,20 @@ export function formatRunTable(runs: readonly RunInfo[], now: number): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** One line on what the daemon's boot reconciliation found and did. */
+export function formatReconcileSummary(report: ReconcileReport | null): string {
+  if (report === null) return 'last boot: no reconciliation';
+  const counts: Array<[string, number]> = [
+    ['killed', report.killed.length],
+    ['reattached', report.reattached.length],
+    ['lost', report.lost.length],
+    ['uncertain', report.uncertain.length],
+    ['quarantined', report.quarantined.length],
+    ['escapees killed', report.escapeesKilled.length],
+    ['expired', report.expired],
+  ];
+  const done = counts.filter(([, n]) => n > 0).map(([what, n]) => `${n} ${what}`);
+  return `last boot: ${done.length === 0 ? 'nothing to reconcile' : done.join(', ')} (${report.durationMs} ms)`;
 }

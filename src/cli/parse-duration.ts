@@ -14,3 +14,15 @@ export function parseDuration(text: string, option: string): number {
   }
   return Math.round(value);
 }
+
+/** Parses a whole number of at least 1 (a limit given on the command line). */
+export function parseCount(text: string, option: string): number {
+  const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new CliError(
+      `invalid count for ${option}: ${JSON.stringify(text)} (a whole number >= 1)`,
+      2,
+    );
+  }
+  return value;
+}

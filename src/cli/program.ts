@@ -4,15 +4,16 @@ import { Command, Option } from 'commander';
 import { runDaemon } from '../daemon/run-daemon.js';
 import { socketPathFor } from '../daemon/socket-path.js';
 import { resolveHome } from '../persistence/home-dir.js';
+import type { ReconcileReport } from '../actors/reconcile-report.js';
 import type { StoreHealthInfo } from '../actors/store-health.js';
 import type { RunExit, RunInfo } from '../types.js';
 import { addChartCommand } from './chart-command.js';
 import { CliError } from './cli-error.js';
 import { ControlClient } from './control-client.js';
-import { formatRunTable } from './format.js';
+import { formatReconcileSummary, formatRunTable } from './format.js';
 import { followRunOutput } from './follow-logs.js';
 import { attachToRun, DEFAULT_DETACH_KEY, parseDetachKey } from './attach.js';
-import { parseDuration } from './parse-duration.js';
+import { parseCount, parseDuration } from './parse-duration.js';
 import { formatReport, reconcileCommand } from './reconcile-command.js';
 import { runDemo } from './demo.js';
 
@@ -65,6 +66,7 @@ export function buildProgram(print: (text: string) => void): Command {
       '--http <host:port>',
       'serve the dashboard on this loopback address (127.0.0.1:PORT; port 0 picks one)',
     )
+    .option('--max-live-runs <n>', 'refuse spawns beyond this many live runs (default 512)')
     .action(
       async (
         options: {
@@ -72,6 +74,7 @@ export function buildProgram(print: (text: string) => void): Command {
           onOrphan?: 'kill' | 'reattach';
           onShutdown: 'kill' | 'leave';
           http?: string;
+          maxLiveRuns?: string;
         },
         command: Command,
       ) => {
@@ -83,6 +86,9 @@ export function buildProgram(print: (text: string) => void): Command {
           ...(options.onOrphan === undefined ? {} : { onOrphan: options.onOrphan }),
           onShutdown: options.onShutdown,
           ...(options.http === undefined ? {} : { http: options.http }),
+          ...(options.maxLiveRuns === undefined
+            ? {}
+            : { maxLiveRuns: parseCount(options.maxLiveRuns, '--max-live-runs') }),
           onReady: ({ socketPath, report, dashboard }) => {
             print(`runwarden daemon ${process.pid} listening on ${socketPath}\n`);
             // The one place the token is shown; the file keeps it for the owner only.
@@ -173,6 +179,7 @@ export function buildProgram(print: (text: string) => void): Command {
               ? ` since ${new Date(health.since).toISOString()} (${health.lastError?.message ?? 'records lagging'}; ${health.laggingRuns.length} run(s) lagging)`
               : ''
           }`,
+          formatReconcileSummary(status.lastReconcile),
           '',
         ].join('\n'),
       );
@@ -337,6 +344,7 @@ interface DaemonStatus {
   state: string;
   store: string;
   storeHealth: StoreHealthInfo;
+  lastReconcile: ReconcileReport | null;
 }
 
 interface RunOptions {

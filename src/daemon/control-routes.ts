@@ -19,11 +19,18 @@ export interface DaemonInfo {
 }
 
 const spawnBody = z.strictObject({ spec: z.record(z.string(), z.unknown()) });
-const inputBody = z.strictObject({
-  data: z.string().max(2 * 1024 * 1024),
-  /** `base64` carries raw bytes (an attached terminal's keys); default `utf8`. */
-  encoding: z.enum(['utf8', 'base64']).optional(),
-});
+// Node's decoder skips what is not base64: checked here, so garbage is refused, not typed.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const inputBody = z
+  .strictObject({
+    data: z.string().max(2 * 1024 * 1024),
+    /** `base64` carries raw bytes (an attached terminal's keys); default `utf8`. */
+    encoding: z.enum(['utf8', 'base64']).optional(),
+  })
+  .refine((body) => body.encoding !== 'base64' || BASE64.test(body.data), {
+    message: 'data is not base64 (RFC 4648, padded)',
+    path: ['data'],
+  });
 const resizeBody = z.strictObject({
   cols: z.number().int().min(1).max(10_000),
   rows: z.number().int().min(1).max(10_000),

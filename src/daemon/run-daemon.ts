@@ -3,6 +3,7 @@
 import { pino } from 'pino';
 import { createSupervisor } from '../create-supervisor.js';
 import type { ShutdownRuns } from '../machines/supervisor-machine.js';
+import { redactCredentials } from '../errors.js';
 import { resolveHome } from '../persistence/home-dir.js';
 import type { OrphanPolicy } from '../types.js';
 import { startControlServer, stopControlServer } from './control-server.js';
@@ -17,6 +18,8 @@ export interface DaemonOptions {
   readonly name?: string;
   readonly onOrphan?: OrphanPolicy;
   readonly onShutdown?: ShutdownRuns;
+  /** Spawns beyond this many live runs are refused (429 `E_MAX_LIVE_RUNS`). Default 512. */
+  readonly maxLiveRuns?: number;
   /** `HOST:PORT` (loopback only) to serve the dashboard on; none by default. */
   readonly http?: string;
   /**
@@ -46,9 +49,11 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     logger,
     ...(options.store === undefined ? {} : { store: options.store }),
     ...(options.onOrphan === undefined ? {} : { onOrphan: options.onOrphan }),
+    ...(options.maxLiveRuns === undefined ? {} : { limits: { maxLiveRuns: options.maxLiveRuns } }),
   });
   const socketPath = socketPathFor(home, name);
-  const info = { home, socketPath, store: options.store ?? 'sqlite (default)' };
+  const store = options.store === undefined ? 'sqlite (default)' : redactCredentials(options.store);
+  const info = { home, socketPath, store };
   const server = await startControlServer(sup, info, logger);
   let dashboard: DaemonDashboard | null = null;
   try {
@@ -75,9 +80,11 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const signal = await stopSignal;
   const runs = options.onShutdown ?? 'kill';
   logger.info({ signal, runs }, 'daemon shutting down');
+  // The socket stays open while the runs drain: clients get 503 `E_SUPERVISOR_STOPPED`
+  // (not "no daemon"), and followers see their runs end.
+  await sup.shutdown({ runs });
   await dashboard?.close();
   await stopControlServer(server, socketPath);
-  await sup.shutdown({ runs });
   logger.info({}, 'daemon stopped');
   logger.flush();
 }

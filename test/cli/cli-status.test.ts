@@ -79,8 +79,10 @@ test('status in words: the daemon, its pid and state; the store and its health',
   const { daemon: started } = await daemon(home);
   const status = await runCli(home, ['status']);
   expect(status).toMatchObject({ code: 0, stderr: '' });
-  expect(status.stdout).toBe(
-    `daemon default (pid ${String(started.pid)}): active\nstore sqlite (default): ok\n`,
+  expect(status.stdout).toMatch(
+    new RegExp(
+      `^daemon default \\(pid ${String(started.pid)}\\): active\nstore sqlite \\(default\\): ok\nlast boot: nothing to reconcile \\(\\d+ ms\\)\n$`,
+    ),
   );
 });
 
@@ -114,6 +116,6 @@ test('status of a named daemon on its own store reports the orphan its boot kill
   expect(unnamed.code).toBe(1);
   expect(unnamed.stderr).toContain(`no daemon on ${join(home, 'default.sock')}`);
   expect((await runCli(home, ['--name', 'other', 'status'])).stdout).toBe(
-    `daemon other (pid ${String(second.pid)}): active\nstore ${store}: ok\n`,
+    `daemon other (pid ${String(second.pid)}): active\nstore ${store}: ok\nlast boot: 1 killed (${String(report.durationMs)} ms)\n`,
   );
 });

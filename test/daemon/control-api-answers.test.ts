@@ -1,12 +1,9 @@
-// The control API's refusals, produced for real and read over its Unix socket: 409
-// E_RUN_NOT_LIVE from the built daemon, 429 E_MAX_LIVE_RUNS and 503 E_SUPERVISOR_STOPPED
-// from the daemon's own control server over a supervisor with a low limit (the daemon has no
-// option for limits), with the built CLI as a client of both.
+// The control API's refusals, produced for real by the built daemon and read over its Unix
+// socket, with the built CLI as a client: 409 E_RUN_NOT_LIVE, 429 E_MAX_LIVE_RUNS (with
+// --max-live-runs) and 503 E_SUPERVISOR_STOPPED while a stopping daemon drains.
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, test } from 'vitest';
-import { createSupervisor, type RunExit, type RunInfo, type Supervisor } from '../../src/index.js';
-import { silentLogger } from '../../src/actors/logger.js';
-import { startControlServer, stopControlServer } from '../../src/daemon/control-server.js';
+import type { RunExit, RunInfo } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon } from '../support/cli.js';
 import { assertFreshBuild } from '../support/crash-host.js';
 import { liveMarked } from '../support/process-checks.js';
@@ -81,23 +78,13 @@ test('409 E_RUN_NOT_LIVE: input and resize to a finished run, before and after a
   );
 });
 
-/** The daemon's control server on `home`'s default socket, over a supervisor of ours. */
-async function servedSupervisor(home: string, maxLiveRuns: number): Promise<Supervisor> {
-  const sup = await createSupervisor({ home, limits: { maxLiveRuns } });
-  const socketPath = join(home, 'default.sock');
-  const server = await startControlServer(sup, { home, socketPath, store: 'test' }, silentLogger);
-  cleanups.push(async () => {
-    await stopControlServer(server, socketPath);
-    await sup.shutdown({ runs: 'kill' });
-    for (const run of sup.list()) expect(liveMarked(run.id), run.id).toEqual([]);
-  });
-  return sup;
-}
-
-test('429 E_MAX_LIVE_RUNS beyond limits.maxLiveRuns; a finished run frees its place', async () => {
+test('429 E_MAX_LIVE_RUNS beyond --max-live-runs; a finished run frees its place', async () => {
   const home = tempHome();
   const socket = join(home, 'default.sock');
-  await servedSupervisor(home, 2);
+  const { daemon } = await startDaemon(home, ['--max-live-runs', '2']);
+  cleanups.push(async () => {
+    expect(await stopDaemon(daemon)).toBe(0);
+  });
   const sleeper = { command: 'sleep', args: ['60'] };
   const first = await spawnRun(socket, sleeper);
   await spawnRun(socket, sleeper);
@@ -117,12 +104,23 @@ test('429 E_MAX_LIVE_RUNS beyond limits.maxLiveRuns; a finished run frees its pl
   expect((await runOf(socket, third.stdout.trim())).state).toBe('running');
 });
 
-test('503 E_SUPERVISOR_STOPPED while the supervisor drains and once it stopped', async () => {
+test('--max-live-runs must be a whole number of at least 1', async () => {
+  const home = tempHome();
+  for (const bad of ['0', '-1', 'many', '2.5']) {
+    const result = await runCli(home, ['daemon', '--max-live-runs', bad]);
+    expect(result.code, bad).toBe(2);
+    expect(result.stderr).toContain('invalid count for --max-live-runs');
+  }
+});
+
+test('503 E_SUPERVISOR_STOPPED while a stopping daemon drains its runs', async () => {
   const home = tempHome();
   const socket = join(home, 'default.sock');
-  const sup = await servedSupervisor(home, 8);
-  // Ignores SIGTERM: the shutdown drains through its whole kill grace (seconds: the two
-  // requests below take milliseconds) before SIGKILL.
+  const { daemon } = await startDaemon(home);
+  const exited = new Promise<number | null>((resolve) => daemon.once('exit', resolve));
+  cleanups.push(() => stopDaemon(daemon, 'SIGKILL'));
+  // Ignores SIGTERM: the drain lasts its whole kill grace (10 s; the requests below take
+  // milliseconds) before SIGKILL.
   const stubborn = await spawnRun(socket, {
     command: 'sh',
     args: ['-c', "trap '' TERM; echo ready; while :; do sleep 1; done"],
@@ -136,27 +134,23 @@ test('503 E_SUPERVISOR_STOPPED while the supervisor drains and once it stopped',
     10_000,
     'the trap in place',
   );
-  const stopped = sup.shutdown({ runs: 'kill' });
-  const status = (await callJson(socket, 'GET', '/v1/status')).body as { state: string };
-  expect(status.state).toBe('draining');
+  daemon.kill('SIGTERM');
+  await waitUntil(
+    async () =>
+      ((await callJson(socket, 'GET', '/v1/status')).body as { state: string }).state ===
+      'draining',
+    10_000,
+    'the daemon to drain',
+  );
   const draining = await callJson(socket, 'POST', '/v1/runs', { spec: { command: 'true' } });
   expect(draining).toEqual(refusal(503, 'E_SUPERVISOR_STOPPED', /shutting down/));
-
-  await stopped;
-  expect(((await callJson(socket, 'GET', '/v1/status')).body as { state: string }).state).toBe(
-    'stopped',
-  );
-  expect(await callJson(socket, 'POST', '/v1/runs', { spec: { command: 'true' } })).toEqual(
-    refusal(503, 'E_SUPERVISOR_STOPPED', /shutting down/),
-  );
   const cli = await runCli(home, ['run', '--', 'true']);
   expect(cli.code).toBe(1);
   expect(cli.stderr).toMatch(
     /^runwarden: the supervisor is shutting down.*\(E_SUPERVISOR_STOPPED\)\n$/,
   );
-  expect((await runOf(socket, stubborn.id)).exit).toMatchObject({
-    reason: 'shutdown',
-    forced: true,
-  });
+  // The run is still followed while it drains; then the daemon exits cleanly.
+  expect((await runOf(socket, stubborn.id)).state).toBe('finalizing');
+  expect(await exited).toBe(0);
   expect(liveMarked(stubborn.id)).toEqual([]);
 }, 60_000);

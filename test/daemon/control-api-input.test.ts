@@ -118,3 +118,28 @@ test('runwarden send writes its text as UTF-8 bytes; utf8 input over the API too
   ).toEqual({ status: 204, body: null });
   expect((await copied(id, file)).toString('hex')).toBe(expected.toString('hex'));
 });
+
+test('input that is not base64 is refused with 400 E_BAD_REQUEST and nothing is written', async () => {
+  const good = Buffer.from('ok\n');
+  const { id, file } = await startCopier({ mode: 'child', durable: false }, good.length);
+  for (const data of ['@@ not base64 at all!!', 'abc', 'ab=c', 'YWJj\n']) {
+    const refused = await callJson(socket, 'POST', `/v1/runs/${id}/input`, {
+      data,
+      encoding: 'base64',
+    });
+    expect(refused, data).toMatchObject({
+      status: 400,
+      body: {
+        error: { code: 'E_BAD_REQUEST', message: expect.stringContaining('base64') as string },
+      },
+    });
+  }
+  expect(
+    await callJson(socket, 'POST', `/v1/runs/${id}/input`, {
+      data: good.toString('base64'),
+      encoding: 'base64',
+    }),
+  ).toEqual({ status: 204, body: null });
+  // Only the valid input reached the process.
+  expect((await copied(id, file)).toString('hex')).toBe(good.toString('hex'));
+});
