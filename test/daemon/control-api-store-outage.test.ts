@@ -72,7 +72,7 @@ testNeeding(toolOnPath('redis-server', HOW_TO_GET), toolOnPath('redis-cli', HOW_
     const words = await runCli(home, ['status']);
     expect(words.stdout).toMatch(
       new RegExp(
-        `\\nstore ${store}: degraded since ${since} \\((.+); \\d+ run\\(s\\) lagging\\)\\n$`,
+        `\\nstore ${store}: degraded since ${since} \\((.+); \\d+ run\\(s\\) lagging\\)\\nlast boot: `,
       ),
     );
 
@@ -105,7 +105,7 @@ testNeeding(toolOnPath('redis-server', HOW_TO_GET), toolOnPath('redis-cli', HOW_
       'the daemon to see the store back',
     );
     expect((await runCli(home, ['status'])).stdout).toMatch(
-      new RegExp(`\\nstore ${store}: ok\\n$`),
+      new RegExp(`\\nstore ${store}: ok\\nlast boot: `),
     );
     const again = await runCli(home, ['run', '--', 'sleep', '60']);
     expect(again.code, again.stderr).toBe(0);
