@@ -3,7 +3,7 @@
 // developer's own tmux, nor of a parallel test's, is ever touched.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProcStat, type ProcStat } from '../../src/os/proc-fs.js';
 import { childrenOf } from './proc-info.js';
@@ -37,12 +37,12 @@ export function startTmux(dir: string, cols = 120, rows = 40): Tmux {
   writeFileSync(pipeFile, '');
   tmux('new-session', '-d', '-s', TARGET, '-x', String(cols), '-y', String(rows), 'sh');
   let server: ProcStat | undefined;
-  let panePid = NaN;
+  let socketPath = '';
   try {
-    const pids = tmux('display-message', '-p', '-t', TARGET, '#{pid} #{pane_pid}').split(' ');
-    server = readProcStat(Number(pids[0]));
-    panePid = Number(pids[1]);
-    if (server === undefined) throw new Error(`tmux server ${String(pids[0])} is not there`);
+    const pid = tmux('display-message', '-p', '-t', TARGET, '#{pid}').trim();
+    socketPath = tmux('display-message', '-p', '-t', TARGET, '#{socket_path}').trim();
+    server = readProcStat(Number(pid));
+    if (server === undefined) throw new Error(`tmux server ${pid} is not there`);
     // No status line: the pane is the whole window, so sizes read as given.
     tmux('set-option', '-t', TARGET, 'status', 'off');
     tmux('pipe-pane', '-t', TARGET, `cat >> '${pipeFile}'`);
@@ -78,8 +78,8 @@ export function startTmux(dir: string, cols = 120, rows = 40): Tmux {
       tmux('resize-window', '-t', TARGET, '-x', String(newCols), '-y', String(newRows));
     },
     stop: async () => {
-      // The server, the pane's shell and whatever still runs under it (an attach client).
-      const processes = [started, ...treeOf(panePid)];
+      // The server and all under it: the pane's shell, an attach client, pipe-pane's `cat`.
+      const processes = [started, ...descendantsOf(started)];
       try {
         tmux('kill-server');
       } catch {
@@ -90,17 +90,18 @@ export function startTmux(dir: string, cols = 120, rows = 40): Tmux {
         10_000,
         `tmux server ${started.pid} and its pane's processes to exit`,
       );
+      // A killed server leaves its socket file behind.
+      rmSync(socketPath, { force: true });
     },
   };
 }
 
-/** `pid` and its descendants, as read from the process table now. */
-function treeOf(pid: number): ProcStat[] {
-  const root = readProcStat(pid);
-  if (root === undefined) return [];
+/** The descendants of `root` (if it is still that process), as read from the process table now. */
+function descendantsOf(root: ProcStat): ProcStat[] {
+  if (isGone(root)) return [];
   const tree = [root];
   for (let i = 0; i < tree.length; i += 1) tree.push(...childrenOf((tree[i] as ProcStat).pid));
-  return tree;
+  return tree.slice(1);
 }
 
 /** True once the process is gone, a zombie, or its pid belongs to another process. */
