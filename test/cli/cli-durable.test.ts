@@ -1,6 +1,8 @@
 // Durable runs end to end through the built binary: the daemon is SIGKILLed mid-stream and
 // restarted, and nothing the run wrote is lost or repeated; `attach` is driven through tmux.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import type { RunInfo } from '../../src/index.js';
@@ -45,12 +47,25 @@ interface RunReport {
 }
 
 const LINES = 600;
-const COUNTER = `i=0; while [ $i -lt ${LINES} ]; do echo $i; i=$((i+1)); sleep 0.005; done; exit 7`;
+/**
+ * Counts to LINES, and waits at 200 and at 400 until the test opens a gate (a file): the run
+ * is still running when each new daemon boots, however slow the machine.
+ */
+const counter = (gate: string) =>
+  `i=0; while [ $i -lt ${LINES} ]; do ` +
+  `if [ $i -eq 200 ] || [ $i -eq 400 ]; then while [ ! -e ${gate}-$i ]; do sleep 0.05; done; fi; ` +
+  `echo $i; i=$((i+1)); sleep 0.005; done; exit 7`;
 
 test('a durable run survives two daemon SIGKILLs: every line exactly once, the real exit code', async () => {
   const home = tempHome();
   const first = await daemon(home);
-  const id = (await runCli(home, ['run', '--durable', '--', 'sh', '-c', COUNTER])).stdout.trim();
+  const gate = join(home, 'gate');
+  const openGate = (at: number) => {
+    writeFileSync(`${gate}-${at}`, '');
+  };
+  const id = (
+    await runCli(home, ['run', '--durable', '--', 'sh', '-c', counter(gate)])
+  ).stdout.trim();
   expect(id).toMatch(/^r/);
 
   // A follower that outlives both daemons.
@@ -71,11 +86,13 @@ test('a durable run survives two daemon SIGKILLs: every line exactly once, the r
   await stopDaemon(first.daemon, 'SIGKILL');
   const second = await daemon(home);
   expect(second.report.reattached).toEqual([id]);
+  openGate(200);
 
   await waitUntil(() => lines() >= 300, 20_000, 'three hundred lines');
   await stopDaemon(second.daemon, 'SIGKILL');
   const third = await daemon(home);
   expect(third.report.reattached).toEqual([id]);
+  openGate(400);
 
   expect(await followerDone).toBe(0);
   const expected = Array.from({ length: LINES }, (_, i) => String(i));
