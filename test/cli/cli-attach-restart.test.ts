@@ -146,11 +146,13 @@ testWithTmux(
     term.keys('echo after-leave-$((6*7))', 'Enter');
     await waitUntil(() => shown(term).includes('after-leave-42'), 20_000, 'the echo after leave');
 
-    // The reattached run's terminal still follows this one: a SIGWINCH trap reports it.
+    // The reattached run's terminal still follows this one: a SIGWINCH trap reports it (the
+    // resize waits until the trap is set, or the shell would ignore the signal).
     term.keys(
-      `trap 'echo winch=$(stty size).' WINCH; while :; do sleep 1 & wait $!; done`,
+      `trap 'echo winch=$(stty size).' WINCH; echo trap-$((1+1)); while :; do sleep 1 & wait $!; done`,
       'Enter',
     );
+    await waitUntil(() => shown(term).includes('trap-2'), 20_000, 'the trap');
     term.resize(100, 30);
     expect(term.size()).toEqual({ rows: 30, cols: 100 });
     await waitUntil(() => shown(term).includes('winch=30 100.'), 20_000, 'the new size in the run');
