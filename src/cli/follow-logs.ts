@@ -69,6 +69,8 @@ export async function followRunOutput(
         next = end;
       }
       signal?.removeEventListener('abort', stop);
+      // Stopped by the caller (attach's detach key): the daemon was not lost.
+      if (aborted()) break;
     } catch (error) {
       if (aborted()) break;
       // An API answer (unknown run, bad offset) is final; only a lost daemon is retried.

@@ -1,7 +1,8 @@
 // Durable runs end to end through the built binary: the daemon is SIGKILLed mid-stream and
 // restarted, and nothing the run wrote is lost or repeated; `attach` is driven through tmux.
-import { execFileSync, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import type { RunInfo } from '../../src/index.js';
@@ -12,9 +13,12 @@ import { toolOnPath } from '../support/machine-requirements.js';
 import { testNeeding } from '../support/requirements.js';
 import { waitRunHostGone } from '../support/run-hosts.js';
 import { createTempHome } from '../support/temp-home.js';
+import { startTmux, type Tmux } from '../support/tmux.js';
 import { waitUntil } from '../support/wait-for.js';
 
 const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+/** The terminal's shell runs the CLI with this test's own Node. */
+const NODE = process.execPath;
 
 beforeAll(() => {
   assertFreshBuild();
@@ -43,12 +47,25 @@ interface RunReport {
 }
 
 const LINES = 600;
-const COUNTER = `i=0; while [ $i -lt ${LINES} ]; do echo $i; i=$((i+1)); sleep 0.005; done; exit 7`;
+/**
+ * Counts to LINES, and waits at 200 and at 400 until the test opens a gate (a file): the run
+ * is still running when each new daemon boots, however slow the machine.
+ */
+const counter = (gate: string) =>
+  `i=0; while [ $i -lt ${LINES} ]; do ` +
+  `if [ $i -eq 200 ] || [ $i -eq 400 ]; then while [ ! -e ${gate}-$i ]; do sleep 0.05; done; fi; ` +
+  `echo $i; i=$((i+1)); sleep 0.005; done; exit 7`;
 
 test('a durable run survives two daemon SIGKILLs: every line exactly once, the real exit code', async () => {
   const home = tempHome();
   const first = await daemon(home);
-  const id = (await runCli(home, ['run', '--durable', '--', 'sh', '-c', COUNTER])).stdout.trim();
+  const gate = join(home, 'gate');
+  const openGate = (at: number) => {
+    writeFileSync(`${gate}-${at}`, '');
+  };
+  const id = (
+    await runCli(home, ['run', '--durable', '--', 'sh', '-c', counter(gate)])
+  ).stdout.trim();
   expect(id).toMatch(/^r/);
 
   // A follower that outlives both daemons.
@@ -69,11 +86,13 @@ test('a durable run survives two daemon SIGKILLs: every line exactly once, the r
   await stopDaemon(first.daemon, 'SIGKILL');
   const second = await daemon(home);
   expect(second.report.reattached).toEqual([id]);
+  openGate(200);
 
   await waitUntil(() => lines() >= 300, 20_000, 'three hundred lines');
   await stopDaemon(second.daemon, 'SIGKILL');
   const third = await daemon(home);
   expect(third.report.reattached).toEqual([id]);
+  openGate(400);
 
   expect(await followerDone).toBe(0);
   const expected = Array.from({ length: LINES }, (_, i) => String(i));
@@ -89,33 +108,10 @@ test('a durable run survives two daemon SIGKILLs: every line exactly once, the r
   expect(liveMarked(id)).toEqual([]);
 }, 120_000);
 
-/** A tmux server of our own (its own socket), so nothing else is touched. */
-function useTmux(): {
-  keys: (...keys: string[]) => void;
-  screen: () => string;
-  clear: () => void;
-} {
-  const socket = `runwarden-test-${randomUUID().slice(0, 8)}`;
-  const tmux = (...args: string[]) =>
-    execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
-  tmux('new-session', '-d', '-s', 'attach', '-x', '120', '-y', '40', 'sh');
-  cleanups.push(() => {
-    try {
-      tmux('kill-server');
-    } catch {
-      // already gone
-    }
-  });
-  return {
-    clear: () => {
-      tmux('send-keys', '-t', 'attach', 'clear', 'Enter');
-      tmux('clear-history', '-t', 'attach');
-    },
-    keys: (...keys) => {
-      tmux('send-keys', '-t', 'attach', ...keys);
-    },
-    screen: () => tmux('capture-pane', '-p', '-t', 'attach', '-S', '-200'),
-  };
+function useTmux(home: string): Tmux {
+  const term = startTmux(home);
+  cleanups.push(() => term.stop());
+  return term;
 }
 
 const testWithTmux = testNeeding(toolOnPath('tmux', 'apt-get install tmux; .ci/run installs it'));
@@ -128,8 +124,8 @@ testWithTmux(
     const id = (
       await runCli(home, ['run', '--pty', '--durable', '--env', 'PS1=run$ ', '--', 'sh', '-i'])
     ).stdout.trim();
-    const term = useTmux();
-    const attach = `node ${BIN} --home ${home} attach ${id}`;
+    const term = useTmux(home);
+    const attach = `${NODE} ${BIN} --home ${home} attach ${id}`;
 
     term.keys(attach, 'Enter');
     await waitUntil(() => term.screen().includes('run$'), 10_000, 'the run prompt');
