@@ -45,15 +45,24 @@ export async function attachToRun(
   const stop = new AbortController();
   const state = { detached: false };
   let keys: Promise<void> = Promise.resolve();
-  // Keys are posted in order; while the daemon is away they wait and are retried.
-  const post = async (body: unknown, what: string) => {
+  // Keys are posted in order; while the daemon is away they wait and are retried. Any other
+  // failure (a refusal, a connection cut mid-request) is not retried, since the daemon may
+  // have applied it already, and never dropped silently: the user is told.
+  const post = async (body: unknown, what: 'input' | 'resize') => {
     while (!stop.signal.aborted) {
       try {
         await client.call('POST', `${path}/${what}`, body);
         return;
       } catch (error) {
-        if (!(error instanceof DaemonUnreachableError)) return;
-        await sleep(200);
+        if (error instanceof DaemonUnreachableError) {
+          await sleep(200);
+          continue;
+        }
+        const why = error instanceof Error ? error.message : String(error);
+        const lost =
+          what === 'input' ? 'typed keys may not have reached' : 'a resize did not reach';
+        process.stderr.write(`\r\n[runwarden: ${lost} the run: ${why}]\r\n`);
+        return;
       }
     }
   };
