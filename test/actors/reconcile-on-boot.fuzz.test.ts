@@ -7,9 +7,13 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createSupervisor } from '../../src/index.js';
 import { checkIdentity } from '../../src/os/process-identity.js';
 import { jsonPaths, withPath, withoutPath } from '../support/json-paths.js';
-import { liveMarked } from '../support/process-checks.js';
+import {
+  liveMarked,
+  readRecorder,
+  startBystander,
+  type Bystander,
+} from '../support/process-checks.js';
 import { withRecords } from '../support/record-editor.js';
-import { destroyAllSpawned, spawnProcess, type SpawnedTree } from '../support/spawn-tree.js';
 import { createTempHome } from '../support/temp-home.js';
 
 type Stored = { readonly value: unknown } | { readonly raw: string };
@@ -17,14 +21,15 @@ interface RawAdapter {
   set(key: string, value: string): Promise<unknown>;
 }
 
-let canary: SpawnedTree;
+let canary: Bystander;
 let baseText = '';
 let baseId = '';
 
 // A real record of a running run, its identity pointing at the canary's pid with another
 // start time: the pid was reused by a process that is not the run's and must never die.
+// The canary records every signal it gets: after all the boots it must have got none.
 beforeAll(async () => {
-  canary = spawnProcess('sleep', ['600']);
+  canary = await startBystander();
   const home = createTempHome();
   try {
     const sup = await createSupervisor({ home: home.path });
@@ -32,16 +37,16 @@ beforeAll(async () => {
     const record = await withRecords(home.path, (store) => store.get(store.runKey(run.id)));
     await run.cancel();
     await sup.shutdown();
-    const identity = { ...canary.root, startTicks: canary.root.startTicks + 1 };
+    const identity = { ...canary.identity, startTicks: canary.identity.startTicks + 1 };
     let base = withPath(record, ['snapshot', 'context', 'identity'], identity);
-    base = withPath(base, ['snapshot', 'context', 'pid'], canary.pid);
+    base = withPath(base, ['snapshot', 'context', 'pid'], canary.identity.pid);
     baseText = JSON.stringify(base);
     baseId = run.id;
   } finally {
     home.remove();
   }
 });
-afterAll(destroyAllSpawned);
+afterAll(() => canary.stop());
 
 /** The base record for run `id`. */
 function baseFor(id: string): unknown {
@@ -121,7 +126,8 @@ test('a damaged record is quarantined or reconciled: boot never fails, nothing i
             );
             expect(kept).toMatchObject({ reason: expect.any(String) as string });
           }
-          expect(checkIdentity(canary.root)).toBe('alive');
+          expect(checkIdentity(canary.identity)).toBe('alive');
+          expect(readRecorder(canary.file).signals).toEqual([]);
           expect(liveMarked(id)).toEqual([]);
         } finally {
           home.remove();
@@ -130,4 +136,5 @@ test('a damaged record is quarantined or reconciled: boot never fails, nothing i
     ),
     { numRuns: 60 },
   );
+  await canary.expectNeverSignalled();
 }, 120_000);

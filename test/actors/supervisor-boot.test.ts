@@ -1,16 +1,21 @@
 // Cold-start reconciliation in one process: a supervisor leaves its runs (as a restart on
 // purpose would), and the next boot on the same store kills, reattaches or reports them.
-import { spawn } from 'node:child_process';
-import { expect, test } from 'vitest';
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
 import { SupervisorBusyError, type RunHandle } from '../../src/index.js';
-import { checkIdentity, readIdentity } from '../../src/os/process-identity.js';
+import { checkIdentity } from '../../src/os/process-identity.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
-import { liveMarked } from '../support/process-checks.js';
-import { editRecord, withRecords } from '../support/record-editor.js';
+import { ManualClock } from '../support/manual-clock.js';
+import {
+  expectNeverSignalled,
+  liveMarked,
+  recorderSpec,
+  waitRecorderReady,
+} from '../support/process-checks.js';
+import { withRecords } from '../support/record-editor.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
-import { afterEach } from 'vitest';
 
 const create = useSupervisors();
 const homes: Array<() => void> = [];
@@ -30,6 +35,9 @@ async function killRoot(run: RunHandle): Promise<void> {
   signalVerified(identity, 'SIGKILL');
   await waitUntil(() => checkIdentity(identity) !== 'alive', 5000, 'the root to die');
 }
+
+// Any fixed epoch-ms start for manual clocks: deadlines are then exact numbers.
+const T0 = 1_800_000_000_000;
 
 // A PTY run that survives its supervisor: ignores SIGHUP and leaves two escapees.
 const SURVIVOR = "trap '' HUP; (sleep 81 &); (setsid sleep 82 &); sleep 83";
@@ -87,17 +95,36 @@ test('a reattached run that ends by itself is noticed by identity and recorded',
 
 test('a reattached run keeps its absolute deadline', async () => {
   const dir = home();
-  const first = await create({ home: dir });
+  // One manual clock for both supervisors: time passes only when the test says so.
+  const clock = new ManualClock(T0);
+  const first = await create({ home: dir, clock });
   const run = await first.spawn({
     command: 'sleep',
     args: ['30'],
     onOrphan: 'reattach',
-    timeoutMs: 1500,
+    timeoutMs: 5000,
   });
+  expect(run.info()).toMatchObject({ startedAt: T0, deadlines: { timeoutAt: T0 + 5000 } });
   await first.shutdown({ runs: 'leave' });
-  const second = await create({ home: dir });
-  const exit = await second.handle(run.id)?.exited;
-  expect(exit?.reason).toBe('timeout');
+
+  // The next supervisor boots 2 s later: a deadline restarted at the reattach would say
+  // T0 + 7000 and let the run live 2 s too long.
+  clock.advanceTo(T0 + 2000);
+  const second = await create({ home: dir, clock });
+  expect(second.lastReconcile?.reattached).toEqual([run.id]);
+  const again = second.handle(run.id);
+  if (again === undefined) throw new Error('the run was not reattached');
+  expect(again.info()).toMatchObject({
+    state: 'running',
+    startedAt: T0,
+    deadlines: { timeoutAt: T0 + 5000, noOutputAt: null },
+  });
+  clock.advanceTo(T0 + 4999);
+  expect(again.state).toBe('running');
+  clock.advanceTo(T0 + 5000);
+  expect(await again.exited).toMatchObject({ reason: 'timeout', timedOut: true, durationMs: 5000 });
+  expect(second.get(run.id)).toMatchObject({ state: 'done', endedAt: T0 + 5000 });
+  expect(liveMarked(run.id)).toEqual([]);
 });
 
 test('a run whose process is gone is recorded lost, nothing is signalled', async () => {
@@ -109,70 +136,6 @@ test('a run whose process is gone is recorded lost, nothing is signalled', async
   const second = await create({ home: dir });
   expect(second.lastReconcile?.lost).toEqual([run.id]);
   expect(second.get(run.id)?.exit?.reason).toBe('lost');
-});
-
-test('PID reuse: a record whose pid now names an unrelated process never signals it', async () => {
-  const dir = home();
-  const first = await create({ home: dir });
-  const run = await first.spawn({ command: 'sleep', args: ['30'] });
-  await first.shutdown({ runs: 'leave' });
-  await killRoot(run);
-  // An unrelated process (no marker) now holds the pid the record names.
-  const bystander = spawn('sleep', ['30'], {
-    stdio: 'ignore',
-    env: { PATH: process.env.PATH ?? '' },
-  });
-  try {
-    const pid = bystander.pid ?? -1;
-    await editRecord(dir, run.id, (record) => {
-      const context = (record.snapshot as { context: { pid: number; identity: { pid: number } } })
-        .context;
-      context.pid = pid;
-      context.identity.pid = pid;
-    });
-    const second = await create({ home: dir });
-    expect(second.lastReconcile?.lost).toEqual([run.id]);
-    expect(readIdentity(pid)).toBeDefined(); // still alive: never signalled
-    expect(bystander.exitCode).toBeNull();
-  } finally {
-    bystander.kill('SIGKILL');
-  }
-});
-
-test('a record from an earlier boot of this host is lost without any signal', async () => {
-  const dir = home();
-  const first = await create({ home: dir });
-  const run = await first.spawn({ command: 'sleep', args: ['30'] });
-  await first.shutdown({ runs: 'leave' });
-  await editRecord(dir, run.id, (record) => {
-    record.bootId = 'an-earlier-boot';
-    const identity = (record.snapshot as { context: { identity: { bootId: string } } }).context
-      .identity;
-    identity.bootId = 'an-earlier-boot';
-  });
-  const second = await create({ home: dir });
-  expect(second.lastReconcile?.lost).toEqual([run.id]);
-  // The process really is still running (the record lied about the boot): untouched.
-  expect(liveMarked(run.id)).toHaveLength(1);
-  await second.shutdown();
-  await killRoot(run);
-});
-
-test('records of another host are left untouched', async () => {
-  const dir = home();
-  const first = await create({ home: dir });
-  const run = await first.spawn({ command: 'sleep', args: ['30'] });
-  await first.shutdown({ runs: 'leave' });
-  await editRecord(dir, run.id, (record) => {
-    record.hostname = 'some-other-host';
-  });
-  const second = await create({ home: dir });
-  expect(second.lastReconcile).toMatchObject({ otherHosts: 1, killed: [], lost: [] });
-  expect(second.get(run.id)).toBeUndefined();
-  expect(liveMarked(run.id)).toHaveLength(1);
-  const stored = await withRecords(dir, (store) => store.get(store.runKey(run.id)));
-  expect(stored).toMatchObject({ hostname: 'some-other-host', final: false });
-  await killRoot(run);
 });
 
 test('corrupt records are quarantined with the reason, and the rest of the boot proceeds', async () => {
@@ -211,53 +174,6 @@ test('corrupt records are quarantined with the reason, and the rest of the boot 
   });
 });
 
-test('escapees of an already finished run are ended at boot; unknown markers are only reported', async () => {
-  const dir = home();
-  const first = await create({ home: dir });
-  const run = await first.spawn({ command: 'true' });
-  await run.exited;
-  await first.shutdown();
-  const env = { PATH: process.env.PATH ?? '', RUNWARDEN_RUN_ID: run.id };
-  const escapee = spawn('sleep', ['30'], { stdio: 'ignore', detached: true, env });
-  const stranger = spawn('sleep', ['30'], {
-    stdio: 'ignore',
-    detached: true,
-    env: { ...env, RUNWARDEN_RUN_ID: 'not-ours' },
-  });
-  try {
-    await waitUntil(() => liveMarked(run.id).length === 1, 5000, 'the escapee');
-    const second = await create({ home: dir });
-    expect(second.lastReconcile?.escapeesKilled).toEqual([{ runId: run.id, pid: escapee.pid }]);
-    expect(second.lastReconcile?.unknownMarked).toContainEqual({
-      runId: 'not-ours',
-      pid: stranger.pid,
-    });
-    await waitUntil(() => liveMarked(run.id).length === 0, 5000, 'the escapee to die');
-    expect(liveMarked('not-ours')).toEqual([stranger.pid]);
-  } finally {
-    stranger.kill('SIGKILL');
-    escapee.kill('SIGKILL');
-    await waitUntil(() => liveMarked('not-ours').length === 0, 5000, 'cleanup');
-  }
-});
-
-test('finished runs stay listable within retention; older records are deleted', async () => {
-  const dir = home();
-  const first = await create({ home: dir, retention: { maxFinishedRecords: 2 } });
-  const ids: string[] = [];
-  for (let i = 0; i < 4; i++) {
-    const run = await first.spawn({ command: 'true' });
-    await run.exited;
-    ids.push(run.id);
-  }
-  await first.shutdown();
-  const second = await create({ home: dir, retention: { maxFinishedRecords: 2 } });
-  expect(second.list().map((info) => info.id)).toEqual(ids.slice(2));
-  expect(second.get(ids[3] ?? '')).toMatchObject({ state: 'done', exit: { reason: 'exit' } });
-  const stored = await withRecords(dir, (store) => store.readAll());
-  expect(stored.map((entry) => entry.runId).sort()).toEqual(ids.slice(2).sort());
-});
-
 test('a second live supervisor of the same name fails with SupervisorBusyError', async () => {
   const dir = home();
   await create({ home: dir });
@@ -281,17 +197,21 @@ test("a run's own policy wins; without one, the policy of the supervisor that fi
 test('leave settles everything: exited resolves as released, a spawn in flight rejects', async () => {
   const dir = home();
   const sup = await create({ home: dir });
-  const run = await sup.spawn({ command: 'sleep', args: ['30'] });
+  const signals = join(dir, 'signals');
+  const run = await sup.spawn({ ...recorderSpec(signals), killGraceMs: 200 });
+  const identity = await waitRecorderReady(signals);
+  expect(identity).toEqual(run.info().identity);
   const inFlight = sup.spawn({ command: 'sleep', args: ['30'] });
   inFlight.catch(() => undefined); // asserted below, after the shutdown
   await sup.shutdown({ runs: 'leave' });
   await expect(inFlight).rejects.toMatchObject({ code: 'E_SUPERVISOR_STOPPED' });
   expect(await run.exited).toMatchObject({ reason: 'released', exitCode: null });
-  expect(liveMarked(run.id)).toHaveLength(1); // leave signals nothing
+  await expectNeverSignalled(identity, signals); // leave signals nothing
   // The next supervisor takes over and ends it, cleaning up after this test.
   const next = await create({ home: dir });
   expect(next.lastReconcile?.killed).toEqual([run.id]);
   expect(next.lastReconcile?.lost).toHaveLength(1); // the spawn in flight never started
+  expect(liveMarked(run.id)).toEqual([]);
 });
 
 test('output offsets reach the record within a second, so a restart continues them', async () => {

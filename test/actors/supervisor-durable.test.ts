@@ -3,6 +3,8 @@
 // tests SIGKILL a real one.
 import { statSync } from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
+import type { HostedExit } from '../../src/host/host-protocol.js';
+import { RunHostLink } from '../../src/host/run-host-link.js';
 import { runHostPaths } from '../../src/host/run-host-paths.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
@@ -21,6 +23,17 @@ afterEach(async () => {
   for (const remove of removers.splice(0)) remove();
 });
 const supervisors = useSupervisors();
+
+/** The exit the run host keeps for `runId` until a supervisor collects it, or null. */
+async function hostedExit(dir: string, runId: string): Promise<HostedExit | null> {
+  const link = new RunHostLink(dir, 'default');
+  try {
+    const connection = await link.existing();
+    return (await connection?.client.run(runId))?.exit ?? null;
+  } finally {
+    link.close();
+  }
+}
 
 function home(): string {
   const temp = createTempHome();
@@ -64,15 +77,23 @@ test('a durable PTY run keeps its terminal, output and input across supervisors'
 test('the host enforces the no-output timeout while no supervisor exists', async () => {
   const dir = home();
   const first = await supervisors({ home: dir });
+  const before = Date.now();
   const run = await first.spawn({
     durable: true,
     command: 'sleep',
     args: ['30'],
-    noOutputTimeoutMs: 300,
+    noOutputTimeoutMs: 3000,
   });
+  // The host holds this deadline; the supervisor keeps only the idle clock of a durable run.
+  expect(run.info().deadlines).toMatchObject({ timeoutAt: null, noOutputAt: null });
   await first.shutdown({ runs: 'leave' });
-  // No supervisor: the host ends the run on its own deadline.
-  await waitUntil(() => liveMarked(run.id).length === 0, 10_000, 'the host to end the run');
+  // Seconds of margin: the run outlived its supervisor, so only the host can end it.
+  expect(liveMarked(run.id)).toHaveLength(1);
+  await waitUntil(() => liveMarked(run.id).length === 0, 15_000, 'the host to end the run');
+  const kept = await waitUntil(() => hostedExit(dir, run.id), 10_000, 'the exit the host keeps');
+  expect(kept).toMatchObject({ reason: 'no-output-timeout', signal: 'SIGTERM' });
+  // Armed when the host spawned the run, after `before`: never earlier than 3 s after it.
+  expect(kept.endedAt - before).toBeGreaterThanOrEqual(3000);
 
   const second = await supervisors({ home: dir });
   const handle = second.handle(run.id);
@@ -81,6 +102,34 @@ test('the host enforces the no-output timeout while no supervisor exists', async
   expect(exit).toMatchObject({ reason: 'no-output-timeout', noOutputTimedOut: true });
   expect(exit.signal).toBe('SIGTERM');
   expect(second.get(run.id)?.state).toBe('done');
+});
+
+test('resize reaches the terminal of a reattached durable run', async () => {
+  const dir = home();
+  const first = await supervisors({ home: dir });
+  const run = await first.spawn({
+    mode: 'pty',
+    durable: true,
+    command: 'bash',
+    // The kernel sends SIGWINCH on a resize; the trap prints the new size. `wait` is the
+    // one builtin a trapped signal interrupts at once (bash defers traps during `read`).
+    args: ['-c', 'trap "stty size" WINCH; stty size; sleep 600 & while :; do wait $!; done'],
+    cols: 80,
+    rows: 24,
+  });
+  await waitUntil(() => run.output().text.includes('24 80'), 10_000, 'the first size');
+  await first.shutdown({ runs: 'leave' });
+
+  const second = await supervisors({ home: dir });
+  expect(second.lastReconcile?.reattached).toEqual([run.id]);
+  const again = second.handle(run.id);
+  if (again === undefined) throw new Error('the run was not reattached');
+  again.resize(132, 50);
+  await waitUntil(() => again.output({ since: 0 }).text.includes('50 132'), 10_000, 'the new size');
+  const text = again.output({ since: 0 }).text;
+  expect(text.indexOf('24 80')).toBeLessThan(text.indexOf('50 132'));
+  expect(await again.cancel()).toMatchObject({ reason: 'cancelled', survivors: [] });
+  expect(liveMarked(run.id)).toEqual([]);
 });
 
 test('onOrphan kill ends a hosted run like any other orphan', async () => {

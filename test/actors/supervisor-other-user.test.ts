@@ -2,21 +2,28 @@
 // runs as root, so the kernel would let it signal anything: only identity checks stand
 // between a stale or foreign record and that process. It must never be signalled.
 import { afterEach, expect, test } from 'vitest';
-import { checkIdentity, readIdentity } from '../../src/os/process-identity.js';
+import { checkIdentity } from '../../src/os/process-identity.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
-import { childrenOf } from '../support/proc-info.js';
+import { startBystander, type Bystander } from '../support/process-checks.js';
 import { editRecord } from '../support/record-editor.js';
-import { destroyAllSpawned, spawnProcess, spawnTree } from '../support/spawn-tree.js';
+import { destroyAllSpawned } from '../support/spawn-tree.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
 
 const create = useSupervisors();
-const removers: Array<() => void> = [];
+const removers: Array<() => unknown> = [];
 afterEach(async () => {
+  for (const remove of removers.splice(0)) await remove();
   await destroyAllSpawned();
-  for (const remove of removers.splice(0)) remove();
 });
+
+/** A signal recorder running as nobody: another user's process. */
+async function othersProcess(withChild = false): Promise<Bystander> {
+  const other = await startBystander({ asNobody: true, withChild });
+  removers.push(() => other.stop());
+  return other;
+}
 
 /** A home with the record of a run whose process died while no supervisor watched. */
 async function homeWithDeadRun(): Promise<{ home: string; runId: string }> {
@@ -33,39 +40,35 @@ async function homeWithDeadRun(): Promise<{ home: string; runId: string }> {
 }
 
 test("a recorded pid now naming another user's process (pid reuse): lost, never signalled", async () => {
-  const other = spawnProcess('sleep', ['300'], { asNobody: true });
+  const other = await othersProcess();
   const { home, runId } = await homeWithDeadRun();
   await editRecord(home, runId, (record) => {
     const context = (record.snapshot as { context: Record<string, unknown> }).context;
-    context.pid = other.pid;
-    context.identity = { ...other.root, startTicks: other.root.startTicks + 1 };
+    context.pid = other.identity.pid;
+    context.identity = { ...other.identity, startTicks: other.identity.startTicks + 1 };
   });
 
   const sup = await create({ home });
   expect(sup.lastReconcile?.lost).toEqual([runId]);
   expect(sup.get(runId)?.exit?.reason).toBe('lost');
   await sup.shutdown();
-  expect(checkIdentity(other.root)).toBe('alive');
+  await other.expectNeverSignalled();
 });
 
 test("an identity of another host whose pid and start time match another user's process here: uncertain, never signalled, not even its children at shutdown", async () => {
-  const other = spawnTree('sleep 301 & wait', { asNobody: true, runId: null });
-  const child = await waitUntil(() => childrenOf(other.pid)[0], 5000, 'the sleep under bash');
-  const childIdentity = readIdentity(child.pid);
-  if (childIdentity === undefined) throw new Error('the child is gone');
+  const other = await othersProcess(true);
   const { home, runId } = await homeWithDeadRun();
   await editRecord(home, runId, (record) => {
     const context = (record.snapshot as { context: Record<string, unknown> }).context;
-    context.pid = other.pid;
-    context.identity = { ...other.root, hostname: 'another-host' };
+    context.pid = other.identity.pid;
+    context.identity = { ...other.identity, hostname: 'another-host' };
   });
 
   const sup = await create({ home });
   expect(sup.lastReconcile?.uncertain).toEqual([
-    { runId, pid: other.pid, reason: 'identity unreadable' },
+    { runId, pid: other.identity.pid, reason: 'identity unreadable' },
   ]);
   // Shutdown cancels the uncertain orphan: it re-verifies, and finds nothing it may signal.
   await sup.shutdown();
-  expect(checkIdentity(other.root)).toBe('alive');
-  expect(checkIdentity(childIdentity)).toBe('alive');
+  await other.expectNeverSignalled(); // the child too
 });

@@ -1,19 +1,32 @@
 // reconcileOrphans: runs whose owner the host no longer knows are cancelled (owner-gone).
-import { expect, test } from 'vitest';
+import { join } from 'node:path';
+import { expect, onTestFinished, test } from 'vitest';
+import {
+  expectNeverSignalled,
+  recorderSpec,
+  waitRecorderReady,
+} from '../support/process-checks.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
+import { createTempHome } from '../support/temp-home.js';
 
 const create = useSupervisors();
 
 test('cancels runs of unknown owners, keeps known ones, never touches unowned runs', async () => {
+  const temp = createTempHome();
+  onTestFinished(temp.remove);
   const sup = await create();
-  const alive = await sup.spawn({ command: 'sleep', args: ['30'], sessionId: 'session-alive' });
+  // The runs that must be left alone record every signal they get.
+  const recorder = (name: string) => ({ ...recorderSpec(join(temp.path, name)), killGraceMs: 200 });
+  const alive = await sup.spawn({ ...recorder('alive'), sessionId: 'session-alive' });
   const gone = await sup.spawn({
     command: 'sleep',
     args: ['30'],
     ownerId: 'agent-gone',
     sessionId: 'session-alive',
   });
-  const unowned = await sup.spawn({ command: 'sleep', args: ['30'] });
+  const unowned = await sup.spawn(recorder('unowned'));
+  const aliveIdentity = await waitRecorderReady(join(temp.path, 'alive'));
+  const unownedIdentity = await waitRecorderReady(join(temp.path, 'unowned'));
   const known = new Set(['session-alive']);
   const seen: string[] = [];
   const isOwned = (info: { ownerId: string | null; id: string }) => {
@@ -36,6 +49,8 @@ test('cancels runs of unknown owners, keeps known ones, never touches unowned ru
   // The ownerId is what is checked: explicit ownerId first, else the sessionId.
   expect(alive.info().ownerId).toBe('session-alive');
   expect(seen).not.toContain(unowned.id);
+  await expectNeverSignalled(aliveIdentity, join(temp.path, 'alive'));
+  await expectNeverSignalled(unownedIdentity, join(temp.path, 'unowned'), 0);
 });
 
 test('isOwned must be a function', async () => {

@@ -1,10 +1,17 @@
 // Whole-tree termination with real processes: escapees, ignored signals, exit reasons.
-import { describe, expect, test } from 'vitest';
+import { join } from 'node:path';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import type { SupervisorEvent } from '../../src/index.js';
 import { RUN_MARKER } from '../../src/options/run-spec.js';
 import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
-import { liveMarked } from '../support/process-checks.js';
+import {
+  expectNeverSignalled,
+  liveMarked,
+  recorderSpec,
+  waitRecorderReady,
+} from '../support/process-checks.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
+import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
 
 const createSupervisor = useSupervisors();
@@ -152,15 +159,23 @@ test('a burst of replacements in one scope is serialized and only the last one r
 });
 
 test('cancelScope finalizes every live run of the scope and nothing else', async () => {
+  const temp = createTempHome();
+  onTestFinished(temp.remove);
   const sup = await createSupervisor();
   const a = await sup.spawn({ command: 'sleep', args: ['30'], scopeKey: 's' });
   const b = await sup.spawn({ mode: 'pty', command: 'sleep', args: ['30'], scopeKey: 's' });
-  const other = await sup.spawn({ command: 'sleep', args: ['30'], scopeKey: 'other' });
+  // The run of the other scope records every signal it gets.
+  const signals = join(temp.path, 'signals');
+  const other = await sup.spawn({ ...recorderSpec(signals), scopeKey: 'other', killGraceMs: 200 });
+  const otherIdentity = await waitRecorderReady(signals);
   const exits = await sup.cancelScope('s');
   expect(exits.map((exit) => exit.reason)).toEqual(['cancelled', 'cancelled']);
   expect(a.state).toBe('done');
   expect(b.state).toBe('done');
+  expect(liveMarked(a.id)).toEqual([]);
+  expect(liveMarked(b.id)).toEqual([]);
   expect(other.state).toBe('running');
+  await expectNeverSignalled(otherIdentity, signals);
 });
 
 test('shutdown finalizes every live run with reason shutdown, then refuses new runs', async () => {

@@ -1,6 +1,7 @@
 // The run host's socket against random requests, generated with fast-check: any method on
 // every route (and made-up ones), broken percent-encoding, bodies that are not JSON, JSON
 // of every shape. Each answer is a 2xx or a typed 4xx; the host and its run live on.
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { buildLaunch } from '../../src/actors/build-launch.js';
@@ -12,7 +13,12 @@ import {
   type ProcessIdentity,
 } from '../../src/os/process-identity.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
-import { liveMarked } from '../support/process-checks.js';
+import {
+  expectNeverSignalled,
+  liveMarked,
+  recorderSpec,
+  waitRecorderReady,
+} from '../support/process-checks.js';
 import { rawRequest } from '../support/raw-request.js';
 import { bodyOf, expectTypedAnswer, method, segment } from '../support/request-arbitraries.js';
 import { waitRunHostGone } from '../support/run-hosts.js';
@@ -23,17 +29,18 @@ const RUN_ID = 'rhostfuzz1';
 let home: { path: string; remove: () => void };
 let link: RunHostLink;
 let host: ProcessIdentity;
+let recorderFile = '';
+let recorder: ProcessIdentity;
 
 beforeAll(async () => {
   home = createTempHome('runwarden-host-fuzz-');
   link = new RunHostLink(home.path, 'default');
   host = (await link.ensure()).identity;
-  const descriptor = normalizeRunSpec(
-    { command: 'sleep', args: ['120'] },
-    {
-      defaultNoOutputTimeoutMs: 0,
-    },
-  );
+  // The run records every signal it gets: random requests must never signal it.
+  recorderFile = join(home.path, 'signals');
+  const descriptor = normalizeRunSpec(recorderSpec(recorderFile), {
+    defaultNoOutputTimeoutMs: 0,
+  });
   const launch = buildLaunch(RUN_ID, descriptor, 'default');
   await link.client.spawn({
     runId: RUN_ID,
@@ -44,6 +51,7 @@ beforeAll(async () => {
     killGraceMs: 100,
     logCapBytes: 64 * 1024,
   });
+  recorder = await waitRecorderReady(recorderFile);
 });
 
 afterAll(async () => {
@@ -83,5 +91,6 @@ test('random requests get a 2xx or a typed 4xx, never a 500; the host and its ru
     { numRuns: 200 },
   );
   expect(checkIdentity(host)).toBe('alive');
-  expect(liveMarked(RUN_ID)).toHaveLength(1);
+  expect(liveMarked(RUN_ID)).toEqual([recorder.pid]);
+  await expectNeverSignalled(recorder, recorderFile);
 }, 120_000);

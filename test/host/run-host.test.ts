@@ -6,6 +6,7 @@ import { RunHostLink } from '../../src/host/run-host-link.js';
 import { buildLaunch } from '../../src/actors/build-launch.js';
 import { normalizeRunSpec } from '../../src/options/run-spec.js';
 import { SpawnError } from '../../src/errors.js';
+import { signalVerified } from '../../src/os/signal-verified.js';
 import { createTempHome } from '../support/temp-home.js';
 import { liveRunHosts, waitRunHostGone } from '../support/run-hosts.js';
 import { liveMarked } from '../support/process-checks.js';
@@ -133,14 +134,33 @@ test('a hosted run: output from any offset, input, exit kept until collected', a
   expect(await client.run(runId)).toBeUndefined();
 });
 
-test('the host enforces the timeout by itself and refuses to collect a live run', async () => {
+test('the host refuses to collect a live run', async () => {
+  const { link: hostLink } = link();
+  const { client } = await hostLink.ensure();
+  const runId = 'r-host-live';
+  await client.spawn(spawnRequest(runId, { command: 'sleep', args: ['30'] }));
+  await expect(client.collect(runId)).rejects.toMatchObject({ status: 409 });
+  // Ended here, by its verified identity; then its exit is kept and can be collected.
+  const identity = (await client.run(runId))?.identity;
+  if (identity === null || identity === undefined) throw new Error('no identity');
+  expect(signalVerified(identity, 'SIGKILL')).toMatchObject({ kind: 'sent' });
+  await waitUntil(async () => (await client.run(runId))?.exit, 10_000, 'the exit');
+  expect((await client.run(runId))?.exit).toMatchObject({ reason: 'signal', signal: 'SIGKILL' });
+  await client.collect(runId);
+  expect(await client.run(runId)).toBeUndefined();
+});
+
+test('the host enforces the timeout by itself, never before it', async () => {
   const { link: hostLink } = link();
   const { client } = await hostLink.ensure();
   const runId = 'r-host-2';
-  await client.spawn(spawnRequest(runId, { command: 'sleep', args: ['30'], timeoutMs: 300 }));
-  await expect(client.collect(runId)).rejects.toMatchObject({ status: 409 });
+  const before = Date.now();
+  await client.spawn(spawnRequest(runId, { command: 'sleep', args: ['30'], timeoutMs: 1000 }));
   await waitUntil(async () => (await client.run(runId))?.exit, 10_000, 'the timeout');
-  expect((await client.run(runId))?.exit).toMatchObject({ reason: 'timeout', signal: 'SIGTERM' });
+  const exit = (await client.run(runId))?.exit;
+  expect(exit).toMatchObject({ reason: 'timeout', signal: 'SIGTERM' });
+  // Armed once the spawn request arrived, after `before`.
+  expect((exit?.endedAt ?? 0) - before).toBeGreaterThanOrEqual(1000);
   expect(liveMarked(runId)).toEqual([]);
   await client.collect(runId);
 });

@@ -47,7 +47,12 @@ test('restored deadlines are absolute and still fire', () => {
   const { machine } = provided();
   const restored = createActor(machine, { input: runInput(), snapshot: snapshot as never });
   restored.start();
-  expect(restored.getSnapshot().context.deadlines.timeoutAt).toBe(10_000);
+  // Exactly the deadlines of a run spawned at 0, not re-based on the restore.
+  expect(restored.getSnapshot().context.deadlines).toEqual({
+    timeoutAt: 10_000,
+    noOutputAt: 5_000,
+    idleAt: 1_000,
+  });
   restored.send({ type: 'TICK', now: 10_000 });
   expect(restored.getSnapshot().value).toBe('finalizing');
   expect(restored.getSnapshot().context.endReason).toBe('timeout');

@@ -141,7 +141,14 @@ describe('run machine', () => {
     test('the no-output deadline is re-armed by output', () => {
       const { actor } = running();
       actor.send({ type: 'OUTPUT', bytes: 1, at: 4_000 });
-      actor.send({ type: 'TICK', now: 5_000 });
+      expect(actor.getSnapshot().context.deadlines).toEqual({
+        timeoutAt: 10_000,
+        noOutputAt: 9_000,
+        idleAt: 5_000,
+      });
+      actor.send({ type: 'TICK', now: 5_000 }); // the first no-output deadline, passed
+      expect(actor.getSnapshot().value).toBe('idle');
+      actor.send({ type: 'TICK', now: 8_999 });
       expect(actor.getSnapshot().value).toBe('idle');
       actor.send({ type: 'TICK', now: 9_000 });
       expect(actor.getSnapshot().value).toBe('finalizing');
@@ -209,8 +216,10 @@ describe('run machine', () => {
         noOutputAt: null,
         idleAt: null,
       });
-      actor.send({ type: 'TICK', now: 9_000 });
+      actor.send({ type: 'TICK', now: 10_099 });
       expect(actor.getSnapshot().value).toBe('running');
+      actor.send({ type: 'TICK', now: 10_100 });
+      expect(actor.getSnapshot().context.endReason).toBe('timeout');
     });
 
     test('a run reattached from a record without a start counts its timeout from the reattach', () => {

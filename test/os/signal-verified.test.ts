@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, onTestFinished, test } from 'vitest';
 import { checkIdentity } from '../../src/os/process-identity.js';
 import { readProcStat } from '../../src/os/proc-fs.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
+import { startBystander } from '../support/process-checks.js';
 import { runOsScript } from '../support/run-os-script.js';
 import { destroyAllSpawned, spawnProcess } from '../support/spawn-tree.js';
 import { WAIT_MS, waitUntil } from '../support/wait-for.js';
@@ -66,21 +67,25 @@ describe('signalVerified', () => {
     expect(await tree.exited).toEqual({ code: null, signal: 'SIGTERM' });
   });
 
-  test('reports a signal the runtime rejects as failed instead of throwing', () => {
-    const tree = spawnProcess('sleep', ['30']);
-    const outcome = signalVerified(tree.root, 'SIGNOPE' as NodeJS.Signals);
+  test('reports a signal the runtime rejects as failed instead of throwing', async () => {
+    const bystander = await startBystander();
+    onTestFinished(() => bystander.stop());
+    const outcome = signalVerified(bystander.identity, 'SIGNOPE' as NodeJS.Signals);
     expect(outcome).toMatchObject({ kind: 'failed', code: 'ERR_UNKNOWN_SIGNAL' });
-    expect(checkIdentity(tree.root)).toBe('alive');
+    await bystander.expectNeverSignalled();
   });
 
   test('reports EPERM as failed when the process belongs to another user', async () => {
-    const tree = spawnProcess('sleep', ['30']);
-    const outcome = await runOsScript(
-      `import { signalVerified } from './signal-verified.js';
-       console.log(JSON.stringify(signalVerified(INPUT, 'SIGKILL')));`,
-      tree.root,
-    );
-    expect(outcome).toMatchObject({ kind: 'failed', code: 'EPERM' });
-    expect(checkIdentity(tree.root)).toBe('alive');
+    const bystander = await startBystander();
+    onTestFinished(() => bystander.stop());
+    for (const signal of ['SIGKILL', 'SIGTERM']) {
+      const outcome = await runOsScript(
+        `import { signalVerified } from './signal-verified.js';
+         console.log(JSON.stringify(signalVerified(INPUT.identity, INPUT.signal)));`,
+        { identity: bystander.identity, signal },
+      );
+      expect(outcome).toMatchObject({ kind: 'failed', code: 'EPERM' });
+    }
+    await bystander.expectNeverSignalled();
   });
 });

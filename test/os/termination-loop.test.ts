@@ -1,9 +1,10 @@
 // Terminations running at the same time share their scans of the process table.
-import { afterEach, expect, test, vi } from 'vitest';
+import { afterEach, expect, onTestFinished, test, vi } from 'vitest';
 import { checkIdentity } from '../../src/os/process-identity.js';
 import { processTable } from '../../src/os/process-table.js';
 import { terminateRunTree } from '../../src/os/terminate-run-tree.js';
-import { destroyAllSpawned, liveMarked, spawnTree } from '../support/spawn-tree.js';
+import { startBystander } from '../support/process-checks.js';
+import { destroyAllSpawned, liveMarked, spawnTree, uniqueRunId } from '../support/spawn-tree.js';
 import { waitUntil } from '../support/wait-for.js';
 
 afterEach(async () => {
@@ -59,30 +60,32 @@ test('a tree found empty is dead after one scan', async () => {
 });
 
 test('a scan that fails fails the terminations waiting on it, and the next ones work', async () => {
-  const tree = spawnTree('sleep 66');
-  await waitUntil(() => liveMarked(tree).length === 1, 5000, 'sleep');
-  const query = { marker: tree.marker, root: tree.root };
+  // A marked signal recorder: it must get nothing from the termination whose scan failed.
+  const bystander = await startBystander({ runId: uniqueRunId('failed-scan') });
+  onTestFinished(() => bystander.stop());
+  const query = { marker: bystander.tree.marker, root: bystander.identity };
   const options = { query, graceMs: 10_000, softSignals: ['SIGTERM'] as NodeJS.Signals[] };
   vi.spyOn(processTable(), 'list').mockImplementationOnce(() => {
     throw new Error('process table unreadable');
   });
   await expect(terminateRunTree(options)).rejects.toThrow('process table unreadable');
-  expect(liveMarked(tree)).toHaveLength(1); // nothing was signalled on a failed scan
+  await bystander.expectNeverSignalled(); // nothing was signalled on a failed scan
 
-  const report = await terminateRunTree(options);
-  expect(report.survivors).toEqual([]);
-  expect(liveMarked(tree)).toEqual([]);
+  // It handles SIGTERM and lives on: with no grace, SIGKILL is the only signal.
+  const report = await terminateRunTree({ ...options, graceMs: 0 });
+  expect(report).toMatchObject({ forced: true, survivors: [] });
+  expect(liveMarked(bystander.tree)).toEqual([]);
 });
 
 test('a termination aborted before it starts signals nothing', async () => {
-  const tree = spawnTree('sleep 67');
-  await waitUntil(() => liveMarked(tree).length === 1, 5000, 'sleep');
+  const bystander = await startBystander({ runId: uniqueRunId('aborted') });
+  onTestFinished(() => bystander.stop());
   const report = await terminateRunTree({
-    query: { marker: tree.marker, root: tree.root },
+    query: { marker: bystander.tree.marker, root: bystander.identity },
     graceMs: 10_000,
     softSignals: ['SIGTERM'],
     signal: AbortSignal.abort(),
   });
   expect(report.members).toEqual([]);
-  expect(liveMarked(tree)).toHaveLength(1);
+  await bystander.expectNeverSignalled();
 });
