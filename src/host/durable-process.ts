@@ -65,7 +65,7 @@ export class DurableProcess implements ProcessHandle {
   write(data: string | Uint8Array): void {
     const bytes = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
     const { link, runId, logger } = this.options;
-    // Chained, so keystrokes arrive in the order they were typed.
+    // Chained (with resizes), so keystrokes arrive in the order they were typed.
     this.inputChain = this.inputChain
       .then(() => link.client.input(runId, bytes))
       .catch((error: unknown) => {
@@ -76,9 +76,12 @@ export class DurableProcess implements ProcessHandle {
   resize(cols: number, rows: number): void {
     if (this.options.mode !== 'pty') throw new TypeError('resize() needs a PTY run (mode: "pty")');
     const { link, runId, logger } = this.options;
-    link.client.resize(runId, cols, rows).catch((error: unknown) => {
-      logger.warn({ runId, err: error }, 'resize of a durable run failed');
-    });
+    // In the input chain: a resize typed after keys reaches the terminal after them.
+    this.inputChain = this.inputChain
+      .then(() => link.client.resize(runId, cols, rows))
+      .catch((error: unknown) => {
+        logger.warn({ runId, err: error }, 'resize of a durable run failed');
+      });
   }
 
   /** Stops following; the run stays with the host (a `leave`, or a supervisor going away). */
