@@ -1,5 +1,6 @@
 // Streams a run's output as NDJSON from an offset until the run ends (or the client goes):
-// {"type":"output","offset":N,"data":"<base64>"} lines, then {"type":"exit","exit":{...}}.
+// {"type":"output","offset":N,"data":"<base64>"} lines, then {"type":"exit","exit":{...}}
+// (none for a run released to the next daemon: it goes on there).
 import type { ServerResponse } from 'node:http';
 import type { Supervisor } from '../actors/supervisor.js';
 
@@ -40,9 +41,10 @@ export function followOutput(
   response.on('close', unsubscribe);
   void handle.exited.then((exit) => {
     unsubscribe();
-    if (!response.writableEnded) {
-      line({ type: 'exit', exit });
-      response.end();
-    }
+    if (response.writableEnded) return;
+    // A run this daemon let go of (a `leave` shutdown) has not ended: the stream stops with
+    // no exit line, so the client reconnects to the next daemon and resumes.
+    if (exit.reason !== 'released') line({ type: 'exit', exit });
+    response.end();
   });
 }
