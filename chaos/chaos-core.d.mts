@@ -1,14 +1,21 @@
 // Types of chaos-core.mjs, for the vitest test that runs the harness in CI.
 
-export interface ChaosOptions {
-  readonly cycles: number;
-  /** Seed of the first cycle; cycle k uses `seed + k`. */
+/** One cycle to run: its seed, and its burst size when not the run's default. */
+export interface ChaosCycle {
   readonly seed: number;
+  readonly maxRunsPerBurst?: number;
+}
+
+export interface ChaosOptions {
+  /** The cycles to run, or how many, with seeds `seed`, `seed + 1`, ... */
+  readonly cycles: number | readonly ChaosCycle[];
+  /** Seed of the first cycle when `cycles` is a count. */
+  readonly seed?: number;
   /** Go on after a failing cycle (default: stop at the first). */
   readonly keepGoing?: boolean;
   /** Print every cycle's steps, not only a failing one's. */
   readonly verbose?: boolean;
-  /** Most spawn requests in one burst (default 8). */
+  /** Most spawn requests in one burst (default 8, the soak's). */
   readonly maxRunsPerBurst?: number;
   readonly print: (line: string) => void;
 }
@@ -21,5 +28,10 @@ export interface ChaosSummary {
   readonly runs: number;
   readonly seconds: number;
 }
+
+export const DEFAULT_MAX_RUNS_PER_BURST: number;
+
+/** `npm run chaos -- --seed S --cycles 1 [--max-runs N]`: replays that one cycle. */
+export function replayCommand(seed: number, maxRunsPerBurst?: number): string;
 
 export function runChaos(options: ChaosOptions): Promise<ChaosSummary>;

@@ -1,41 +1,54 @@
-// The chaos harness's loop: cycles with consecutive seeds, one line per cycle, a summary.
-// `npm run chaos` (run.mjs) and the vitest test (test/chaos) both call `runChaos`.
+// The harness's loop: cycles, one line per cycle, a summary. `npm run chaos` (run.mjs) and
+// the vitest test (test/chaos) both call `runChaos`.
 import { runCycle } from './cycle.mjs';
 
+/** Default most spawn requests in one burst (the soak's size). */
+export const DEFAULT_MAX_RUNS_PER_BURST = 8;
+
 /**
- * Runs `cycles` cycles, seeds `seed`, `seed + 1`, ... Stops at the first failing cycle
- * unless `keepGoing`. `print` receives each line (with `verbose`, every cycle's steps too).
- * Resolves the summary.
+ * The command that replays one cycle exactly: a seed draws the same choices only with the
+ * same burst size (it bounds the first draw of every burst).
+ */
+export function replayCommand(seed, maxRunsPerBurst = DEFAULT_MAX_RUNS_PER_BURST) {
+  const burst =
+    maxRunsPerBurst === DEFAULT_MAX_RUNS_PER_BURST ? '' : ` --max-runs ${maxRunsPerBurst}`;
+  return `npm run chaos -- --seed ${seed} --cycles 1${burst}`;
+}
+
+/**
+ * Runs the cycles `cycles` lists (each a seed, and its burst size when not
+ * `maxRunsPerBurst`), or else `count` cycles with seeds `seed`, `seed + 1`, ... Stops at the
+ * first failing cycle unless `keepGoing`. `print` receives each line (with `verbose`, every
+ * cycle's steps too). Resolves the summary.
  */
 export async function runChaos({
   cycles,
   seed,
   keepGoing = false,
   verbose = false,
-  maxRunsPerBurst,
+  maxRunsPerBurst = DEFAULT_MAX_RUNS_PER_BURST,
   print,
 }) {
+  const list = Array.isArray(cycles)
+    ? cycles.map((cycle) => ({ maxRunsPerBurst, ...cycle }))
+    : Array.from({ length: cycles }, (_, k) => ({ seed: (seed + k) >>> 0, maxRunsPerBurst }));
   const started = Date.now();
   const failed = [];
   let passed = 0;
   let runs = 0;
-  for (let k = 0; k < cycles; k++) {
-    const cycleSeed = (seed + k) >>> 0;
-    const result = await runCycle(
-      cycleSeed,
-      maxRunsPerBurst === undefined ? {} : { maxRunsPerBurst },
-    );
+  for (const [k, cycle] of list.entries()) {
+    const result = await runCycle(cycle.seed, { maxRunsPerBurst: cycle.maxRunsPerBurst });
     runs += result.runs;
-    const label = `cycle ${k + 1}/${cycles} seed ${cycleSeed}`;
+    const label = `cycle ${k + 1}/${list.length} seed ${cycle.seed}`;
     if (result.ok) {
       passed++;
       print(`${label} ok (${result.runs} runs, ${result.ms} ms)`);
       if (verbose) for (const line of result.steps) print(`    ${line}`);
       continue;
     }
-    failed.push(cycleSeed);
+    failed.push(cycle.seed);
     print(
-      `${label} FAILED (${result.ms} ms); replay: npm run chaos -- --seed ${cycleSeed} --cycles 1`,
+      `${label} FAILED (${result.ms} ms); replay: ${replayCommand(cycle.seed, cycle.maxRunsPerBurst)}`,
     );
     for (const problem of result.problems) print(`  violation: ${problem}`);
     print('  steps:');

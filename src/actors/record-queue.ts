@@ -34,6 +34,8 @@ export class RecordQueue {
   private queuedState: string | null = null;
   private retry: NodeJS.Timeout | null = null;
   private retryDelay = RETRY_FIRST_MS;
+  /** Nothing more is written, not even what was queued before (see `drop`). */
+  private dropped = false;
 
   constructor(
     private readonly runId: string,
@@ -67,7 +69,7 @@ export class RecordQueue {
     const { snapshot, state, final } = this.source.capture();
     this.queuedState = state;
     this.tail = this.tail
-      .then(() => this.journal.write(this.runId, snapshot, final))
+      .then(() => (this.dropped ? undefined : this.journal.write(this.runId, snapshot, final)))
       .then(
         () => {
           const wasFailing = this.failure !== null;
@@ -81,10 +83,22 @@ export class RecordQueue {
         (error: unknown) => {
           this.failure = error;
           this.logger.error({ runId: this.runId, err: error }, 'run record write failed');
+          // A write in flight when the run was dropped: it lags behind nothing any more.
+          if (this.dropped) return;
           this.outcome.failed(error);
           this.scheduleRetry();
         },
       );
+  }
+
+  /**
+   * The run must never get a record (its write-ahead failed and the spawn was refused):
+   * writes queued before (a retry, its final state) are skipped, and a failure of one in
+   * flight is not reported, so it cannot mark the forgotten run as lagging for good.
+   */
+  drop(): void {
+    this.dropped = true;
+    this.stopRetrying();
   }
 
   /** Stops retrying (the run was released or discarded). */

@@ -293,7 +293,7 @@ export class RunController {
    */
   discard(): void {
     this.discarded = true;
-    this.records.stopRetrying();
+    this.records.drop();
   }
 
   /** Stops supervising without any signal (shutdown with `leave`). */

@@ -11,6 +11,7 @@ import {
   openSync,
   statSync,
 } from 'node:fs';
+import { EventEmitter } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Keyv, { type KeyvOptions } from 'keyv';
@@ -168,11 +169,23 @@ async function openPostgres(url: string): Promise<OpenedStore> {
     uri: url,
     table: 'runwarden',
     iterationLimit: ITERATION_LIMIT,
+    log: listenForIdleErrors,
   });
   const keyv = ownKeyv({ store: adapter });
   const location = redactCredentials(url);
   await probe(keyv, location);
   return { keyv, location, close: () => keyv.disconnect() };
+}
+
+// pg's pool emits 'error' when an idle connection dies (PostgreSQL stopped or restarted):
+// with no listener that is an uncaught exception, which ends the whole process. @keyv/postgres
+// neither listens nor exposes its pool, but pg-pool calls its `log` option as a method of
+// the pool before it opens each connection: the listener is added there. The pool drops the
+// dead connection by itself; the outage shows in failed queries and in the store's health.
+function listenForIdleErrors(this: unknown): void {
+  if (this instanceof EventEmitter && this.listenerCount('error') === 0) {
+    this.on('error', () => undefined);
+  }
 }
 
 // A Keyv this module opens: errors throw, and Keyv's format is written and read by the

@@ -1,26 +1,28 @@
-// The chaos harness (chaos/) in CI: 20 short cycles against the built daemon, each with a
-// fault at a random moment. A failing cycle prints its seed and steps; replay it with
-// `npm run chaos -- --seed S --cycles 1`. RUNWARDEN_CHAOS_SEED fixes the first seed.
+// The chaos harness (chaos/) in CI, against the built daemon: a fixed list of cycles
+// (chaos/seeds.mjs: seeds that found bugs, and everyday ones) and one random cycle, each
+// with faults at random moments. The random seed is printed, and named in the test and in
+// a failure, with the command that replays it; RUNWARDEN_CHAOS_SEED fixes it.
 import { beforeAll, expect, test } from 'vitest';
-import { runChaos } from '../../chaos/chaos-core.mjs';
+import { replayCommand, runChaos } from '../../chaos/chaos-core.mjs';
+import { CI_RANDOM_MAX_RUNS, CI_SEEDS } from '../../chaos/seeds.mjs';
 import { assertFreshBuild } from '../support/crash-host.js';
 
 beforeAll(() => {
   assertFreshBuild();
 });
 
-const CYCLES = 20;
+const randomSeed = Number(process.env.RUNWARDEN_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+if (!Number.isSafeInteger(randomSeed) || randomSeed < 0 || randomSeed >= 2 ** 32) {
+  throw new TypeError(`RUNWARDEN_CHAOS_SEED must be an integer in [0, 2^32), got ${randomSeed}`);
+}
+const cycles = [...CI_SEEDS, { seed: randomSeed, maxRunsPerBurst: CI_RANDOM_MAX_RUNS }];
+const seeds = `${CI_SEEDS.length} fixed seeds and random seed ${randomSeed} (replay: ${replayCommand(randomSeed, CI_RANDOM_MAX_RUNS)})`;
 
-test(`${CYCLES} chaos cycles: no run leaked, no record lost`, async () => {
-  const seed = Number(process.env.RUNWARDEN_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
+test(`chaos: ${cycles.length} cycles, random seed ${randomSeed}: no run leaked, no record lost`, async () => {
+  // Printed first, so even a cycle that hangs past the timeout has named its seed.
+  console.log(`chaos: ${seeds}`);
   const lines: string[] = [];
-  const summary = await runChaos({
-    cycles: CYCLES,
-    seed,
-    // Short bursts: the suite shares two cores with every other test file.
-    maxRunsPerBurst: 5,
-    print: (line) => lines.push(line),
-  });
+  const summary = await runChaos({ cycles, print: (line) => lines.push(line) });
   console.log(lines.at(-1));
-  expect(summary.failed, lines.join('\n')).toEqual([]);
+  expect(summary.failed, [seeds, ...lines].join('\n')).toEqual([]);
 }, 300_000);

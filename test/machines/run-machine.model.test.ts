@@ -8,7 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { describeTransition, listTransitions } from '../../src/machines/list-transitions.js';
 import type { RunEvent } from '../../src/machines/run-events.js';
 import { runMachine } from '../../src/machines/run-machine.js';
-import { ModelDriver, type ModelStep } from '../support/model-driver.js';
+import { ModelDriver } from '../support/model-driver.js';
+import type { ModelStep } from '../support/model-steps.js';
 import { fakeIdentity, runInput } from '../support/run-fixtures.js';
 import { TransitionRecorder } from '../support/transition-recorder.js';
 
@@ -129,7 +130,7 @@ function selectPaths(): Array<{ description: string; steps: ModelStep[] }> {
     const keys = steps.flatMap((step) => step.keys);
     if (keys.every((key) => covered.has(key))) return;
     for (const key of keys) covered.add(key);
-    selected.push({ description: events.map((e) => e.type).join(' → '), steps });
+    selected.push({ description: describePath(steps), steps });
   };
   const completed = (events: RunEvent[]): RunEvent[] => {
     // Every path runs to `done` through the world's own events, so endings are checked too.
@@ -148,6 +149,13 @@ function selectPaths(): Array<{ description: string; steps: ModelStep[] }> {
     for (const event of realizableEvents(path.state)) add(completed([...prefix, event]));
   }
   return selected;
+}
+
+// `EVENT[guard]` per step (a TICK's guard tells which deadline it was), so names are unique.
+function describePath(steps: readonly ModelStep[]): string {
+  return steps
+    .map((step) => step.event.type + (/\[\w+\]/.exec(step.keys[0] ?? '')?.[0] ?? ''))
+    .join(' → ');
 }
 
 // From a non-final state, the shortest way the real world ends the run.
@@ -185,9 +193,15 @@ describe('run machine, model-based, against the real supervisor', () => {
     }
   });
 
-  // Runs last (tests in a file run in order): every transition was taken by a real run actor.
+  test('the generated paths have unique names', () => {
+    const names = paths.map((path) => path.description);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  // Runs last (tests in a file run in order): every transition was taken by a real run actor,
+  // exactly where its path's model took it.
   test('every transition of the run machine was taken by the real supervisor', () => {
-    const missing = allTransitions.filter((key) => !recorder.keys.has(key));
+    const missing = allTransitions.filter((key) => !recorder.verified.has(key));
     expect(missing, 'transitions never taken for real').toEqual([]);
   });
 });

@@ -1,29 +1,81 @@
-// Records the transitions real run actors take, from XState inspection events.
+// Records what real run actors do, from XState inspection events: each transition they
+// take, with the state and context it led to, and, at the end of each macrostep, the
+// supervisor's public view of the run (`sup.get(id)`) when a view is set.
 import type { InspectionEvent } from 'xstate';
 import { describeTransition } from '../../src/machines/list-transitions.js';
+import type { RunContext } from '../../src/machines/run-context.js';
+import type { RunInfo, RunStateName } from '../../src/types.js';
+
+/** One thing a run actor did, in order. */
+export type Recorded =
+  | {
+      readonly kind: 'transition';
+      readonly key: string;
+      /** The state and context right after this transition. */
+      readonly value: RunStateName;
+      readonly context: RunContext;
+    }
+  /** The supervisor's view of the run once a macrostep settled. */
+  | { readonly kind: 'view'; readonly info: RunInfo };
+
+interface RunSnapshot {
+  readonly value: RunStateName;
+  readonly context: RunContext;
+  readonly status: string;
+  readonly machine?: { readonly id?: string };
+}
 
 export class TransitionRecorder {
+  /** Every transition key a run actor took. */
   readonly keys = new Set<string>();
-  private readonly perRun = new Map<string, string[]>();
+  /** Keys a model driver matched exactly, in place, against its model. */
+  readonly verified = new Set<string>();
+  private readonly perRun = new Map<string, Recorded[]>();
   private recording = true;
+  private view: ((runId: string) => RunInfo | undefined) | null = null;
 
   /** Pass as the supervisor's `inspect` option. */
   readonly inspect = (event: InspectionEvent): void => {
-    if (!this.recording || event.type !== '@xstate.microstep') return;
+    if (!this.recording) return;
     const runId = (event.actorRef as { id?: string }).id ?? '';
-    for (const transition of event._transitions) {
-      if (transition.source.machine.id !== 'run') continue;
-      const { key } = describeTransition(transition);
-      this.keys.add(key);
-      const list = this.perRun.get(runId) ?? [];
-      list.push(key);
-      this.perRun.set(runId, list);
+    if (event.type === '@xstate.microstep') {
+      const snapshot = event.snapshot as unknown as RunSnapshot;
+      for (const transition of event._transitions) {
+        if (transition.source.machine.id !== 'run') continue;
+        const { key } = describeTransition(transition);
+        this.keys.add(key);
+        this.push(runId, {
+          kind: 'transition',
+          key,
+          value: snapshot.value,
+          context: snapshot.context,
+        });
+      }
+      return;
     }
+    // The snapshot event comes after the actor committed the macrostep and told its
+    // observers (the supervisor's controller): the public view is up to date here. A
+    // stopped actor (a `leave` shutdown released it) has no view to compare.
+    if (event.type !== '@xstate.snapshot') return;
+    const snapshot = event.snapshot as unknown as RunSnapshot;
+    if (snapshot.machine?.id !== 'run' || !['active', 'done'].includes(snapshot.status)) return;
+    const info = this.view?.(runId);
+    if (info !== undefined) this.push(runId, { kind: 'view', info });
   };
 
-  /** Transitions taken by one run so far. */
-  of(runId: string): readonly string[] {
+  /** What one run did so far, in order. */
+  of(runId: string): readonly Recorded[] {
     return this.perRun.get(runId) ?? [];
+  }
+
+  /** Transition keys taken by one run so far. */
+  keysOf(runId: string): string[] {
+    return this.of(runId).flatMap((entry) => (entry.kind === 'transition' ? [entry.key] : []));
+  }
+
+  /** Reads the public view of a run at the end of each macrostep (null: no view). */
+  setView(view: ((runId: string) => RunInfo | undefined) | null): void {
+    this.view = view;
   }
 
   pause(): void {
@@ -32,5 +84,11 @@ export class TransitionRecorder {
 
   resume(): void {
     this.recording = true;
+  }
+
+  private push(runId: string, entry: Recorded): void {
+    const list = this.perRun.get(runId) ?? [];
+    list.push(entry);
+    this.perRun.set(runId, list);
   }
 }
