@@ -19,7 +19,7 @@ export async function createSupervisor(options: SupervisorOptions = {}): Promise
   processTable();
   const home = resolveHome(resolved.home);
   ensurePrivateDir(home);
-  const opened = await openStore(resolved.store, home);
+  const opened = await openStore(resolved.store, home, resolved.logger);
   const store = new RecordStore(
     opened.keyv,
     resolved.name,

@@ -33,7 +33,7 @@ export async function reconcileStore(
   processTable();
   const home = resolveHome(resolved.home);
   ensurePrivateDir(home);
-  const opened = await openStore(resolved.store, home);
+  const opened = await openStore(resolved.store, home, resolved.logger);
   const link = new RunHostLink(home, resolved.name);
   try {
     const store = new RecordStore(opened.keyv, resolved.name, () => resolved.clock.now());

@@ -69,9 +69,15 @@ export class RecordQueue {
     const { snapshot, state, final } = this.source.capture();
     this.queuedState = state;
     this.tail = this.tail
-      .then(() => (this.dropped ? undefined : this.journal.write(this.runId, snapshot, final)))
+      .then(async () => {
+        if (this.dropped) return 'skipped';
+        await this.journal.write(this.runId, snapshot, final);
+        return 'written';
+      })
       .then(
-        () => {
+        (outcome) => {
+          // A write skipped for a dropped run proves nothing about the store.
+          if (outcome === 'skipped') return;
           const wasFailing = this.failure !== null;
           this.failure = null;
           this.retryDelay = RETRY_FIRST_MS;

@@ -65,14 +65,17 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     throw error;
   }
   // Listen before saying we are ready: a SIGTERM sent the moment the ready line is read
-  // must shut down gracefully, not kill the process by the signal's default action.
+  // must shut down gracefully, not kill the process by the signal's default action. The
+  // listeners stay for the whole drain: a second signal is logged, and never ends the drain.
+  let stopping = false;
   const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => {
-      resolve('SIGTERM');
-    });
-    process.once('SIGINT', () => {
-      resolve('SIGINT');
-    });
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) logger.warn({ signal }, 'already shutting down; waiting for the runs');
+      stopping = true;
+      resolve(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
   });
   logger.info({ socketPath, pid: process.pid }, 'daemon listening');
   options.onReady?.({ socketPath, report: sup.lastReconcile, dashboard });
@@ -80,11 +83,14 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const signal = await stopSignal;
   const runs = options.onShutdown ?? 'kill';
   logger.info({ signal, runs }, 'daemon shutting down');
-  // The socket stays open while the runs drain: clients get 503 `E_SUPERVISOR_STOPPED`
-  // (not "no daemon"), and followers see their runs end.
-  await sup.shutdown({ runs });
-  await dashboard?.close();
-  await stopControlServer(server, socketPath);
+  try {
+    // The socket stays open while the runs drain: clients get 503 `E_SUPERVISOR_STOPPED`
+    // (not "no daemon"), and followers see their runs end.
+    await sup.shutdown({ runs });
+  } finally {
+    await dashboard?.close();
+    await stopControlServer(server, socketPath);
+  }
   logger.info({}, 'daemon stopped');
   logger.flush();
 }

@@ -31,10 +31,18 @@ export interface OpenedStore {
 // @keyv/sqlite pages with LIMIT/OFFSET (default 10 rows); large pages mean fewer queries.
 const ITERATION_LIMIT = 1000;
 
+/** Where a store reports what goes wrong beside requests (a pino-compatible logger). */
+export interface StoreLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+const silent: StoreLogger = { warn: () => undefined };
+
 /** Opens `store` (or the default SQLite file in `home`). */
 export async function openStore(
   store: Keyv | string | undefined,
   home: string,
+  logger: StoreLogger = silent,
 ): Promise<OpenedStore> {
   if (store instanceof Keyv) {
     // A default TTL would silently expire live records and the owner lease.
@@ -57,7 +65,7 @@ export async function openStore(
   const url = store ?? `sqlite://${join(home, 'runwarden.sqlite')}`;
   if (url.startsWith('sqlite://')) return openSqlite(url.slice('sqlite://'.length));
   if (/^rediss?:\/\//.test(url)) return openRedis(url);
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, logger);
   throw new InvalidOptionError('store', url, 'a sqlite://, redis:// or postgres:// URL');
 }
 
@@ -163,13 +171,13 @@ async function openRedis(url: string): Promise<OpenedStore> {
   return { keyv, location, close: () => keyv.disconnect() };
 }
 
-async function openPostgres(url: string): Promise<OpenedStore> {
+async function openPostgres(url: string, logger: StoreLogger): Promise<OpenedStore> {
   const { default: KeyvPostgres } = await import('@keyv/postgres');
   const adapter = new KeyvPostgres({
     uri: url,
     table: 'runwarden',
     iterationLimit: ITERATION_LIMIT,
-    log: listenForIdleErrors,
+    log: listenForIdleErrors(logger),
   });
   const keyv = ownKeyv({ store: adapter });
   const location = redactCredentials(url);
@@ -179,13 +187,18 @@ async function openPostgres(url: string): Promise<OpenedStore> {
 
 // pg's pool emits 'error' when an idle connection dies (PostgreSQL stopped or restarted):
 // with no listener that is an uncaught exception, which ends the whole process. @keyv/postgres
-// neither listens nor exposes its pool, but pg-pool calls its `log` option as a method of
-// the pool before it opens each connection: the listener is added there. The pool drops the
-// dead connection by itself; the outage shows in failed queries and in the store's health.
-function listenForIdleErrors(this: unknown): void {
-  if (this instanceof EventEmitter && this.listenerCount('error') === 0) {
-    this.on('error', () => undefined);
-  }
+// neither listens nor exposes its pool, but pg-pool (3.x, as @keyv/postgres 2.2.3 brings it)
+// calls its `log` option as a method of the pool before it opens each connection: the
+// listener is added there. The pool drops the dead connection by itself; the outage shows
+// in failed queries and in the store's health, and in a warning here.
+function listenForIdleErrors(logger: StoreLogger): (this: unknown) => void {
+  return function addListener(this: unknown): void {
+    if (this instanceof EventEmitter && this.listenerCount('error') === 0) {
+      this.on('error', (error: unknown) => {
+        logger.warn({ err: error }, 'store connection lost while idle');
+      });
+    }
+  };
 }
 
 // A Keyv this module opens: errors throw, and Keyv's format is written and read by the

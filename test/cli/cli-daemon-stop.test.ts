@@ -1,0 +1,88 @@
+// Stopping the built daemon: a second SIGTERM or SIGINT during the drain neither kills it
+// nor cuts the drain short; `status` names a store without its credentials.
+import { join } from 'node:path';
+import { afterEach, beforeAll, expect, inject, test } from 'vitest';
+import type { RunInfo } from '../../src/index.js';
+import { runCli, startDaemon, stopDaemon } from '../support/cli.js';
+import { assertFreshBuild } from '../support/crash-host.js';
+import { postgresService } from '../support/machine-requirements.js';
+import { liveMarked } from '../support/process-checks.js';
+import { callJson } from '../support/raw-request.js';
+import { testNeeding } from '../support/requirements.js';
+import { createTempHome } from '../support/temp-home.js';
+import { waitUntil } from '../support/wait-for.js';
+
+beforeAll(() => {
+  assertFreshBuild();
+});
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempHome(): string {
+  const home = createTempHome('runwarden-stop-');
+  cleanups.push(home.remove);
+  return home.path;
+}
+
+test('a second SIGTERM and a SIGINT during the drain: the drain goes on, the daemon exits 0', async () => {
+  const home = tempHome();
+  const socket = join(home, 'default.sock');
+  const { daemon } = await startDaemon(home);
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    daemon.once('exit', (code, signal) => {
+      resolve([code, signal]);
+    }),
+  );
+  cleanups.push(() => stopDaemon(daemon, 'SIGKILL'));
+  // Ignores SIGTERM: the drain lasts its kill grace, then SIGKILL ends it.
+  const id = (
+    await runCli(home, [
+      'run',
+      '--',
+      'sh',
+      '-c',
+      "trap '' TERM; echo ready; while :; do sleep 1; done",
+    ])
+  ).stdout.trim();
+  await waitUntil(
+    async () => (await runCli(home, ['logs', id])).stdout === 'ready\n',
+    10_000,
+    'the trap in place',
+  );
+  daemon.kill('SIGTERM');
+  const state = async () =>
+    ((await callJson(socket, 'GET', '/v1/status')).body as { state: string }).state;
+  await waitUntil(async () => (await state()) === 'draining', 10_000, 'the drain');
+  daemon.kill('SIGTERM');
+  daemon.kill('SIGINT');
+  // Still draining, still answering: the signals did not end it.
+  await waitUntil(async () => (await state()) === 'draining', 10_000, 'the drain to go on');
+  expect(
+    ((await callJson(socket, 'GET', `/v1/runs/${id}`)).body as { run: RunInfo }).run.state,
+  ).toBe('finalizing');
+  expect(await exited).toEqual([0, null]);
+  expect(liveMarked(id)).toEqual([]);
+}, 60_000);
+
+testNeeding(postgresService())(
+  'status names the store without its password',
+  async () => {
+    const home = tempHome();
+    const url = new URL(inject('postgresUrl') ?? '');
+    // The throwaway cluster trusts loopback: any password is accepted, and must not show.
+    url.password = 'hunter2-secret';
+    const { daemon } = await startDaemon(home, ['--store', url.href]);
+    cleanups.push(async () => {
+      expect(await stopDaemon(daemon)).toBe(0);
+    });
+    const words = await runCli(home, ['status']);
+    const json = await runCli(home, ['status', '--json']);
+    for (const out of [words.stdout, json.stdout]) {
+      expect(out).not.toContain('hunter2-secret');
+      expect(out).toContain(`postgres://runwarden:***@127.0.0.1:${url.port}/postgres`);
+    }
+  },
+  60_000,
+);
