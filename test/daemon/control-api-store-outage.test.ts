@@ -93,9 +93,9 @@ testNeeding(toolOnPath('redis-server', HOW_TO_GET), toolOnPath('redis-cli', HOW_
     const cli = await runCli(home, ['run', '--', 'sleep', '60']);
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/^runwarden: run \S+ was not started: .*\(E_STORE_UNAVAILABLE\)\n$/);
-    // The live run goes on.
+    // The live run goes on (silent, it turns idle once idleAfterMs passed: slow machines).
     const shown = JSON.parse((await runCli(home, ['show', live, '--json'])).stdout) as RunInfo;
-    expect(shown.state).toBe('running');
+    expect(['running', 'idle']).toContain(shown.state);
     expect(liveMarked(live)).toHaveLength(1);
 
     startRedisOn(port);
