@@ -19,7 +19,7 @@ let daemon: DaemonProcess;
 let socket = '';
 let liveRun = '';
 // Not a run: a signal recorder the daemon has no business signalling.
-let canary: Bystander;
+let canary: Bystander | undefined;
 
 beforeAll(async () => {
   assertFreshBuild();
@@ -38,9 +38,10 @@ afterAll(async () => {
     await waitRunHostGone(home.path);
     // Never signalled: the same process (pid + start time) still runs, neither a zombie nor
     // stopped, and it recorded no signal at all (SIGCONT, SIGWINCH and the like included).
+    if (canary === undefined) throw new Error('the canary never started');
     await canary.expectNeverSignalled();
   } finally {
-    await canary.stop();
+    await canary?.stop();
     home.remove();
   }
 }, 60_000);
