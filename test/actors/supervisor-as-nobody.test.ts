@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createSupervisor, type ReconcileReport, type RunExit } from '../../src/index.js';
 import { checkIdentity } from '../../src/os/process-identity.js';
 import { assertFreshBuild } from '../support/crash-host.js';
+import { startBystander, type Bystander } from '../support/process-checks.js';
 import { testNeeding } from '../support/requirements.js';
 import {
   createNobodyHome,
@@ -13,14 +14,14 @@ import {
   runDistAsNobody,
   type NobodyDist,
 } from '../support/run-as-nobody.js';
-import { destroyAllSpawned, spawnProcess } from '../support/spawn-tree.js';
+import { destroyAllSpawned } from '../support/spawn-tree.js';
 import { waitUntil } from '../support/wait-for.js';
 
 const test = testNeeding(nobodyUser());
-const removers: Array<() => void> = [];
+const removers: Array<() => unknown> = [];
 afterEach(async () => {
   await destroyAllSpawned();
-  for (const remove of removers.splice(0)) remove();
+  for (const remove of removers.splice(0)) await remove();
 });
 
 let dist: NobodyDist | undefined;
@@ -35,6 +36,13 @@ afterAll(() => {
 function nobodyDist(): NobodyDist {
   dist ??= prepareDistForNobody();
   return dist;
+}
+
+/** A signal recorder of root, stopped (and its files removed) after the test. */
+async function rootBystander(runId: string | null = null): Promise<Bystander> {
+  const bystander = await startBystander({ runId });
+  removers.push(() => bystander.stop());
+  return bystander;
 }
 
 function nobodyHome(): string {
@@ -55,7 +63,7 @@ test("the escapee sweep cannot read root's environment: it reports, and signals 
     { home },
   )) as { runId: string };
   // A process of root carrying the finished run's marker: an escapee nobody cannot see.
-  const escapee = spawnProcess('sleep', ['300'], { runId });
+  const escapee = await rootBystander(runId);
 
   const report = (await runDistAsNobody(
     nobodyDist(),
@@ -67,18 +75,18 @@ test("the escapee sweep cannot read root's environment: it reports, and signals 
   )) as ReconcileReport;
   expect(report.escapeesKilled).toEqual([]);
   expect(report.unreadable).toBeGreaterThan(0);
-  expect(checkIdentity(escapee.root)).toBe('alive');
+  await escapee.expectNeverSignalled();
 
   // Root can read it: the same store, booted by root, ends the escapee (the sweep works).
   const sup = await createSupervisor({ home });
-  expect(sup.lastReconcile?.escapeesKilled).toEqual([{ runId, pid: escapee.pid }]);
+  expect(sup.lastReconcile?.escapeesKilled).toEqual([{ runId, pid: escapee.identity.pid }]);
   await sup.shutdown();
-  await waitUntil(() => checkIdentity(escapee.root) !== 'alive', 5000, 'the escapee to die');
-});
+  await waitUntil(() => checkIdentity(escapee.identity) !== 'alive', 5000, 'the escapee to die');
+}, 60_000);
 
 test("a record whose verified root is root's process: the kernel refuses, the exit reports it, the process lives", async () => {
   const home = nobodyHome();
-  const other = spawnProcess('sleep', ['300']);
+  const other = await rootBystander();
   const result = (await runDistAsNobody(
     nobodyDist(),
     `import { readFileSync } from 'node:fs';
@@ -104,13 +112,13 @@ test("a record whose verified root is root's process: the kernel refuses, the ex
      const exit = sup.get(run.id).exit;
      await sup.shutdown();
      console.log(JSON.stringify({ runId: run.id, report, exit }));`,
-    { home, identity: other.root },
+    { home, identity: other.identity },
   )) as { runId: string; report: ReconcileReport; exit: RunExit };
   expect(result.report.killed).toEqual([result.runId]);
   expect(result.exit).toMatchObject({
     reason: 'orphan-killed',
-    survivors: [other.pid],
+    survivors: [other.identity.pid],
     error: { code: 'EPERM' },
   });
-  expect(checkIdentity(other.root)).toBe('alive');
-});
+  await other.expectNeverSignalled();
+}, 60_000);

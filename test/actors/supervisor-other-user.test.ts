@@ -1,16 +1,20 @@
 // Records that point at another user's process (one started as nobody). This supervisor
 // runs as root, so the kernel would let it signal anything: only identity checks stand
 // between a stale or foreign record and that process. It must never be signalled.
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { checkIdentity } from '../../src/os/process-identity.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 import { startBystander, type Bystander } from '../support/process-checks.js';
 import { editRecord } from '../support/record-editor.js';
+import { testNeeding } from '../support/requirements.js';
+import { nobodyUser } from '../support/run-as-nobody.js';
 import { destroyAllSpawned } from '../support/spawn-tree.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
 
+// Every test here starts a process as user nobody: root and that user are needed.
+const test = testNeeding(nobodyUser());
 const create = useSupervisors();
 const removers: Array<() => unknown> = [];
 afterEach(async () => {

@@ -88,9 +88,15 @@ testWithTmux(
     expect(liveMarked(id).length).toBeGreaterThan(0);
 
     // Attached again (default key this time): the run is the same shell, alive and typing.
-    term.clear();
+    // Only what the terminal got since this reattach counts: the raw output (the screen's
+    // scrollback may still hold the first attach's lines, whatever `clear` did).
+    const reattachedAt = term.output().length;
     attach(term, home, id);
-    await waitUntil(() => term.screen().includes('before-3'), 10_000, 'the replayed history');
+    await waitUntil(
+      () => term.output().slice(reattachedAt).replaceAll('\r', '').includes('before-3'),
+      10_000,
+      'the replayed history',
+    );
     term.keys('echo back-$((5+5))', 'Enter');
     await waitUntil(() => shown(term).includes('back-10'), 10_000, 'the echo after reattach');
     term.keys('C-]');

@@ -119,12 +119,12 @@ test('503 E_SUPERVISOR_STOPPED while a stopping daemon drains its runs', async (
   const { daemon } = await startDaemon(home);
   const exited = new Promise<number | null>((resolve) => daemon.once('exit', resolve));
   cleanups.push(() => stopDaemon(daemon, 'SIGKILL'));
-  // Ignores SIGTERM: the drain lasts its whole kill grace (10 s; the requests below take
-  // milliseconds) before SIGKILL.
+  // Ignores SIGTERM: the drain lasts its whole kill grace (30 s, room for the polling, the
+  // request and a cold CLI below even on busy cores) and ends by SIGKILL.
   const stubborn = await spawnRun(socket, {
     command: 'sh',
     args: ['-c', "trap '' TERM; echo ready; while :; do sleep 1; done"],
-    killGraceMs: 10_000,
+    killGraceMs: 30_000,
   });
   await waitUntil(
     async () => {
@@ -153,4 +153,4 @@ test('503 E_SUPERVISOR_STOPPED while a stopping daemon drains its runs', async (
   expect((await runOf(socket, stubborn.id)).state).toBe('finalizing');
   expect(await exited).toBe(0);
   expect(liveMarked(stubborn.id)).toEqual([]);
-}, 60_000);
+}, 90_000);

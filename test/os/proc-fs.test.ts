@@ -11,6 +11,11 @@ import {
 } from '../../src/os/proc-fs.js';
 import { runOsScript } from '../support/run-os-script.js';
 import { destroyAllSpawned, spawnProcess, uniqueRunId } from '../support/spawn-tree.js';
+import { testNeeding } from '../support/requirements.js';
+import { nobodyUser } from '../support/run-as-nobody.js';
+
+// The tests that act as user nobody: they need root and that user (skipped loudly elsewhere).
+const testAsNobody = testNeeding(nobodyUser());
 
 // Above PID_MAX_LIMIT (2^22): no process can ever have this pid.
 const IMPOSSIBLE_PID = 2 ** 22 + 1;
@@ -191,7 +196,7 @@ describe('readEnvironValue on a real process', () => {
     expect(readEnvironValue(IMPOSSIBLE_PID, 'A')).toBe('gone');
   });
 
-  test("another user's environment is unreadable, never absent", async () => {
+  testAsNobody("another user's environment is unreadable, never absent", async () => {
     // As nobody, root's processes (pid 1, this test worker) have an environment we cannot read.
     const result = await runOsScript(
       `import { readEnvironValue } from './proc-fs.js';

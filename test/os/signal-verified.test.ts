@@ -7,6 +7,11 @@ import { startBystander } from '../support/process-checks.js';
 import { runOsScript } from '../support/run-os-script.js';
 import { destroyAllSpawned, spawnProcess } from '../support/spawn-tree.js';
 import { WAIT_MS, waitUntil } from '../support/wait-for.js';
+import { testNeeding } from '../support/requirements.js';
+import { nobodyUser } from '../support/run-as-nobody.js';
+
+// The tests that act as user nobody: they need root and that user (skipped loudly elsewhere).
+const testAsNobody = testNeeding(nobodyUser());
 
 afterEach(destroyAllSpawned);
 
@@ -75,7 +80,7 @@ describe('signalVerified', () => {
     await bystander.expectNeverSignalled();
   });
 
-  test('reports EPERM as failed when the process belongs to another user', async () => {
+  testAsNobody('reports EPERM as failed when the process belongs to another user', async () => {
     const bystander = await startBystander();
     onTestFinished(() => bystander.stop());
     for (const signal of ['SIGKILL', 'SIGTERM']) {

@@ -9,6 +9,12 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { createSupervisor, StoreError, type ProcessIdentity } from '../../src/index.js';
 import { checkIdentity } from '../../src/os/process-identity.js';
+import { signalVerified } from '../../src/os/signal-verified.js';
+import {
+  expectNeverSignalled,
+  recorderSpec,
+  waitRecorderReady,
+} from '../support/process-checks.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
 
@@ -22,19 +28,29 @@ interface Orphaned {
   readonly db: string;
   readonly runId: string;
   readonly identity: ProcessIdentity;
+  /** What the orphan, a signal recorder, writes every signal it gets to. */
+  readonly signals: string;
 }
 
 /** A home whose store records a live orphan (a supervisor left it running). */
 async function homeWithOrphan(): Promise<Orphaned> {
   const temp = createTempHome();
   cleanups.push(temp.remove);
+  const signals = join(temp.path, 'orphan-signals');
   const first = await createSupervisor({ home: temp.path });
-  const run = await first.spawn({ command: 'sleep', args: ['60'], killGraceMs: 100 });
+  const run = await first.spawn({ ...recorderSpec(signals), killGraceMs: 100 });
+  const ready = await waitRecorderReady(signals);
   await first.shutdown({ runs: 'leave' });
   const identity = run.info().identity;
   if (identity === null) throw new Error('no identity recorded');
+  // A failed test must not leave the recorder (it never ends by itself) behind.
+  cleanups.push(async () => {
+    signalVerified(identity, 'SIGKILL');
+    await waitUntil(() => checkIdentity(identity) !== 'alive', 10_000, 'the orphan to end');
+  });
+  expect(ready).toEqual(identity);
   const db = join(temp.path, 'runwarden.sqlite');
-  return { home: temp.path, db, runId: run.id, identity };
+  return { home: temp.path, db, runId: run.id, identity, signals };
 }
 
 /** Boot fails with a StoreError matching `message`; the orphan was not touched. */
@@ -42,7 +58,7 @@ async function expectBootRefused(orphan: Orphaned, message: RegExp): Promise<voi
   const boot = createSupervisor({ home: orphan.home });
   await expect(boot).rejects.toBeInstanceOf(StoreError);
   await expect(boot).rejects.toThrow(message);
-  expect(checkIdentity(orphan.identity)).toBe('alive');
+  await expectNeverSignalled(orphan.identity, orphan.signals);
 }
 
 /** With the fault gone, a boot ends the orphan. */
@@ -97,7 +113,7 @@ test('a database another connection holds an exclusive lock on: a clear StoreErr
   locker.stdin.end();
   await exited;
   await expectBootKills(orphan);
-}, 30_000);
+}, 60_000);
 
 test('a corrupt database file (not a database, or damaged pages): a clear StoreError, nothing signalled', async () => {
   const orphan = await homeWithOrphan();

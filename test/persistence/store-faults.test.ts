@@ -9,7 +9,7 @@ import { useSupervisors } from '../support/supervisor-harness.js';
 import { toolOnPath } from '../support/machine-requirements.js';
 import { freePort, startRedisOn, stopRedisOn } from '../support/redis-server.js';
 import { testNeeding } from '../support/requirements.js';
-import { exerciseStoreOutage, type StoredRecord } from '../support/store-outage.js';
+import { exerciseStoreOutage, OUTAGE_TEST_MS, type StoredRecord } from '../support/store-outage.js';
 
 const supervisors = useSupervisors();
 
@@ -49,4 +49,5 @@ testNeeding(toolOnPath('redis-server', 'apt-get install redis-server; .ci/run in
       readRecords: () => readRecords(url, 'default'),
     });
   },
+  OUTAGE_TEST_MS,
 );

@@ -37,6 +37,8 @@ export interface OutageStore {
 // Seconds, not milliseconds: the probe runs once a second and retries back off to 5 s, on a
 // machine whose two cores other tests keep busy.
 const WAIT_MS = 20_000;
+/** The bound of a test running the outage: several waits of up to WAIT_MS, and a server's restart. */
+export const OUTAGE_TEST_MS = 120_000;
 const SLEEPER = { command: 'sleep', args: ['60'] };
 
 /** Runs the outage against `sup`, whose store is `store`'s server. */
