@@ -38,6 +38,7 @@ export async function reconcileLive(
     lost: [],
     uncertain: [],
     quarantined: [],
+    newer: [],
     ...swept,
     unreadable: scan.unreadable.length,
     otherHosts: 0,

@@ -1,5 +1,5 @@
-// Cold-start reconciliation: load every record of this supervisor name, quarantine the
-// unusable ones, restore each live one into `orphaned` (never spawning), decide with
+// Cold-start reconciliation: load every record of this supervisor name (migrated to this
+// code's version; newer ones set aside untouched), quarantine the unusable ones, restore each live one into `orphaned` (never spawning), decide with
 // verified facts, then end escapees of finished runs and apply record retention.
 import { thisHostname } from '../os/this-host.js';
 import type { RunContext } from '../machines/run-context.js';
@@ -7,13 +7,14 @@ import { RUN_MARKER } from '../options/run-spec.js';
 import { findMarkedProcesses, type MarkedProcess } from '../os/find-marked-processes.js';
 import { checkIdentity, currentBootId, type ProcessIdentity } from '../os/process-identity.js';
 import type { RecordStore } from '../persistence/record-store.js';
-import { validateRunRecord, type ValidRunRecord } from '../persistence/run-record-schema.js';
+import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { OrphanPolicy } from '../types.js';
 import type { FoundHostedRun } from '../host/find-hosted-run.js';
 import type { Logger } from './logger.js';
 import { decideOrphan, type OrphanDecision } from './decide-orphan.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
-import type { ReconcileReport, UncertainRun } from './reconcile-report.js';
+import { loadRecords } from './load-records.js';
+import type { NewerRecord, ReconcileReport, UncertainRun } from './reconcile-report.js';
 
 /** What reconciliation needs from the supervisor. */
 export interface BootHost {
@@ -38,6 +39,8 @@ export interface BootHost {
   removeRunFiles(runId: string): void;
   /** Keeps a finished record listable. */
   retainFinished(record: ValidRunRecord): void;
+  /** Writes an adopted run's record again from its actor (its record was migrated). */
+  rewriteAdopted(runId: string): Promise<void>;
 }
 
 /** Runs reconciliation. With `dryRun` nothing is written, restored or signalled. */
@@ -54,6 +57,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     lost: [] as string[],
     uncertain: [] as UncertainRun[],
     quarantined: [] as Array<{ runId: string; reason: string }>,
+    newer: [] as NewerRecord[],
     escapeesKilled: [] as Array<{ runId: string; pid: number }>,
     unknownMarked: [] as Array<{ runId: string; pid: number }>,
     unreadable: 0,
@@ -62,20 +66,14 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   };
 
   let t = performance.now();
-  const entries = phase('load', await host.store.readAll(), t);
+  const loaded = phase('load', await loadRecords(host.store, host.logger, dryRun), t);
+  report.quarantined.push(...loaded.quarantined);
+  report.newer.push(...loaded.newer);
 
   t = performance.now();
   const live: ValidRunRecord[] = [];
   const finished: ValidRunRecord[] = [];
-  for (const entry of entries) {
-    const result = validateRunRecord(entry.value, entry.runId);
-    if (!result.ok) {
-      report.quarantined.push({ runId: entry.runId, reason: result.reason });
-      host.logger.warn({ runId: entry.runId, reason: result.reason }, 'run record quarantined');
-      if (!dryRun) await host.store.quarantine(entry.runId, entry.value, result.reason);
-      continue;
-    }
-    const record = result.record;
+  for (const record of loaded.valid) {
     if (record.hostname !== thisHostname()) report.otherHosts++;
     else if (record.final || record.snapshot.status === 'done') finished.push(record);
     else live.push(record);
@@ -146,14 +144,34 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   }
   await Promise.all(adoptions);
   if (!dryRun) await collectFinishedHosted(host, finished);
+  // Migrated records are written back only now that this supervisor owns them (lease held,
+  // runs adopted), and never in a dry run.
+  if (!dryRun) {
+    for (const record of live) {
+      if (loaded.migrated.has(record.runId)) await host.rewriteAdopted(record.runId);
+    }
+    for (const entry of loaded.migratedQuarantine) {
+      await host.store.set(
+        host.store.quarantineKey(entry.runId),
+        entry.value,
+        `write back the quarantine entry of run ${entry.runId}`,
+      );
+    }
+  }
   phase('resolve', undefined, t);
 
   t = performance.now();
   const liveIds = new Set(live.map((record) => record.runId));
+  const newerIds = new Set(loaded.newer.map((newer) => newer.runId));
   const graces = new Map(finished.map((r) => [r.runId, r.snapshot.context.descriptor.killGraceMs]));
   const swept = await sweepEscapees(
     marked,
-    { isLive: (runId) => liveIds.has(runId), finishedGraceMs: (runId) => graces.get(runId) },
+    {
+      isLive: (runId) => liveIds.has(runId),
+      // A newer supervisor's run: not this code's to judge, whatever its processes do.
+      isNewer: (runId) => newerIds.has(runId),
+      finishedGraceMs: (runId) => graces.get(runId),
+    },
     dryRun,
     host.logger,
   );
@@ -163,7 +181,10 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
 
   t = performance.now();
   const kept = dryRun ? finished : await applyRetention(host, finished, report);
-  for (const record of kept) host.retainFinished(record);
+  for (const record of kept) {
+    host.retainFinished(record);
+    if (!dryRun && loaded.migrated.has(record.runId)) await host.store.writeBack(record);
+  }
   phase('retention', undefined, t);
 
   return { ...report, dryRun, durationMs: Math.round(performance.now() - started), phases };

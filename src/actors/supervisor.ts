@@ -151,6 +151,12 @@ export class Supervisor {
           retainFinished: (record) => {
             this.runs.retain(record);
           },
+          rewriteAdopted: async (runId) => {
+            const run = this.runs.run(runId);
+            if (run === undefined) return;
+            run.rewriteRecord();
+            await run.flushJournal();
+          },
         },
         false,
       );
