@@ -8,7 +8,8 @@ import { findMarkedProcesses, type MarkedProcess } from '../os/find-marked-proce
 import { checkIdentity, currentBootId, type ProcessIdentity } from '../os/process-identity.js';
 import type { RecordStore } from '../persistence/record-store.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
-import type { OrphanPolicy } from '../types.js';
+import type { OrphanPolicy, RunErrorInfo } from '../types.js';
+import { RunHostProtocolError } from '../host/host-client.js';
 import type { FoundHostedRun } from '../host/find-hosted-run.js';
 import type { Logger } from './logger.js';
 import { decideOrphan, type OrphanDecision } from './decide-orphan.js';
@@ -25,13 +26,15 @@ export interface BootHost {
   readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
   /**
    * Restores a live record into `orphaned` and applies `decision`; resolves when settled.
-   * `root` is the verified process a reattached run is watched through.
+   * `root` is the verified process a reattached run is watched through; `why` is recorded
+   * in the run's exit when the reason alone does not say it (a host it cannot speak to).
    */
   adoptOrphan(
     record: ValidRunRecord,
     decision: OrphanDecision,
     root: ProcessIdentity | null,
     hosted: FoundHostedRun | null,
+    why: RunErrorInfo | null,
   ): Promise<void>;
   /** A durable run as its live run host holds it, or `null`. Read-only. */
   findHosted(context: RunContext): Promise<FoundHostedRun | null>;
@@ -92,15 +95,18 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     const fromEarlierBoot = record.bootId !== currentBootId();
     const rootCheck = identity === null || fromEarlierBoot ? null : checkIdentity(identity);
     const durable = context.descriptor.durable;
-    const hosted = durable && !fromEarlierBoot ? await findHostedSafely(host, context) : null;
+    const found =
+      durable && !fromEarlierBoot ? await findHostedSafely(host, context) : unhosted(null);
+    const hosted = found.hosted;
     const decision = decideOrphan({
       fromEarlierBoot,
       rootCheck,
       markedProcesses: fromEarlierBoot ? 0 : (marked.get(record.runId)?.length ?? 0),
       wasFinalizing: context.endReason !== null,
       hosted: hosted !== null,
-      // A durable run reattaches by default; without its host it has no terminal, no
-      // output and no input left, so whatever of it lives is killed.
+      // A durable run reattaches by default; without its host (or with a host this code
+      // cannot speak to) it has no terminal, no output and no input left, so whatever of
+      // it lives is killed.
       policy: durable
         ? hosted === null
           ? 'kill'
@@ -117,7 +123,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
         reason: 'identity unreadable',
       });
     host.logger.info(
-      { runId: record.runId, decision, rootCheck, hosted: hosted !== null },
+      { runId: record.runId, decision, rootCheck, hosted: hosted !== null, why: found.why },
       'orphan reconciled',
     );
     const root =
@@ -126,19 +132,21 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
         : (hosted?.status.identity ?? earliest(marked.get(record.runId) ?? []));
     if (!dryRun) {
       adoptions.push(
-        host.adoptOrphan(record, decision, root, hosted).catch(async (error: unknown) => {
-          // A record that passed validation but cannot be restored (a snapshot XState
-          // refuses) must not fail every boot: it is moved aside, and nothing is signalled.
-          const reason = `could not be restored: ${error instanceof Error ? error.message : String(error)}`;
-          for (const list of [report.killed, report.reattached, report.lost]) {
-            const at = list.indexOf(record.runId);
-            if (at !== -1) list.splice(at, 1);
-          }
-          report.uncertain = report.uncertain.filter((u) => u.runId !== record.runId);
-          report.quarantined.push({ runId: record.runId, reason });
-          host.logger.warn({ runId: record.runId, reason }, 'run record quarantined');
-          await host.store.quarantine(record.runId, record, reason);
-        }),
+        host
+          .adoptOrphan(record, decision, root, hosted, found.why)
+          .catch(async (error: unknown) => {
+            // A record that passed validation but cannot be restored (a snapshot XState
+            // refuses) must not fail every boot: it is moved aside, and nothing is signalled.
+            const reason = `could not be restored: ${error instanceof Error ? error.message : String(error)}`;
+            for (const list of [report.killed, report.reattached, report.lost]) {
+              const at = list.indexOf(record.runId);
+              if (at !== -1) list.splice(at, 1);
+            }
+            report.uncertain = report.uncertain.filter((u) => u.runId !== record.runId);
+            report.quarantined.push({ runId: record.runId, reason });
+            host.logger.warn({ runId: record.runId, reason }, 'run record quarantined');
+            await host.store.quarantine(record.runId, record, reason);
+          }),
       );
     }
   }
@@ -218,7 +226,7 @@ async function collectFinishedHosted(host: BootHost, finished: ValidRunRecord[])
   for (const record of finished) {
     const context = record.snapshot.context as unknown as RunContext;
     if (!context.descriptor.durable || record.bootId !== currentBootId()) continue;
-    const hosted = await findHostedSafely(host, context);
+    const { hosted } = await findHostedSafely(host, context);
     if (hosted === null || hosted.status.exit === null) continue;
     await hosted.collect().catch((error: unknown) => {
       host.logger.warn({ runId: record.runId, err: error }, 'run host did not release a run');
@@ -227,17 +235,23 @@ async function collectFinishedHosted(host: BootHost, finished: ValidRunRecord[])
 }
 
 // A host that cannot be asked (down between the check and the question, say) holds nothing
-// this boot can follow: the run is decided as any other.
+// this boot can follow: the run is decided as any other. A host speaking a protocol this
+// code cannot (another runwarden's) is the same, and `why` says so in the run's exit.
 async function findHostedSafely(
   host: BootHost,
   context: RunContext,
-): Promise<FoundHostedRun | null> {
+): Promise<{ hosted: FoundHostedRun | null; why: RunErrorInfo | null }> {
   try {
-    return await host.findHosted(context);
+    return { hosted: await host.findHosted(context), why: null };
   } catch (error) {
     host.logger.warn({ runId: context.runId, err: error }, 'run host could not be asked');
-    return null;
+    if (!(error instanceof RunHostProtocolError)) return unhosted(null);
+    return unhosted({ code: error.code, message: error.message });
   }
+}
+
+function unhosted(why: RunErrorInfo | null): { hosted: null; why: RunErrorInfo | null } {
+  return { hosted: null, why };
 }
 
 // A run's processes all descend from its root, which therefore started first.

@@ -25,7 +25,7 @@ import type { OrphanDecision } from './decide-orphan.js';
 import { reconcileOnBoot } from './reconcile-on-boot.js';
 import { reconcileLive } from './reconcile-live.js';
 import type { ReconcileReport } from './reconcile-report.js';
-import type { CancelReason, RunExit, RunInfo } from '../types.js';
+import type { CancelReason, RunErrorInfo, RunExit, RunInfo } from '../types.js';
 import { createRunId } from './create-run-id.js';
 import { launchRun } from './launch-run.js';
 import { RunController } from './run-controller.js';
@@ -142,8 +142,8 @@ export class Supervisor {
           now: () => this.options.clock.now(),
           defaultPolicy: this.options.onOrphan,
           retention: this.options.retention,
-          adoptOrphan: (record, decision, root, hosted) =>
-            this.adoptOrphan(record, decision, root, hosted),
+          adoptOrphan: (record, decision, root, hosted, why) =>
+            this.adoptOrphan(record, decision, root, hosted, why),
           findHosted: (context) => findHostedRun(this.hostLink, context),
           removeRunFiles: (runId) => {
             this.removeRunFiles(runId);
@@ -329,6 +329,7 @@ export class Supervisor {
     decision: OrphanDecision,
     root: ProcessIdentity | null,
     hosted: FoundHostedRun | null,
+    why: RunErrorInfo | null,
   ): Promise<void> {
     const context = record.snapshot.context as unknown as RunContext;
     const run = new RunController(this.env, this.machine, {
@@ -350,7 +351,7 @@ export class Supervisor {
             since: Math.min(context.outputBytes, hosted.status.outputEnd),
             logger: this.options.logger,
           });
-    await settleOrphan(run, decision, root, this.options.clock.now(), handle);
+    await settleOrphan(run, decision, root, this.options.clock.now(), handle, why);
   }
 
   private removeRunFiles(runId: string): void {
