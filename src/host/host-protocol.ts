@@ -14,8 +14,24 @@ export const HOST_PROTOCOL_VERSION = 1;
 /** Every host protocol this supervisor can drive. */
 export const SPOKEN_HOST_PROTOCOLS: readonly number[] = [1];
 
-/** Tests only: the protocol a host advertises instead of its own (the cannot-bridge path). */
+/**
+ * Tests only: this process (its host, or its supervisor) plays a runwarden whose host
+ * protocol is this one, and speaks only it. It is how a test reaches the cannot-bridge path
+ * with real processes of this build, in both directions.
+ */
 export const TEST_HOST_PROTOCOL_VARIABLE = 'RUNWARDEN_TEST_HOST_PROTOCOL';
+
+/** The protocol this process's host answers, and its supervisor asks for. */
+export function ownHostProtocol(): number {
+  const override = Number(process.env[TEST_HOST_PROTOCOL_VARIABLE]);
+  return Number.isInteger(override) && override > 0 ? override : HOST_PROTOCOL_VERSION;
+}
+
+/** The protocols this process's supervisor can drive. */
+export function spokenHostProtocols(): readonly number[] {
+  const own = ownHostProtocol();
+  return own === HOST_PROTOCOL_VERSION ? SPOKEN_HOST_PROTOCOLS : [own];
+}
 
 /** The protocol a host says it speaks; a host that says nothing is 0.1.0's (1). */
 export function protocolOf(status: { readonly protocol?: unknown }): number | string {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { RUN_MARKER } from '../options/run-spec.js';
 import { readIdentity, type ProcessIdentity } from '../os/process-identity.js';
 import { RunHostClient, RunHostError, RunHostProtocolError } from './host-client.js';
-import { HOST_PROTOCOL_VERSION, protocolOf, SPOKEN_HOST_PROTOCOLS } from './host-protocol.js';
+import { ownHostProtocol, protocolOf, spokenHostProtocols } from './host-protocol.js';
 import { runHostPaths, type RunHostPaths } from './run-host-paths.js';
 
 /** Every run host process carries this variable (value `<home>/<name>`): tests find leaks by it. */
@@ -83,8 +83,8 @@ export class RunHostLink {
     }
     // Only once the answer is known to be the host's own is its protocol believed.
     const protocol = protocolOf(status);
-    if (typeof protocol !== 'number' || !SPOKEN_HOST_PROTOCOLS.includes(protocol)) {
-      throw new RunHostProtocolError(protocol, HOST_PROTOCOL_VERSION, this.paths.socket);
+    if (typeof protocol !== 'number' || !spokenHostProtocols().includes(protocol)) {
+      throw new RunHostProtocolError(protocol, ownHostProtocol(), this.paths.socket);
     }
     return { client: this.client, identity };
   }

@@ -9,12 +9,7 @@ import { send } from '../daemon/control-routes.js';
 import { readIdentity } from '../os/process-identity.js';
 import { takeHostLock, type HostLock } from '../persistence/host-lock.js';
 import { HostedRun } from './hosted-run.js';
-import {
-  HOST_PROTOCOL_VERSION,
-  TEST_HOST_PROTOCOL_VARIABLE,
-  type HostSpawnRequest,
-  type RunHostStatus,
-} from './host-protocol.js';
+import { ownHostProtocol, type HostSpawnRequest, type RunHostStatus } from './host-protocol.js';
 import { routeHostRequest, type RunHostState } from './run-host-server.js';
 import { runDirFor, type RunHostPaths } from './run-host-paths.js';
 
@@ -66,7 +61,7 @@ export class RunHost implements RunHostState {
 
   status(): RunHostStatus {
     return {
-      protocol: advertisedProtocol(),
+      protocol: ownHostProtocol(),
       pid: process.pid,
       startTicks: this.startTicks,
       runs: [...this.runs.values()].map((run) => run.status()),
@@ -143,7 +138,7 @@ export class RunHost implements RunHostState {
     this.server = server;
     writeFileSync(
       this.paths.identity,
-      `${JSON.stringify({ pid: process.pid, startTicks: this.startTicks, protocol: advertisedProtocol() })}\n`,
+      `${JSON.stringify({ pid: process.pid, startTicks: this.startTicks, protocol: ownHostProtocol() })}\n`,
       { mode: 0o600 },
     );
     chmodSync(this.paths.identity, 0o600);
@@ -164,10 +159,4 @@ export class RunHost implements RunHostState {
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.idleTimer = null;
   }
-}
-
-// Tests start a host that claims another version, to reach a supervisor's cannot-bridge path.
-function advertisedProtocol(): number {
-  const override = Number(process.env[TEST_HOST_PROTOCOL_VARIABLE]);
-  return Number.isInteger(override) && override > 0 ? override : HOST_PROTOCOL_VERSION;
 }
