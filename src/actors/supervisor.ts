@@ -279,7 +279,8 @@ export class Supervisor {
    * With `dryRun` nothing is signalled. (Boot reconciliation is `lastReconcile`.)
    */
   reconcile(options: { dryRun?: boolean } = {}): Promise<ReconcileReport> {
-    return reconcileLive(this.runs, this.options.logger, options.dryRun ?? false);
+    const newer = new Set(this.report?.newer.map((record) => record.runId));
+    return reconcileLive(this.runs, this.options.logger, options.dryRun ?? false, newer);
   }
 
   /** Subscribes to lifecycle events. Returns an unsubscribe function. */

@@ -86,6 +86,7 @@ test('a newer run record: left untouched, reported with the version it needs, it
   // A live reconcile of the running supervisor does not judge them either.
   const liveReport = await second.reconcile();
   expect(ours(liveReport.escapeesKilled)).toEqual([]);
+  expect(ours(liveReport.unknownMarked)).toEqual([]);
   await second.shutdown();
   expect(liveMarked(live.id).sort()).toEqual(pids);
   // Byte for byte what was stored: neither rewritten, quarantined nor deleted.
