@@ -1,4 +1,4 @@
-// Upgrade end to end: release 0.1.0 (built by the test from its commit) runs a daemon with a
+// Upgrade (and downgrade) end to end: release 0.1.0 (built by the test from its commit) runs a daemon with a
 // plain PTY run and a durable PTY run and is SIGKILLed; this build's daemon boots on the same
 // home. Nothing is quarantined, the plain orphan is ended (its whole tree verified dead) and
 // recorded orphan-killed, the durable run is reattached through 0.1.0's own run host (which
@@ -65,22 +65,25 @@ function numbered(text: string): number[] {
   return [...text.matchAll(/line-(\d+)/g)].map((match) => Number(match[1]));
 }
 
-async function show(home: string, id: string): Promise<RunInfo> {
-  return JSON.parse(await runBuildCli(CURRENT_BIN, home, ['show', id, '--json'], ENV)) as RunInfo;
+async function show(bin: string, home: string, id: string): Promise<RunInfo> {
+  return JSON.parse(await runBuildCli(bin, home, ['show', id, '--json'], ENV)) as RunInfo;
 }
 
-test('0.1.0 SIGKILLed with a plain and a durable PTY run; this build boots: plain ended, durable reattached', async () => {
+// `before` runs a daemon with both runs and is SIGKILLed; `after` boots on the same home.
+async function restartAcross(before: string, after: string): Promise<void> {
   const temp = createTempHome('runwarden-upgrade-');
   cleanups.push(temp.remove);
   const home = temp.path;
-  const old = await daemon(release.bin, home);
-  const cli = (args: string[]) => runBuildCli(release.bin, home, args, ENV);
-  const durable = (await cli(['run', '--pty', '--durable', '--', 'bash', '-c', NUMBERED])).trim();
-  const plain = (await cli(['run', '--pty', '--', 'bash', '-c', PLAIN])).trim();
+  const old = await daemon(before, home);
+  const cli = (bin: string, args: string[]) => runBuildCli(bin, home, args, ENV);
+  const durable = (
+    await cli(before, ['run', '--pty', '--durable', '--', 'bash', '-c', NUMBERED])
+  ).trim();
+  const plain = (await cli(before, ['run', '--pty', '--', 'bash', '-c', PLAIN])).trim();
   endAfter(home, [plain, durable]);
   await waitUntil(() => liveMarked(plain).length >= 3, 10_000, 'the plain run and its escapees');
   await waitUntil(
-    async () => numbered(await cli(['logs', durable])).length >= 5,
+    async () => numbered(await cli(before, ['logs', durable])).length >= 5,
     10_000,
     "the durable run's first lines",
   );
@@ -92,42 +95,54 @@ test('0.1.0 SIGKILLed with a plain and a durable PTY run; this build boots: plai
   expect(liveMarked(plain).length).toBeGreaterThanOrEqual(3);
   expect(liveMarked(durable).length).toBeGreaterThanOrEqual(1);
 
-  const current = await daemon(CURRENT_BIN, home);
-  expect(current.report).toMatchObject({
+  const next = await daemon(after, home);
+  expect(next.report).toMatchObject({
     killed: [plain],
     reattached: [durable],
     lost: [],
     uncertain: [],
     quarantined: [],
-    newer: [],
   });
+  // This build reports records of newer versions: there are none.
+  if (after === CURRENT_BIN) expect(next.report.newer).toEqual([]);
   // The plain orphan: its whole tree, escapees included, verified dead, and recorded.
   expect(liveMarked(plain)).toEqual([]);
-  expect(await show(home, plain)).toMatchObject({
+  expect(await show(after, home, plain)).toMatchObject({
     state: 'done',
     exit: { reason: 'orphan-killed', survivors: [] },
   });
-  // The durable run: still held by 0.1.0's host, followed again, and its output goes on.
+  // The durable run: still held by the first daemon's host, followed again, output going on.
   expect(liveRunHosts(home)).toEqual([host]);
-  expect(['running', 'idle']).toContain((await show(home, durable)).state);
-  const seenAtBoot = numbered(await runBuildCli(CURRENT_BIN, home, ['logs', durable], ENV));
+  expect(['running', 'idle']).toContain((await show(after, home, durable)).state);
+  const seenAtBoot = numbered(await cli(after, ['logs', durable]));
   const lines = await waitUntil(
     async () => {
-      const now = numbered(await runBuildCli(CURRENT_BIN, home, ['logs', durable], ENV));
+      const now = numbered(await cli(after, ['logs', durable]));
       return now.length >= seenAtBoot.length + 10 ? now : null;
     },
     15_000,
-    'the durable run to print on after the upgrade',
+    'the durable run to print on after the restart',
   );
   // Every line once, in order, from the first.
   expect(lines).toEqual(lines.map((_, index) => index + 1));
 
-  const ended = JSON.parse(
-    await runBuildCli(CURRENT_BIN, home, ['kill', durable, '--json'], ENV),
-  ) as Array<{ reason: string; survivors: number[] }>;
+  const ended = JSON.parse(await cli(after, ['kill', durable, '--json'])) as Array<{
+    reason: string;
+    survivors: number[];
+  }>;
   expect(ended).toMatchObject([{ reason: 'cancelled', survivors: [] }]);
   expect(liveMarked(durable)).toEqual([]);
-  expect(await current.stop()).toBe(0);
-  // 0.1.0's host let go of its last run and left by itself.
-  await waitUntil(() => liveRunHosts(home).length === 0, 10_000, "0.1.0's run host to leave");
+  expect(await next.stop()).toBe(0);
+  // The first daemon's host let go of its last run and left by itself.
+  await waitUntil(() => liveRunHosts(home).length === 0, 10_000, 'the run host to leave');
+}
+
+test('upgrade: 0.1.0 SIGKILLed with a plain and a durable PTY run; this build boots: plain ended, durable reattached', async () => {
+  await restartAcross(release.bin, CURRENT_BIN);
+}, 120_000);
+
+// What a user who goes back to 0.1.0 meets: this build's records (run records v1, lease v2)
+// and its run host (protocol 1, answered) are 0.1.0's still.
+test('downgrade: this build SIGKILLed with the same runs; 0.1.0 boots: plain ended, durable reattached', async () => {
+  await restartAcross(CURRENT_BIN, release.bin);
 }, 120_000);
