@@ -3,7 +3,7 @@ export { createSupervisor } from './create-supervisor.js';
 export { reconcileStore } from './reconcile-store.js';
 export { Supervisor } from './actors/supervisor.js';
 export type { ReconcileOwnersOptions, OwnerReconcileResult } from './actors/reconcile-owners.js';
-export type { ReconcileReport, UncertainRun } from './actors/reconcile-report.js';
+export type { NewerRecord, ReconcileReport, UncertainRun } from './actors/reconcile-report.js';
 export { RunHandle } from './actors/run-handle.js';
 export type { OutputListener } from './actors/run-controller.js';
 export type { OutputSlice } from './actors/output-buffer.js';

@@ -48,6 +48,7 @@ export async function reconcileStore(
         findHosted: (context) => findHostedRun(link, context),
         removeRunFiles: () => undefined,
         retainFinished: () => undefined,
+        rewriteAdopted: () => Promise.resolve(),
       },
       true,
     );

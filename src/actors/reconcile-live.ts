@@ -7,11 +7,15 @@ import type { ReconcileReport } from './reconcile-report.js';
 import type { RunRegistry } from './run-registry.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 
-/** One /proc scan, then the escapee sweep. With `dryRun` nothing is signalled. */
+/**
+ * One /proc scan, then the escapee sweep. With `dryRun` nothing is signalled. `newer` are
+ * the run ids whose records a newer runwarden wrote (found at boot): never judged.
+ */
 export async function reconcileLive(
   runs: RunRegistry,
   logger: Logger,
   dryRun: boolean,
+  newer: ReadonlySet<string | null> = new Set(),
 ): Promise<ReconcileReport> {
   const started = performance.now();
   const scan = findMarkedProcesses(RUN_MARKER);
@@ -23,6 +27,7 @@ export async function reconcileLive(
         const state = runs.run(runId)?.state;
         return state !== undefined && state !== 'done';
       },
+      isNewer: (runId) => newer.has(runId),
       finishedGraceMs: (runId) => {
         const info = runs.info(runId);
         return info?.state === 'done' ? info.killGraceMs : undefined;
@@ -38,6 +43,7 @@ export async function reconcileLive(
     lost: [],
     uncertain: [],
     quarantined: [],
+    newer: [],
     ...swept,
     unreadable: scan.unreadable.length,
     otherHosts: 0,

@@ -1,5 +1,5 @@
-// Cold-start reconciliation: load every record of this supervisor name, quarantine the
-// unusable ones, restore each live one into `orphaned` (never spawning), decide with
+// Cold-start reconciliation: load every record of this supervisor name (migrated to this
+// code's version; newer ones set aside untouched), quarantine the unusable ones, restore each live one into `orphaned` (never spawning), decide with
 // verified facts, then end escapees of finished runs and apply record retention.
 import { thisHostname } from '../os/this-host.js';
 import type { RunContext } from '../machines/run-context.js';
@@ -7,13 +7,15 @@ import { RUN_MARKER } from '../options/run-spec.js';
 import { findMarkedProcesses, type MarkedProcess } from '../os/find-marked-processes.js';
 import { checkIdentity, currentBootId, type ProcessIdentity } from '../os/process-identity.js';
 import type { RecordStore } from '../persistence/record-store.js';
-import { validateRunRecord, type ValidRunRecord } from '../persistence/run-record-schema.js';
-import type { OrphanPolicy } from '../types.js';
+import type { ValidRunRecord } from '../persistence/run-record-schema.js';
+import type { OrphanPolicy, RunErrorInfo } from '../types.js';
+import { RunHostProtocolError } from '../host/host-client.js';
 import type { FoundHostedRun } from '../host/find-hosted-run.js';
 import type { Logger } from './logger.js';
 import { decideOrphan, type OrphanDecision } from './decide-orphan.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
-import type { ReconcileReport, UncertainRun } from './reconcile-report.js';
+import { loadRecords } from './load-records.js';
+import type { NewerRecord, ReconcileReport, UncertainRun } from './reconcile-report.js';
 
 /** What reconciliation needs from the supervisor. */
 export interface BootHost {
@@ -24,13 +26,15 @@ export interface BootHost {
   readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
   /**
    * Restores a live record into `orphaned` and applies `decision`; resolves when settled.
-   * `root` is the verified process a reattached run is watched through.
+   * `root` is the verified process a reattached run is watched through; `why` is recorded
+   * in the run's exit when the reason alone does not say it (a host it cannot speak to).
    */
   adoptOrphan(
     record: ValidRunRecord,
     decision: OrphanDecision,
     root: ProcessIdentity | null,
     hosted: FoundHostedRun | null,
+    why: RunErrorInfo | null,
   ): Promise<void>;
   /** A durable run as its live run host holds it, or `null`. Read-only. */
   findHosted(context: RunContext): Promise<FoundHostedRun | null>;
@@ -38,6 +42,8 @@ export interface BootHost {
   removeRunFiles(runId: string): void;
   /** Keeps a finished record listable. */
   retainFinished(record: ValidRunRecord): void;
+  /** Writes an adopted run's record again from its actor (its record was migrated). */
+  rewriteAdopted(runId: string): Promise<void>;
 }
 
 /** Runs reconciliation. With `dryRun` nothing is written, restored or signalled. */
@@ -54,6 +60,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     lost: [] as string[],
     uncertain: [] as UncertainRun[],
     quarantined: [] as Array<{ runId: string; reason: string }>,
+    newer: [] as NewerRecord[],
     escapeesKilled: [] as Array<{ runId: string; pid: number }>,
     unknownMarked: [] as Array<{ runId: string; pid: number }>,
     unreadable: 0,
@@ -62,20 +69,14 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   };
 
   let t = performance.now();
-  const entries = phase('load', await host.store.readAll(), t);
+  const loaded = phase('load', await loadRecords(host.store, host.logger, dryRun), t);
+  report.quarantined.push(...loaded.quarantined);
+  report.newer.push(...loaded.newer);
 
   t = performance.now();
   const live: ValidRunRecord[] = [];
   const finished: ValidRunRecord[] = [];
-  for (const entry of entries) {
-    const result = validateRunRecord(entry.value, entry.runId);
-    if (!result.ok) {
-      report.quarantined.push({ runId: entry.runId, reason: result.reason });
-      host.logger.warn({ runId: entry.runId, reason: result.reason }, 'run record quarantined');
-      if (!dryRun) await host.store.quarantine(entry.runId, entry.value, result.reason);
-      continue;
-    }
-    const record = result.record;
+  for (const record of loaded.valid) {
     if (record.hostname !== thisHostname()) report.otherHosts++;
     else if (record.final || record.snapshot.status === 'done') finished.push(record);
     else live.push(record);
@@ -94,15 +95,18 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     const fromEarlierBoot = record.bootId !== currentBootId();
     const rootCheck = identity === null || fromEarlierBoot ? null : checkIdentity(identity);
     const durable = context.descriptor.durable;
-    const hosted = durable && !fromEarlierBoot ? await findHostedSafely(host, context) : null;
+    const found =
+      durable && !fromEarlierBoot ? await findHostedSafely(host, context) : unhosted(null);
+    const hosted = found.hosted;
     const decision = decideOrphan({
       fromEarlierBoot,
       rootCheck,
       markedProcesses: fromEarlierBoot ? 0 : (marked.get(record.runId)?.length ?? 0),
       wasFinalizing: context.endReason !== null,
       hosted: hosted !== null,
-      // A durable run reattaches by default; without its host it has no terminal, no
-      // output and no input left, so whatever of it lives is killed.
+      // A durable run reattaches by default; without its host (or with a host this code
+      // cannot speak to) it has no terminal, no output and no input left, so whatever of
+      // it lives is killed.
       policy: durable
         ? hosted === null
           ? 'kill'
@@ -119,7 +123,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
         reason: 'identity unreadable',
       });
     host.logger.info(
-      { runId: record.runId, decision, rootCheck, hosted: hosted !== null },
+      { runId: record.runId, decision, rootCheck, hosted: hosted !== null, why: found.why },
       'orphan reconciled',
     );
     const root =
@@ -128,32 +132,54 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
         : (hosted?.status.identity ?? earliest(marked.get(record.runId) ?? []));
     if (!dryRun) {
       adoptions.push(
-        host.adoptOrphan(record, decision, root, hosted).catch(async (error: unknown) => {
-          // A record that passed validation but cannot be restored (a snapshot XState
-          // refuses) must not fail every boot: it is moved aside, and nothing is signalled.
-          const reason = `could not be restored: ${error instanceof Error ? error.message : String(error)}`;
-          for (const list of [report.killed, report.reattached, report.lost]) {
-            const at = list.indexOf(record.runId);
-            if (at !== -1) list.splice(at, 1);
-          }
-          report.uncertain = report.uncertain.filter((u) => u.runId !== record.runId);
-          report.quarantined.push({ runId: record.runId, reason });
-          host.logger.warn({ runId: record.runId, reason }, 'run record quarantined');
-          await host.store.quarantine(record.runId, record, reason);
-        }),
+        host
+          .adoptOrphan(record, decision, root, hosted, found.why)
+          .catch(async (error: unknown) => {
+            // A record that passed validation but cannot be restored (a snapshot XState
+            // refuses) must not fail every boot: it is moved aside, and nothing is signalled.
+            const reason = `could not be restored: ${error instanceof Error ? error.message : String(error)}`;
+            for (const list of [report.killed, report.reattached, report.lost]) {
+              const at = list.indexOf(record.runId);
+              if (at !== -1) list.splice(at, 1);
+            }
+            report.uncertain = report.uncertain.filter((u) => u.runId !== record.runId);
+            report.quarantined.push({ runId: record.runId, reason });
+            host.logger.warn({ runId: record.runId, reason }, 'run record quarantined');
+            await host.store.quarantine(record.runId, record, reason);
+          }),
       );
     }
   }
   await Promise.all(adoptions);
   if (!dryRun) await collectFinishedHosted(host, finished);
+  // Migrated records are written back only now that this supervisor owns them (lease held,
+  // runs adopted), and never in a dry run.
+  if (!dryRun) {
+    for (const record of live) {
+      if (loaded.migrated.has(record.runId)) await host.rewriteAdopted(record.runId);
+    }
+    for (const entry of loaded.migratedQuarantine) {
+      await host.store.set(
+        host.store.quarantineKey(entry.runId),
+        entry.value,
+        `write back the quarantine entry of run ${entry.runId}`,
+      );
+    }
+  }
   phase('resolve', undefined, t);
 
   t = performance.now();
   const liveIds = new Set(live.map((record) => record.runId));
+  const newerIds = new Set(loaded.newer.map((newer) => newer.runId));
   const graces = new Map(finished.map((r) => [r.runId, r.snapshot.context.descriptor.killGraceMs]));
   const swept = await sweepEscapees(
     marked,
-    { isLive: (runId) => liveIds.has(runId), finishedGraceMs: (runId) => graces.get(runId) },
+    {
+      isLive: (runId) => liveIds.has(runId),
+      // A newer supervisor's run: not this code's to judge, whatever its processes do.
+      isNewer: (runId) => newerIds.has(runId),
+      finishedGraceMs: (runId) => graces.get(runId),
+    },
     dryRun,
     host.logger,
   );
@@ -163,7 +189,10 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
 
   t = performance.now();
   const kept = dryRun ? finished : await applyRetention(host, finished, report);
-  for (const record of kept) host.retainFinished(record);
+  for (const record of kept) {
+    host.retainFinished(record);
+    if (!dryRun && loaded.migrated.has(record.runId)) await host.store.writeBack(record);
+  }
   phase('retention', undefined, t);
 
   return { ...report, dryRun, durationMs: Math.round(performance.now() - started), phases };
@@ -197,7 +226,7 @@ async function collectFinishedHosted(host: BootHost, finished: ValidRunRecord[])
   for (const record of finished) {
     const context = record.snapshot.context as unknown as RunContext;
     if (!context.descriptor.durable || record.bootId !== currentBootId()) continue;
-    const hosted = await findHostedSafely(host, context);
+    const { hosted } = await findHostedSafely(host, context);
     if (hosted === null || hosted.status.exit === null) continue;
     await hosted.collect().catch((error: unknown) => {
       host.logger.warn({ runId: record.runId, err: error }, 'run host did not release a run');
@@ -206,17 +235,23 @@ async function collectFinishedHosted(host: BootHost, finished: ValidRunRecord[])
 }
 
 // A host that cannot be asked (down between the check and the question, say) holds nothing
-// this boot can follow: the run is decided as any other.
+// this boot can follow: the run is decided as any other. A host speaking a protocol this
+// code cannot (another runwarden's) is the same, and `why` says so in the run's exit.
 async function findHostedSafely(
   host: BootHost,
   context: RunContext,
-): Promise<FoundHostedRun | null> {
+): Promise<{ hosted: FoundHostedRun | null; why: RunErrorInfo | null }> {
   try {
-    return await host.findHosted(context);
+    return { hosted: await host.findHosted(context), why: null };
   } catch (error) {
     host.logger.warn({ runId: context.runId, err: error }, 'run host could not be asked');
-    return null;
+    if (!(error instanceof RunHostProtocolError)) return unhosted(null);
+    return unhosted({ code: error.code, message: error.message });
   }
+}
+
+function unhosted(why: RunErrorInfo | null): { hosted: null; why: RunErrorInfo | null } {
+  return { hosted: null, why };
 }
 
 // A run's processes all descend from its root, which therefore started first.

@@ -7,6 +7,18 @@ export interface UncertainRun {
   readonly reason: string;
 }
 
+/** A stored value written by a newer runwarden: left in place, untouched, never judged. */
+export interface NewerRecord {
+  /** The store key, without Keyv's prefix: `<name>/run/<id>`. */
+  readonly key: string;
+  readonly kind: 'run' | 'quarantine' | 'lease';
+  /** The run it belongs to (run records and quarantine entries). */
+  readonly runId: string | null;
+  readonly schemaVersion: number;
+  /** Which runwarden can use it: "a runwarden that reads run records v3". */
+  readonly needs: string;
+}
+
 /** The result of cold-start reconciliation. */
 export interface ReconcileReport {
   /** Orphans that were alive and verified, killed with reason `orphan-killed`. */
@@ -18,6 +30,11 @@ export interface ReconcileReport {
   readonly uncertain: UncertainRun[];
   /** Records that failed validation, moved to a quarantine key. */
   readonly quarantined: Array<{ readonly runId: string; readonly reason: string }>;
+  /**
+   * Records written by a newer runwarden: left in place, neither quarantined nor deleted, and
+   * their processes never signalled (they belong to a newer supervisor).
+   */
+  readonly newer: NewerRecord[];
   /** Marker-carrying processes of runs already final, terminated. */
   readonly escapeesKilled: Array<{ readonly runId: string; readonly pid: number }>;
   /** Marker-carrying processes of runs this store does not know: not ours to judge. */

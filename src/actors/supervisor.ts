@@ -25,7 +25,7 @@ import type { OrphanDecision } from './decide-orphan.js';
 import { reconcileOnBoot } from './reconcile-on-boot.js';
 import { reconcileLive } from './reconcile-live.js';
 import type { ReconcileReport } from './reconcile-report.js';
-import type { CancelReason, RunExit, RunInfo } from '../types.js';
+import type { CancelReason, RunErrorInfo, RunExit, RunInfo } from '../types.js';
 import { createRunId } from './create-run-id.js';
 import { launchRun } from './launch-run.js';
 import { RunController } from './run-controller.js';
@@ -142,14 +142,20 @@ export class Supervisor {
           now: () => this.options.clock.now(),
           defaultPolicy: this.options.onOrphan,
           retention: this.options.retention,
-          adoptOrphan: (record, decision, root, hosted) =>
-            this.adoptOrphan(record, decision, root, hosted),
+          adoptOrphan: (record, decision, root, hosted, why) =>
+            this.adoptOrphan(record, decision, root, hosted, why),
           findHosted: (context) => findHostedRun(this.hostLink, context),
           removeRunFiles: (runId) => {
             this.removeRunFiles(runId);
           },
           retainFinished: (record) => {
             this.runs.retain(record);
+          },
+          rewriteAdopted: async (runId) => {
+            const run = this.runs.run(runId);
+            if (run === undefined) return;
+            run.rewriteRecord();
+            await run.flushJournal();
           },
         },
         false,
@@ -273,7 +279,8 @@ export class Supervisor {
    * With `dryRun` nothing is signalled. (Boot reconciliation is `lastReconcile`.)
    */
   reconcile(options: { dryRun?: boolean } = {}): Promise<ReconcileReport> {
-    return reconcileLive(this.runs, this.options.logger, options.dryRun ?? false);
+    const newer = new Set(this.report?.newer.map((record) => record.runId));
+    return reconcileLive(this.runs, this.options.logger, options.dryRun ?? false, newer);
   }
 
   /** Subscribes to lifecycle events. Returns an unsubscribe function. */
@@ -323,6 +330,7 @@ export class Supervisor {
     decision: OrphanDecision,
     root: ProcessIdentity | null,
     hosted: FoundHostedRun | null,
+    why: RunErrorInfo | null,
   ): Promise<void> {
     const context = record.snapshot.context as unknown as RunContext;
     const run = new RunController(this.env, this.machine, {
@@ -344,7 +352,7 @@ export class Supervisor {
             since: Math.min(context.outputBytes, hosted.status.outputEnd),
             logger: this.options.logger,
           });
-    await settleOrphan(run, decision, root, this.options.clock.now(), handle);
+    await settleOrphan(run, decision, root, this.options.clock.now(), handle, why);
   }
 
   private removeRunFiles(runId: string): void {

@@ -9,6 +9,8 @@ import type { Logger } from './logger.js';
 export interface SweepKnowledge {
   /** Live runs are their supervisor's business, never the sweep's. */
   isLive(runId: string): boolean;
+  /** Runs recorded by a newer runwarden: never judged here, not even reported as unknown. */
+  isNewer?(runId: string): boolean;
   /** The kill grace of a finished run, or `undefined` when the run is unknown. */
   finishedGraceMs(runId: string): number | undefined;
 }
@@ -29,7 +31,7 @@ export async function sweepEscapees(
   const result: SweepResult = { escapeesKilled: [], unknownMarked: [] };
   const sweeps: Array<Promise<void>> = [];
   for (const [runId, processes] of marked) {
-    if (knowledge.isLive(runId)) continue;
+    if (knowledge.isLive(runId) || knowledge.isNewer?.(runId) === true) continue;
     const pids = processes.map((p) => ({ runId, pid: p.identity.pid }));
     const graceMs = knowledge.finishedGraceMs(runId);
     if (graceMs === undefined) {

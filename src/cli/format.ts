@@ -1,5 +1,5 @@
 // Human output of the CLI: tables and durations. `--json` prints data as it is instead.
-import type { ReconcileReport } from '../actors/reconcile-report.js';
+import type { NewerRecord, ReconcileReport } from '../actors/reconcile-report.js';
 import type { RunInfo } from '../types.js';
 
 /** `3s`, `4m`, `2h`, `3d`. */
@@ -51,5 +51,15 @@ export function formatReconcileSummary(report: ReconcileReport | null): string {
     ['expired', report.expired],
   ];
   const done = counts.filter(([, n]) => n > 0).map(([what, n]) => `${n} ${what}`);
-  return `last boot: ${done.length === 0 ? 'nothing to reconcile' : done.join(', ')} (${report.durationMs} ms)`;
+  const summary = `last boot: ${done.length === 0 ? 'nothing to reconcile' : done.join(', ')} (${report.durationMs} ms)`;
+  return [summary, ...formatNewer(report)].join('\n');
+}
+
+/** One line per record of a newer runwarden: left untouched, and what it needs. */
+export function formatNewer(report: { readonly newer?: readonly NewerRecord[] }): string[] {
+  // A daemon of an older build answers no `newer` field.
+  return (report.newer ?? []).map(
+    (newer) =>
+      `left untouched: ${newer.key} is schema v${newer.schemaVersion}; it needs ${newer.needs}`,
+  );
 }

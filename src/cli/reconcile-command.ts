@@ -2,6 +2,7 @@
 import type { ReconcileReport } from '../actors/reconcile-report.js';
 import { reconcileStore } from '../reconcile-store.js';
 import { CliError } from './cli-error.js';
+import { formatNewer } from './format.js';
 import type { ControlClient } from './control-client.js';
 
 export interface ReconcileCommandOptions {
@@ -49,5 +50,6 @@ export function formatReport(source: string, report: ReconcileReport): string {
     `  escapees killed: ${list(report.escapeesKilled)}`,
     `  unknown markers: ${list(report.unknownMarked)}`,
     `  unreadable:      ${report.unreadable} (other users' processes: not judged, not signalled)`,
+    ...formatNewer(report).map((line) => `  ${line}`),
   ].join('\n');
 }

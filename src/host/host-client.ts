@@ -21,6 +21,21 @@ export class RunHostError extends RunwardenError {
 // is not among them: the host may have acted on it before it died.
 const HOST_DOWN_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EPIPE']);
 
+/** The host speaks a protocol this supervisor cannot (an older or a newer runwarden's). */
+export class RunHostProtocolError extends RunHostError {
+  constructor(
+    /** What the host answered (a number, or the JSON of whatever else it said). */
+    readonly hostProtocol: number | string,
+    readonly supervisorProtocol: number,
+    socketPath: string,
+  ) {
+    super(
+      'E_RUN_HOST_PROTOCOL',
+      `run host speaks protocol ${hostProtocol}, this supervisor ${supervisorProtocol} (${socketPath})`,
+    );
+  }
+}
+
 export class RunHostClient {
   // Kept-alive sockets are unref'd by Node while idle: the client never holds a host open.
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });

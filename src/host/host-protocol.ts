@@ -3,6 +3,42 @@
 import { z } from 'zod';
 import type { ProcessIdentity } from '../os/process-identity.js';
 
+/**
+ * The run host protocol this code speaks and its hosts answer (`protocol` on `GET /v1/host`,
+ * and in `<name>.host.json`). Every version must keep answering `GET /v1/host` with `pid`,
+ * `startTicks` and `protocol`: it is how a supervisor of any version tells whether it can
+ * speak to a host. 0.1.0's host answers no `protocol`: it speaks version 1.
+ */
+export const HOST_PROTOCOL_VERSION = 1;
+
+/** Every host protocol this supervisor can drive. */
+export const SPOKEN_HOST_PROTOCOLS: readonly number[] = [1];
+
+/**
+ * Tests only: this process (its host, or its supervisor) plays a runwarden whose host
+ * protocol is this one, and speaks only it. It is how a test reaches the cannot-bridge path
+ * with real processes of this build, in both directions.
+ */
+export const TEST_HOST_PROTOCOL_VARIABLE = 'RUNWARDEN_TEST_HOST_PROTOCOL';
+
+/** The protocol this process's host answers, and its supervisor asks for. */
+export function ownHostProtocol(): number {
+  const override = Number(process.env[TEST_HOST_PROTOCOL_VARIABLE]);
+  return Number.isInteger(override) && override > 0 ? override : HOST_PROTOCOL_VERSION;
+}
+
+/** The protocols this process's supervisor can drive. */
+export function spokenHostProtocols(): readonly number[] {
+  const own = ownHostProtocol();
+  return own === HOST_PROTOCOL_VERSION ? SPOKEN_HOST_PROTOCOLS : [own];
+}
+
+/** The protocol a host says it speaks; a host that says nothing is 0.1.0's (1). */
+export function protocolOf(status: { readonly protocol?: unknown }): number | string {
+  const protocol = status.protocol ?? 1;
+  return typeof protocol === 'number' ? protocol : JSON.stringify(protocol);
+}
+
 /** A run id as created by the supervisor: it names a directory, so nothing else passes. */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -75,6 +111,8 @@ export interface HostedRunStatus {
 
 /** What the host tells about itself. */
 export interface RunHostStatus {
+  /** The host protocol version; absent from 0.1.0's host (version 1). */
+  readonly protocol?: number;
   readonly pid: number;
   readonly startTicks: number;
   readonly runs: readonly HostedRunStatus[];

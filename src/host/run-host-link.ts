@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { RUN_MARKER } from '../options/run-spec.js';
 import { readIdentity, type ProcessIdentity } from '../os/process-identity.js';
-import { RunHostClient, RunHostError } from './host-client.js';
+import { RunHostClient, RunHostError, RunHostProtocolError } from './host-client.js';
+import { ownHostProtocol, protocolOf, spokenHostProtocols } from './host-protocol.js';
 import { runHostPaths, type RunHostPaths } from './run-host-paths.js';
 
 /** Every run host process carries this variable (value `<home>/<name>`): tests find leaks by it. */
@@ -79,6 +80,11 @@ export class RunHostLink {
         'E_RUN_HOST_IDENTITY',
         `the process answering on ${this.paths.socket} is not the host it claims to be (pid ${status.pid})`,
       );
+    }
+    // Only once the answer is known to be the host's own is its protocol believed.
+    const protocol = protocolOf(status);
+    if (typeof protocol !== 'number' || !spokenHostProtocols().includes(protocol)) {
+      throw new RunHostProtocolError(protocol, ownHostProtocol(), this.paths.socket);
     }
     return { client: this.client, identity };
   }

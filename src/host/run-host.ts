@@ -9,7 +9,7 @@ import { send } from '../daemon/control-routes.js';
 import { readIdentity } from '../os/process-identity.js';
 import { takeHostLock, type HostLock } from '../persistence/host-lock.js';
 import { HostedRun } from './hosted-run.js';
-import type { HostSpawnRequest, RunHostStatus } from './host-protocol.js';
+import { ownHostProtocol, type HostSpawnRequest, type RunHostStatus } from './host-protocol.js';
 import { routeHostRequest, type RunHostState } from './run-host-server.js';
 import { runDirFor, type RunHostPaths } from './run-host-paths.js';
 
@@ -61,6 +61,7 @@ export class RunHost implements RunHostState {
 
   status(): RunHostStatus {
     return {
+      protocol: ownHostProtocol(),
       pid: process.pid,
       startTicks: this.startTicks,
       runs: [...this.runs.values()].map((run) => run.status()),
@@ -137,7 +138,7 @@ export class RunHost implements RunHostState {
     this.server = server;
     writeFileSync(
       this.paths.identity,
-      `${JSON.stringify({ pid: process.pid, startTicks: this.startTicks })}\n`,
+      `${JSON.stringify({ pid: process.pid, startTicks: this.startTicks, protocol: ownHostProtocol() })}\n`,
       { mode: 0o600 },
     );
     chmodSync(this.paths.identity, 0o600);

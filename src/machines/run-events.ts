@@ -29,8 +29,8 @@ export type RunEvent =
       reason?: ExitReason;
       at: number;
     }
-  /** Finalize the run with `reason`. */
-  | { type: 'CANCEL'; reason: CancelReason; at: number }
+  /** Finalize the run with `reason`; `error` says why, when a reason alone cannot. */
+  | { type: 'CANCEL'; reason: CancelReason; error?: RunErrorInfo; at: number }
   /** Termination finished: every collected process is verified dead, or reported. */
   | {
       type: 'TREE_DEAD';
@@ -49,4 +49,4 @@ export type RunEvent =
    */
   | { type: 'REATTACH'; identity: ProcessIdentity | null; at: number }
   /** The orphan's process is gone, or its record predates this boot. */
-  | { type: 'LOST'; at: number };
+  | { type: 'LOST'; error?: RunErrorInfo; at: number };

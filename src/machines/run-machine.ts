@@ -63,7 +63,10 @@ export const runMachine = setup({
     expireNoOutput: assign({ endReason: 'no-output-timeout' }),
     recordCancel: assign(({ context, event }) => {
       assertEvent(event, 'CANCEL');
-      return { endReason: context.endReason ?? event.reason };
+      return {
+        endReason: context.endReason ?? event.reason,
+        error: context.error ?? event.error ?? null,
+      };
     }),
   },
   guards: {
@@ -184,6 +187,7 @@ export const runMachine = setup({
           target: 'done',
           actions: assign({
             endReason: 'lost',
+            error: ({ context, event }) => context.error ?? event.error ?? null,
             endedAt: ({ event }) => event.at,
           }),
         },

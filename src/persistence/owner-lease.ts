@@ -5,9 +5,12 @@ import { z } from 'zod';
 import { RunwardenError, SupervisorBusyError } from '../errors.js';
 import { checkIdentity, readIdentity, type ProcessIdentity } from '../os/process-identity.js';
 import { takeHostLock, type HostLock } from './host-lock.js';
+import { migrateStored } from './migrations/migrate-stored.js';
+import { LEASE_SCHEMA_VERSION } from './migrations/stored-kinds.js';
 import type { RecordStore } from './record-store.js';
 
 const leaseSchema = z.object({
+  schemaVersion: z.literal(LEASE_SCHEMA_VERSION),
   identity: z.object({
     hostname: z.string(),
     bootId: z.string(),
@@ -37,8 +40,8 @@ export async function acquireOwnerLease(store: RecordStore, now: number): Promis
   // cannot both pass the read-then-write of the store lease below.
   const hostLock = await takeHostLock(`${store.location}|${store.name}`);
   if (hostLock === null) {
-    const holder = leaseSchema.safeParse(await store.get(key));
-    const pid = holder.success ? holder.data.identity.pid : -1;
+    const holder = readLease(await store.get(key));
+    const pid = holder.state === 'current' ? holder.lease.identity.pid : -1;
     throw new SupervisorBusyError(
       `supervisor "${store.name}" on ${thisHostname()} is already owned by live pid ${pid === -1 ? '(unknown)' : pid}`,
       pid,
@@ -62,9 +65,19 @@ async function takeStoreLease(
   if (self === undefined) {
     throw new RunwardenError('E_IDENTITY_UNREADABLE', 'cannot read the identity of this process');
   }
-  const existing = leaseSchema.safeParse(await store.get(key));
-  if (existing.success) {
-    const holder = existing.data.identity;
+  const existing = readLease(await store.get(key));
+  if (existing.state === 'newer') {
+    // Its holder cannot be read by this code. Where the host lock excludes, it is free (every
+    // version takes that lock before its lease), so the claim is replaced; elsewhere it might
+    // be alive, and refusing is safe.
+    if (!hostLock.exclusive) {
+      throw new SupervisorBusyError(
+        `supervisor "${store.name}" on ${thisHostname()} has a lease only ${existing.needs} can check`,
+        -1,
+      );
+    }
+  } else if (existing.state === 'current') {
+    const holder = existing.lease.identity;
     const check = checkIdentity(holder);
     // An uncertain holder might be alive: refusing is safe, taking over is not.
     if (check === 'alive' || check === 'uncertain') {
@@ -76,14 +89,18 @@ async function takeStoreLease(
     }
   }
   const token = `${self.pid}:${self.startTicks}:${now}:${Math.random().toString(36).slice(2)}`;
-  await store.set(key, { identity: self, acquiredAt: now, token }, 'take the owner lease');
+  await store.set(
+    key,
+    { schemaVersion: LEASE_SCHEMA_VERSION, identity: self, acquiredAt: now, token },
+    'take the owner lease',
+  );
   // Keyv has no compare-and-set. Where the host lock does not exclude (not Linux), two
   // supervisors starting at once both write: after a settle window longer than a store
   // round trip, the one whose token survives owns it. With the lock, nobody can interleave.
   if (!hostLock.exclusive) await new Promise((resolve) => setTimeout(resolve, LEASE_SETTLE_MS));
-  const stored = leaseSchema.safeParse(await store.get(key));
-  if (!stored.success || stored.data.token !== token) {
-    const pid = stored.success ? stored.data.identity.pid : -1;
+  const stored = readLease(await store.get(key));
+  if (stored.state !== 'current' || stored.lease.token !== token) {
+    const pid = stored.state === 'current' ? stored.lease.identity.pid : -1;
     throw new SupervisorBusyError(
       `supervisor "${store.name}" was claimed concurrently by pid ${pid}`,
       pid,
@@ -95,9 +112,24 @@ async function takeStoreLease(
 /** Gives the lease up, if it is still ours. */
 export async function releaseOwnerLease(store: RecordStore, lease: OwnerLease): Promise<void> {
   try {
-    const stored = leaseSchema.safeParse(await store.get(lease.key));
-    if (stored.success && stored.data.token === lease.token) await store.delete(lease.key);
+    const stored = readLease(await store.get(lease.key));
+    if (stored.state === 'current' && stored.lease.token === lease.token) {
+      await store.delete(lease.key);
+    }
   } finally {
     await lease.hostLock.release();
   }
+}
+
+type ReadLease =
+  | { state: 'current'; lease: z.infer<typeof leaseSchema> }
+  | { state: 'newer'; needs: string }
+  | { state: 'none' };
+
+// A stored lease, migrated (0.1.0's had no version): a newer one is never read as ours.
+function readLease(value: unknown): ReadLease {
+  const migrated = migrateStored('lease', value);
+  if (migrated.status === 'newer') return { state: 'newer', needs: migrated.needs };
+  const parsed = leaseSchema.safeParse(migrated.value);
+  return parsed.success ? { state: 'current', lease: parsed.data } : { state: 'none' };
 }

@@ -3,13 +3,20 @@
 import type Keyv from 'keyv';
 import { StoreError } from '../errors.js';
 import type { RunJournal } from './run-journal.js';
-import { createRunRecord } from './run-record.js';
+import { QUARANTINE_SCHEMA_VERSION } from './migrations/stored-kinds.js';
+import { createRunRecord, type RunRecord } from './run-record.js';
 import { WriteBatcher } from './write-batcher.js';
 
 /** A raw entry read back from the store, not yet validated. */
 export interface StoredEntry {
   readonly runId: string;
   readonly value: unknown;
+}
+
+/** Every run record and quarantine entry of one supervisor name, raw. */
+export interface StoredEntries {
+  readonly runs: StoredEntry[];
+  readonly quarantined: StoredEntry[];
 }
 
 export class RecordStore implements RunJournal {
@@ -44,20 +51,45 @@ export class RecordStore implements RunJournal {
     }
   }
 
-  /** Reads every run record of this supervisor name. Collects first: never mutates while paging. */
+  quarantineKey(runId: string): string {
+    return `${this.name}/quarantine/${runId}`;
+  }
+
+  /** Writes a record as it is (a migrated one, written back): its `updatedAt` is kept. */
+  async writeBack(record: RunRecord): Promise<void> {
+    await this.set(
+      this.runKey(record.runId),
+      record,
+      `write back the record of run ${record.runId}`,
+    );
+  }
+
+  /** Reads every run record of this supervisor name. */
   async readAll(): Promise<StoredEntry[]> {
+    return (await this.readStored()).runs;
+  }
+
+  /**
+   * Reads every run record and quarantine entry of this supervisor name in one pass.
+   * Collects first: never mutates while paging.
+   */
+  async readStored(): Promise<StoredEntries> {
     if (typeof this.keyv.iterator !== 'function') {
       throw new StoreError(
         'E_STORE_NOT_ITERABLE',
         'the Keyv store cannot be iterated; use sqlite://, redis://, postgres:// or an in-memory Keyv',
       );
     }
-    const prefix = `${this.name}/run/`;
-    const entries: StoredEntry[] = [];
+    const runPrefix = this.runKey('');
+    const quarantinePrefix = this.quarantineKey('');
+    const entries: StoredEntries = { runs: [], quarantined: [] };
     try {
       for await (const [key, value] of this.keyv.iterator(undefined)) {
-        if (typeof key === 'string' && key.startsWith(prefix)) {
-          entries.push({ runId: key.slice(prefix.length), value });
+        if (typeof key !== 'string') continue;
+        if (key.startsWith(runPrefix)) {
+          entries.runs.push({ runId: key.slice(runPrefix.length), value });
+        } else if (key.startsWith(quarantinePrefix)) {
+          entries.quarantined.push({ runId: key.slice(quarantinePrefix.length), value });
         }
       }
     } catch (error) {
@@ -71,8 +103,8 @@ export class RecordStore implements RunJournal {
   /** Moves an unusable record aside with the reason, so boot can go on and nothing is lost. */
   async quarantine(runId: string, value: unknown, reason: string): Promise<void> {
     await this.set(
-      `${this.name}/quarantine/${runId}`,
-      { reason, quarantinedAt: this.now(), value },
+      this.quarantineKey(runId),
+      { schemaVersion: QUARANTINE_SCHEMA_VERSION, reason, quarantinedAt: this.now(), value },
       `quarantine the record of run ${runId}`,
     );
     await this.delete(this.runKey(runId));

@@ -2,7 +2,10 @@
 import { thisHostname } from '../os/this-host.js';
 import { currentBootId } from '../os/process-identity.js';
 
-/** Bumped whenever the stored shape changes; older records are migrated or quarantined. */
+/**
+ * Bumped whenever the stored shape changes, with a step in migrations/run-record-steps.ts:
+ * older records are migrated, newer ones left untouched and reported.
+ */
 export const RUN_RECORD_SCHEMA_VERSION = 1;
 
 /** One run's durable record. */

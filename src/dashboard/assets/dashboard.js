@@ -210,6 +210,10 @@ function showReconcile(report, when) {
     ['escapees killed', report.escapeesKilled.map((e) => `${e.runId} (pid ${e.pid})`)],
     ['unknown marked', report.unknownMarked.map((e) => `${e.runId} (pid ${e.pid})`)],
     ['quarantined', ids(report.quarantined)],
+    [
+      'left for a newer runwarden',
+      (report.newer ?? []).map((n) => `${n.key} (v${n.schemaVersion}: needs ${n.needs})`),
+    ],
   ];
   for (const [name, values] of rows) {
     const term = document.createElement('dt');

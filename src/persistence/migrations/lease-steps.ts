@@ -1,0 +1,7 @@
+// The owner lease (`<name>/lease/<host>`): `{ identity, acquiredAt, token }`.
+import type { MigrationStep } from './migration-step.js';
+
+export const leaseSteps: readonly MigrationStep[] = [
+  // 1 -> 2: the lease carries `schemaVersion` (0.1.0 wrote none); introduced after 0.1.0 (issue 14).
+  { from: 1, change: 'adds schemaVersion', migrate: (value) => ({ ...value, schemaVersion: 2 }) },
+];

@@ -1,0 +1,48 @@
+// Brings a decoded stored value up to the version this code reads, before validation.
+// Pure: the caller decides whether (and when) a migrated value is written back.
+import { RunwardenError } from '../../errors.js';
+import type { StoredObject } from './migration-step.js';
+import { storedShapes, versionNeeded, type StoredKind } from './stored-kinds.js';
+
+/** The outcome of migrating one stored value. */
+export type Migrated =
+  /** At the current version now; `from` is the version it was stored at. */
+  | { readonly status: 'current'; readonly value: unknown; readonly from: number }
+  /** Written by a newer runwarden: left as it is, never validated against this code. */
+  | {
+      readonly status: 'newer';
+      readonly schemaVersion: number;
+      /** "a runwarden that reads run records v3". */
+      readonly needs: string;
+    };
+
+/**
+ * Migrates `value` step by step. A value that is not an object, or whose version is not a
+ * positive integer, is returned untouched for validation to refuse (and quarantine).
+ * A value without `schemaVersion` is version 1 (0.1.0 wrote leases and quarantine entries so).
+ */
+export function migrateStored(kind: StoredKind, value: unknown): Migrated {
+  const shape = storedShapes[kind];
+  if (!isObject(value)) return { status: 'current', value, from: shape.current };
+  const version = value.schemaVersion ?? 1;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return { status: 'current', value, from: shape.current };
+  }
+  if (version > shape.current) {
+    return { status: 'newer', schemaVersion: version, needs: versionNeeded(kind, version) };
+  }
+  let migrated: StoredObject = value;
+  for (let at = version; at < shape.current; at++) {
+    const step = shape.steps.find((candidate) => candidate.from === at);
+    // A missing step is a bug of this code, not of the value: fail loudly, in tests first.
+    if (step === undefined) {
+      throw new RunwardenError('E_MIGRATION_MISSING', `no migration of ${shape.noun} from v${at}`);
+    }
+    migrated = step.migrate(migrated);
+  }
+  return { status: 'current', value: migrated, from: version };
+}
+
+function isObject(value: unknown): value is StoredObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

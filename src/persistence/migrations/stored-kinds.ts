@@ -1,0 +1,45 @@
+// Every shape stored under a supervisor's name, with the version this code writes and the
+// steps that bring an older value up to it.
+import { RUN_RECORD_SCHEMA_VERSION } from '../run-record.js';
+import type { MigrationStep } from './migration-step.js';
+import { leaseSteps } from './lease-steps.js';
+import { quarantineSteps } from './quarantine-steps.js';
+import { runRecordSteps } from './run-record-steps.js';
+
+/** The kinds of stored values: `<name>/run/<id>`, `<name>/quarantine/<id>`, `<name>/lease/<host>`. */
+export type StoredKind = 'run' | 'quarantine' | 'lease';
+
+/** One kind's current version and its chain of steps (one per version, in order). */
+export interface StoredShape {
+  readonly kind: StoredKind;
+  /** The version this code writes and validates. */
+  readonly current: number;
+  /** How a person names this shape: "run records", "owner leases"... */
+  readonly noun: string;
+  readonly steps: readonly MigrationStep[];
+}
+
+/** The version of quarantine entries and owner leases this code writes. */
+export const QUARANTINE_SCHEMA_VERSION = 2;
+export const LEASE_SCHEMA_VERSION = 2;
+
+export const storedShapes: Readonly<Record<StoredKind, StoredShape>> = {
+  run: {
+    kind: 'run',
+    current: RUN_RECORD_SCHEMA_VERSION,
+    noun: 'run records',
+    steps: runRecordSteps,
+  },
+  quarantine: {
+    kind: 'quarantine',
+    current: QUARANTINE_SCHEMA_VERSION,
+    noun: 'quarantine entries',
+    steps: quarantineSteps,
+  },
+  lease: { kind: 'lease', current: LEASE_SCHEMA_VERSION, noun: 'owner leases', steps: leaseSteps },
+};
+
+/** What a runwarden must read to use a value of `version`: "a runwarden that reads run records v3". */
+export function versionNeeded(kind: StoredKind, version: number): string {
+  return `a runwarden that reads ${storedShapes[kind].noun} v${version}`;
+}

@@ -1,0 +1,54 @@
+// The migration chain: pure steps from N to N + 1, applied before validation; newer values
+// are never migrated, only named with the version they need.
+import { expect, test } from 'vitest';
+import { migrateStored } from '../../../src/persistence/migrations/migrate-stored.js';
+import { storedShapes } from '../../../src/persistence/migrations/stored-kinds.js';
+
+test('every kind has one step per version below its current one, in order', () => {
+  for (const shape of Object.values(storedShapes)) {
+    expect(shape.steps.map((step) => step.from)).toEqual(
+      Array.from({ length: shape.current - 1 }, (_, index) => index + 1),
+    );
+  }
+});
+
+test("0.1.0's lease and quarantine entry (no schemaVersion) are version 1 and get it", () => {
+  const lease = { identity: { pid: 1 }, acquiredAt: 5, token: 't' };
+  expect(migrateStored('lease', lease)).toEqual({
+    status: 'current',
+    from: 1,
+    value: { ...lease, schemaVersion: 2 },
+  });
+  const entry = { reason: 'r', quarantinedAt: 5, value: { raw: 'x' } };
+  expect(migrateStored('quarantine', entry)).toEqual({
+    status: 'current',
+    from: 1,
+    value: { ...entry, schemaVersion: 2 },
+  });
+  // Pure: the stored value itself is untouched.
+  expect(lease).not.toHaveProperty('schemaVersion');
+});
+
+test('a run record of v1 is current: nothing to migrate', () => {
+  const record = { schemaVersion: 1, runId: 'r' };
+  expect(migrateStored('run', record)).toEqual({ status: 'current', from: 1, value: record });
+});
+
+test('a value of a newer version is never migrated: it names the version it needs', () => {
+  expect(migrateStored('run', { schemaVersion: 3, runId: 'r' })).toEqual({
+    status: 'newer',
+    schemaVersion: 3,
+    needs: 'a runwarden that reads run records v3',
+  });
+  expect(migrateStored('lease', { schemaVersion: 9 })).toMatchObject({
+    status: 'newer',
+    needs: 'a runwarden that reads owner leases v9',
+  });
+});
+
+test('values no version can describe are left for validation to refuse', () => {
+  for (const value of [null, 'text', 42, [1], { schemaVersion: '2' }, { schemaVersion: 1.5 }]) {
+    expect(migrateStored('run', value)).toEqual({ status: 'current', from: 1, value });
+  }
+  expect(migrateStored('run', { schemaVersion: 0 })).toMatchObject({ status: 'current' });
+});
