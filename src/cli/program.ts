@@ -8,6 +8,7 @@ import type { ReconcileReport } from '../actors/reconcile-report.js';
 import type { StoreHealthInfo } from '../actors/store-health.js';
 import type { RunExit, RunInfo } from '../types.js';
 import { addChartCommand } from './chart-command.js';
+import { addStopCommand } from './stop-command.js';
 import { CliError } from './cli-error.js';
 import { ControlClient } from './control-client.js';
 import { formatReconcileSummary, formatRunTable } from './format.js';
@@ -327,6 +328,7 @@ export function buildProgram(print: (text: string) => void): Command {
     );
 
   addChartCommand(program, print);
+  addStopCommand(program, client, print);
 
   program
     .command('demo')

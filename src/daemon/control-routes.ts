@@ -16,6 +16,11 @@ export interface DaemonInfo {
   readonly home: string;
   readonly socketPath: string;
   readonly store: string;
+  /**
+   * Asks the daemon to stop as a SIGTERM would, with this policy for its live runs. Only
+   * the control socket offers it (`runwarden stop`); the dashboard does not.
+   */
+  readonly requestStop?: (runs: 'kill' | 'leave') => void;
 }
 
 const spawnBody = z.strictObject({ spec: z.record(z.string(), z.unknown()) });
@@ -37,6 +42,7 @@ const resizeBody = z.strictObject({
 });
 const offsetParam = z.coerce.number().int().min(0).optional();
 const reconcileBody = z.strictObject({ dryRun: z.boolean().optional() });
+const shutdownBody = z.strictObject({ runs: z.enum(['kill', 'leave']).optional() });
 
 /** Handles one request; throws ApiError (or a library error) for the caller to map. */
 export async function routeRequest(
@@ -62,6 +68,13 @@ export async function routeRequest(
       storeHealth: sup.storeHealth,
       lastReconcile: sup.lastReconcile,
     });
+    return;
+  }
+  if (resource === 'shutdown' && method === 'POST' && id === undefined && info.requestStop) {
+    const body = parseRequest(shutdownBody, await readJsonBody(request));
+    const runs = body.runs ?? 'kill';
+    send(response, 202, { pid: process.pid, runs });
+    info.requestStop(runs);
     return;
   }
   if (resource === 'runs' && id === undefined) {

@@ -54,7 +54,28 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const socketPath = socketPathFor(home, name);
   const store = options.store === undefined ? 'sqlite (default)' : redactCredentials(options.store);
   const info = { home, socketPath, store };
-  const server = await startControlServer(sup, info, logger);
+  // One stop request wins: SIGTERM/SIGINT (with --on-shutdown's policy) or `runwarden stop`
+  // (with its own). Later ones are logged and never cut the drain short.
+  const defaultRuns = options.onShutdown ?? 'kill';
+  let stopping = false;
+  let requestStop: (why: string, runs: ShutdownRuns) => void = () => undefined;
+  const stopRequested = new Promise<{ why: string; runs: ShutdownRuns }>((resolve) => {
+    requestStop = (why, runs) => {
+      if (stopping) logger.warn({ why }, 'already shutting down; waiting for the runs');
+      stopping = true;
+      resolve({ why, runs });
+    };
+  });
+  const server = await startControlServer(
+    sup,
+    {
+      ...info,
+      requestStop: (runs) => {
+        requestStop('runwarden stop', runs);
+      },
+    },
+    logger,
+  );
   let dashboard: DaemonDashboard | null = null;
   try {
     if (address !== null) dashboard = await startDaemonDashboard(sup, address, info, name, logger);
@@ -66,23 +87,17 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   }
   // Listen before saying we are ready: a SIGTERM sent the moment the ready line is read
   // must shut down gracefully, not kill the process by the signal's default action. The
-  // listeners stay for the whole drain: a second signal is logged, and never ends the drain.
-  let stopping = false;
-  const stopSignal = new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) logger.warn({ signal }, 'already shutting down; waiting for the runs');
-      stopping = true;
-      resolve(signal);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+  // listeners stay for the whole drain.
+  const onSignal = (signal: NodeJS.Signals) => {
+    requestStop(signal, defaultRuns);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   logger.info({ socketPath, pid: process.pid }, 'daemon listening');
   options.onReady?.({ socketPath, report: sup.lastReconcile, dashboard });
 
-  const signal = await stopSignal;
-  const runs = options.onShutdown ?? 'kill';
-  logger.info({ signal, runs }, 'daemon shutting down');
+  const { why, runs } = await stopRequested;
+  logger.info({ why, runs }, 'daemon shutting down');
   try {
     // The socket stays open while the runs drain: clients get 503 `E_SUPERVISOR_STOPPED`
     // (not "no daemon"), and followers see their runs end.

@@ -86,3 +86,43 @@ testNeeding(postgresService())(
   },
   60_000,
 );
+
+test('runwarden stop ends the live runs; stop --leave leaves them to the next daemon', async () => {
+  const home = tempHome();
+  const first = await startDaemon(home);
+  cleanups.push(() => stopDaemon(first.daemon, 'SIGKILL'));
+  const ended = (await runCli(home, ['run', '--', 'sleep', '60'])).stdout.trim();
+  await waitUntil(() => liveMarked(ended).length === 1, 10_000, 'the first run');
+  const stopped = await runCli(home, ['stop', '--json']);
+  expect(stopped).toMatchObject({ code: 0, stderr: '' });
+  expect(JSON.parse(stopped.stdout)).toEqual({
+    stopped: true,
+    pid: first.daemon.pid,
+    runs: 'kill',
+  });
+  // It returned once the daemon was gone, its run ended and recorded.
+  expect(first.daemon.exitCode ?? (await new Promise((r) => first.daemon.once('exit', r)))).toBe(0);
+  expect(liveMarked(ended)).toEqual([]);
+
+  const second = await startDaemon(home);
+  cleanups.push(() => stopDaemon(second.daemon, 'SIGKILL'));
+  const shown = JSON.parse((await runCli(home, ['show', ended, '--json'])).stdout) as RunInfo;
+  expect(shown.exit?.reason).toBe('shutdown');
+  const left = (await runCli(home, ['run', '--', 'sleep', '60'])).stdout.trim();
+  await waitUntil(() => liveMarked(left).length === 1, 10_000, 'the second run');
+  const [pid] = liveMarked(left);
+  const words = await runCli(home, ['stop', '--leave']);
+  expect(words).toMatchObject({
+    code: 0,
+    stdout: `daemon ${String(second.daemon.pid)} stopped (runs: left running)\n`,
+  });
+  expect(liveMarked(left)).toEqual([pid]);
+
+  // The next daemon adopts it (reattach, as this run asked) and stop ends it.
+  const third = await startDaemon(home, ['--on-orphan', 'reattach']);
+  cleanups.push(() => stopDaemon(third.daemon, 'SIGKILL'));
+  expect(third.report).toMatchObject({ reattached: [left] });
+  expect((await runCli(home, ['stop'])).code).toBe(0);
+  expect(liveMarked(left)).toEqual([]);
+  expect((await runCli(home, ['stop'])).stderr).toContain('not running');
+}, 90_000);
