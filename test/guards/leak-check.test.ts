@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, test } from 'vitest';
+import { afterAll, afterEach, expect, test } from 'vitest';
 import { RUN_MARKER } from '../../src/options/run-spec.js';
 import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
 import { checkIdentity } from '../../src/os/process-identity.js';
@@ -28,6 +28,7 @@ const TOKEN_VARIABLE = 'RW_LEAK_FIXTURE_TOKEN';
 const token = randomUUID();
 
 const dirs = createTempHome('runwarden-leak-check-');
+afterAll(dirs.remove);
 
 /** Every live process the child suites of this file left, found by the token. */
 function leftovers() {
