@@ -69,9 +69,9 @@ function argvOf(pid: number): string[] {
   }
 }
 
-/** True for a pool worker of this vitest: forked by this process, running a worker entry. */
-export function isVitestWorker(pid: number, ppid: number): boolean {
-  if (ppid !== process.pid) return false;
+/** True for a pool worker of vitest `main`: its child, running a worker entry. */
+export function isVitestWorker(pid: number, main = process.pid): boolean {
+  if (readProcStat(pid)?.ppid !== main) return false;
   const argv = argvOf(pid);
   return argv[0] === process.execPath && WORKER_ENTRIES.includes(argv.at(-1) ?? '');
 }
@@ -95,8 +95,7 @@ function findLeftovers(suite: string): Leftover[] {
   }
   for (const p of tagged) {
     if (byPid.has(p.identity.pid)) continue;
-    const ppid = readProcStat(p.identity.pid)?.ppid;
-    if (ppid !== undefined && isVitestWorker(p.identity.pid, ppid)) continue;
+    if (isVitestWorker(p.identity.pid)) continue;
     byPid.set(p.identity.pid, {
       ...p,
       kind: 'suite-process',
