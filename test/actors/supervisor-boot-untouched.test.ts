@@ -122,7 +122,11 @@ test('escapees of an already finished run are ended at boot; unknown markers are
   const run = await first.spawn({ command: 'true' });
   await run.exited;
   await first.shutdown();
-  const env = { PATH: process.env.PATH ?? '', RUNWARDEN_RUN_ID: run.id };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    RUNWARDEN_RUN_ID: run.id,
+    RUNWARDEN_TEST_SUITE: process.env.RUNWARDEN_TEST_SUITE, // for the suite's leak check
+  };
   const escapee = spawn('sleep', ['30'], { stdio: 'ignore', detached: true, env });
   // Our own child, not reaped while it runs: its pid is still ours to SIGKILL.
   cleanups.push(() => {

@@ -39,14 +39,22 @@ function tempHome(): string {
 
 async function daemon(home: string, args: string[] = []): Promise<DaemonProcess> {
   const started = await startDaemon(home, args);
-  cleanups.push(() => stopDaemon(started.daemon));
+  cleanups.push(async () => {
+    expect(await stopDaemon(started.daemon)).toBe(
+      started.daemon.signalCode === 'SIGKILL' ? null : 0,
+    );
+  });
   return started.daemon;
 }
 
 /** A daemon started after another one went away: it must have reattached the run. */
 async function restartedDaemon(home: string, id: string, args: string[] = []) {
   const started = await startDaemon(home, args);
-  cleanups.push(() => stopDaemon(started.daemon));
+  cleanups.push(async () => {
+    expect(await stopDaemon(started.daemon)).toBe(
+      started.daemon.signalCode === 'SIGKILL' ? null : 0,
+    );
+  });
   expect(started.report).toMatchObject({ reattached: [id] });
   return started.daemon;
 }

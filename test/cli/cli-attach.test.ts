@@ -31,7 +31,9 @@ async function setUp(cols?: number, rows?: number): Promise<{ home: string; term
   const home = createTempHome('runwarden-attach-');
   cleanups.push(home.remove);
   const { daemon } = await startDaemon(home.path);
-  cleanups.push(() => stopDaemon(daemon));
+  cleanups.push(async () => {
+    expect(await stopDaemon(daemon)).toBe(0);
+  });
   const term = startTmux(home.path, cols, rows);
   cleanups.push(() => term.stop());
   return { home: home.path, term };

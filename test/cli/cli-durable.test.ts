@@ -38,7 +38,11 @@ function tempHome(): string {
 
 async function daemon(home: string): Promise<{ daemon: DaemonProcess; report: RunReport }> {
   const started = await startDaemon(home);
-  cleanups.push(() => stopDaemon(started.daemon));
+  cleanups.push(async () => {
+    expect(await stopDaemon(started.daemon)).toBe(
+      started.daemon.signalCode === 'SIGKILL' ? null : 0,
+    );
+  });
   return { daemon: started.daemon, report: started.report as unknown as RunReport };
 }
 

@@ -1,8 +1,10 @@
 // The CLI harness itself (test/support/cli.ts) guards: a CLI ended by a signal or by the
 // harness's timeout, and a daemon that dies of a signal the test never sent, fail the test
 // that met them instead of passing as an exit code or a clean stop.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { afterEach, beforeAll, expect, test } from 'vitest';
-import { runCli, startDaemon, stopDaemon } from '../support/cli.js';
+import { runCli, startDaemon, stopDaemon, type DaemonProcess } from '../support/cli.js';
 import { assertFreshBuild } from '../support/crash-host.js';
 import { createTempHome } from '../support/temp-home.js';
 
@@ -80,4 +82,43 @@ test('stopDaemon rejects for a daemon that died of a signal the test never sent'
   await expect(stopDaemon(daemon)).rejects.toThrow(
     new RegExp(`daemon ${pid} died of SIGKILL, which the test never sent`),
   );
+});
+
+// A process that stands in for a daemon, started like one (stdout and stderr piped): `body`
+// runs in node; resolves once it printed `ready`, so its signal handlers are in place.
+async function standIn(body: string): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, ['-e', `${body}; console.log('ready')`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // Our own child, not yet reaped while it runs: its pid is ours to SIGKILL.
+  cleanups.push(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  await once(child.stdout, 'data');
+  return child;
+}
+
+test('stopDaemon rejects for a daemon that died of the SIGTERM or SIGINT it should have handled', async () => {
+  const unhandled = 'setInterval(() => undefined, 1000)';
+  const term = await standIn(unhandled);
+  await expect(stopDaemon(term)).rejects.toThrow(
+    new RegExp(`daemon ${String(term.pid)} died of SIGTERM instead of stopping gracefully`),
+  );
+  expect(term.signalCode).toBe('SIGTERM');
+  const int = await standIn(unhandled);
+  await expect(stopDaemon(int, 'SIGINT')).rejects.toThrow(/died of SIGINT instead of stopping/);
+  // The same process, handling it: a clean stop.
+  const handled = await standIn("process.on('SIGTERM', () => process.exit(0)); " + unhandled);
+  expect(await stopDaemon(handled)).toBe(0);
+});
+
+test('stopDaemon SIGKILLs a daemon that does not exit after its signal, and rejects', async () => {
+  const deaf = await standIn(
+    "process.on('SIGTERM', () => undefined); setInterval(() => undefined, 1000)",
+  );
+  // It ignores SIGTERM for good: the bound, not the machine's speed, ends the wait.
+  await expect(stopDaemon(deaf, 'SIGTERM', 2000)).rejects.toThrow(
+    new RegExp(`daemon ${String(deaf.pid)} had not exited 2000 ms after SIGTERM; SIGKILLed`),
+  );
+  expect(deaf.signalCode).toBe('SIGKILL');
 });

@@ -44,7 +44,9 @@ test('409 E_RUN_NOT_LIVE: input and resize to a finished run, before and after a
   const home = tempHome();
   const socket = join(home, 'default.sock');
   const first = await startDaemon(home);
-  cleanups.push(() => stopDaemon(first.daemon));
+  cleanups.push(async () => {
+    expect(await stopDaemon(first.daemon)).toBe(0);
+  });
   const { id } = await spawnRun(socket, { mode: 'pty', command: 'sh', args: ['-c', 'exit 3'] });
   await waitUntil(async () => (await runOf(socket, id)).state === 'done', 10_000, 'the exit');
 

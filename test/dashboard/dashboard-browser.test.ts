@@ -50,7 +50,9 @@ testWithChromium(
     const home = createTempHome('runwarden-dashboard-');
     cleanups.push(home.remove);
     const { daemon, printed } = await startDaemon(home.path, ['--http', '127.0.0.1:0']);
-    cleanups.push(() => stopDaemon(daemon));
+    cleanups.push(async () => {
+      expect(await stopDaemon(daemon)).toBe(0);
+    });
     const line = printed.find((l) => l.startsWith('dashboard: ')) ?? '';
     const [, url = '', tokenFile = ''] =
       /^dashboard: (\S+) \(token in (\S+), mode 0600\)$/.exec(line) ?? [];

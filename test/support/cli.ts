@@ -1,6 +1,7 @@
 // Drives the built `runwarden` binary (dist/cli/main.js) as a user would. A CLI or daemon
-// ended by a signal nobody expected, or by runCli's own timeout, is a crash: it rejects
-// with what happened, never passes as an exit code.
+// ended by a signal nobody expected, by runCli's own timeout, or (a daemon) by the very
+// SIGTERM or SIGINT it should have handled, is a crash: it rejects with what happened,
+// never passes as an exit code.
 import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { constants } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -154,30 +155,58 @@ export async function startDaemon(
   return { daemon, report, printed };
 }
 
+// How long a daemon gets to exit after stopDaemon's signal before it is SIGKILLed: a graceful
+// stop ends every run first, on a machine whose two cores other tests keep busy.
+const STOP_WAIT_MS = 60_000;
+// Signals a daemon handles to stop gracefully: dying OF one (its default action) is a crash.
+const GRACEFUL: ReadonlySet<NodeJS.Signals> = new Set(['SIGTERM', 'SIGINT']);
+
 /**
  * Stops a daemon with `signal` (our own child, not yet reaped) and waits for its exit;
- * resolves its exit code (null when it ended by a signal the test sent). Rejects when it
- * died of a signal the test never sent: a crash is never a clean stop.
+ * resolves its exit code (null when it ended by a SIGKILL the test sent). Rejects when it
+ * died of a signal the test never sent, or of the graceful signal it was asked to handle
+ * (SIGTERM, SIGINT: the daemon did not handle it), or when it had not exited `waitMs` after
+ * the signal (it is then SIGKILLed by its handle): a crash or a hang is never a clean stop.
  */
 export async function stopDaemon(
   daemon: DaemonProcess,
   signal: NodeJS.Signals = 'SIGTERM',
+  waitMs = STOP_WAIT_MS,
 ): Promise<number | null> {
   const state = watched.get(daemon);
   if (daemon.exitCode === null && daemon.signalCode === null) {
-    const exited = new Promise<void>((resolve) =>
+    let timer: NodeJS.Timeout | undefined;
+    const exited = new Promise<boolean>((resolve) => {
       daemon.once('exit', () => {
-        resolve();
-      }),
-    );
+        resolve(true);
+      });
+      timer = setTimeout(() => {
+        resolve(false);
+      }, waitMs);
+    });
     state?.sent.add(signal);
     daemon.kill(signal);
-    await exited;
+    const inTime = await exited;
+    clearTimeout(timer);
+    if (!inTime) {
+      // Still our unreaped child (no exit event yet): its pid is ours to SIGKILL.
+      const killed = new Promise((resolve) => daemon.once('exit', resolve));
+      daemon.kill('SIGKILL');
+      await killed;
+      throw new Error(
+        `daemon ${String(daemon.pid)} had not exited ${waitMs} ms after ${signal}; SIGKILLed: ${tail(state?.stderr ?? '')}`,
+      );
+    }
   }
   const ended = daemon.signalCode;
+  const stderr = tail(state?.stderr ?? '');
+  if (ended !== null && GRACEFUL.has(ended) && (ended === signal || state?.sent.has(ended)))
+    throw new Error(
+      `daemon ${String(daemon.pid)} died of ${ended} instead of stopping gracefully on it: ${stderr}`,
+    );
   if (ended !== null && state?.sent.has(ended) !== true)
     throw new Error(
-      `daemon ${String(daemon.pid)} died of ${ended}, which the test never sent: ${tail(state?.stderr ?? '')}`,
+      `daemon ${String(daemon.pid)} died of ${ended}, which the test never sent: ${stderr}`,
     );
   return daemon.exitCode;
 }

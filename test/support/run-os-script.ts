@@ -78,7 +78,14 @@ export async function runNode(
   const child = spawn(process.execPath, [script], {
     cwd,
     ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', RW_INPUT: input },
+    // A bare environment, but for the suite's tag: whatever the script starts (a run, a run
+    // host) is still found by the suite's leak check (test/support/global-marker-check.ts).
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      RW_INPUT: input,
+      RUNWARDEN_TEST_SUITE: process.env.RUNWARDEN_TEST_SUITE,
+      RUNWARDEN_HOST_LINGER_MS: process.env.RUNWARDEN_HOST_LINGER_MS,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
