@@ -7,7 +7,7 @@ async function runEcho(): Promise<string> {
     file: '/bin/echo',
     args: ['hello'],
     cwd: '/',
-    env: { PATH: '/usr/bin:/bin' },
+    env: { PATH: '/usr/bin:/bin', RUNWARDEN_TEST_SUITE: process.env.RUNWARDEN_TEST_SUITE ?? '' },
     cols: 80,
     rows: 24,
     stdin: 'ignore',

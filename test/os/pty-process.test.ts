@@ -12,7 +12,11 @@ function run(
     file,
     args,
     cwd: '/',
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    // The suite's tag, so the leak check would see a process this test left behind.
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      RUNWARDEN_TEST_SUITE: process.env.RUNWARDEN_TEST_SUITE ?? '',
+    },
     cols: 80,
     rows: 24,
     stdin: 'pipe',
