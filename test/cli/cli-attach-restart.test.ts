@@ -4,10 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { RunInfo } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon, type DaemonProcess } from '../support/cli.js';
-import { assertFreshBuild } from '../support/crash-host.js';
 import { toolOnPath } from '../support/machine-requirements.js';
 import { liveMarked } from '../support/process-checks.js';
 import { testNeeding } from '../support/requirements.js';
@@ -15,19 +14,14 @@ import { waitRunHostGone } from '../support/run-hosts.js';
 import { createTempHome } from '../support/temp-home.js';
 import { startTmux, type Tmux } from '../support/tmux.js';
 import { waitUntil } from '../support/wait-for.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
 const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 /** The terminal's shell runs the CLI with this test's own Node. */
 const NODE = process.execPath;
 const testWithTmux = testNeeding(toolOnPath('tmux', 'apt-get install tmux; .ci/run installs it'));
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = useBuiltCli('runwarden-cli-');
 
 function tempHome(): string {
   const home = createTempHome('runwarden-attach-');

@@ -2,29 +2,23 @@
 // picks the key that detaches (and Ctrl-] is then plain input), the last 64 KiB of output
 // are replayed first, and the run's terminal follows the attaching terminal's size.
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { RunInfo } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon } from '../support/cli.js';
-import { assertFreshBuild } from '../support/crash-host.js';
 import { toolOnPath } from '../support/machine-requirements.js';
 import { liveMarked } from '../support/process-checks.js';
 import { testNeeding } from '../support/requirements.js';
 import { createTempHome } from '../support/temp-home.js';
 import { startTmux, type Tmux } from '../support/tmux.js';
 import { waitUntil } from '../support/wait-for.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
 const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 /** The terminal's shell runs the CLI with this test's own Node. */
 const NODE = process.execPath;
 const testWithTmux = testNeeding(toolOnPath('tmux', 'apt-get install tmux; .ci/run installs it'));
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = useBuiltCli('runwarden-cli-');
 
 /** A fresh home with a daemon, and a terminal whose output file lives in that home. */
 async function setUp(cols?: number, rows?: number): Promise<{ home: string; term: Tmux }> {

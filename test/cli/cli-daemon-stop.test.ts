@@ -1,30 +1,17 @@
 // Stopping the built daemon: a second SIGTERM or SIGINT during the drain neither kills it
 // nor cuts the drain short; `status` names a store without its credentials.
 import { join } from 'node:path';
-import { afterEach, beforeAll, expect, inject, test } from 'vitest';
+import { expect, inject, test } from 'vitest';
 import type { RunInfo } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon } from '../support/cli.js';
-import { assertFreshBuild } from '../support/crash-host.js';
 import { postgresService } from '../support/machine-requirements.js';
 import { liveMarked } from '../support/process-checks.js';
 import { callJson } from '../support/raw-request.js';
 import { testNeeding } from '../support/requirements.js';
-import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function tempHome(): string {
-  const home = createTempHome('runwarden-stop-');
-  cleanups.push(home.remove);
-  return home.path;
-}
+const { cleanups, tempHome } = useBuiltCli('runwarden-stop-');
 
 test('a second SIGTERM and a SIGINT during the drain: the drain goes on, the daemon exits 0', async () => {
   const home = tempHome();

@@ -2,21 +2,15 @@
 import { statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { RunInfo } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon, type DaemonProcess } from '../support/cli.js';
-import { assertFreshBuild } from '../support/crash-host.js';
 import { liveMarked } from '../support/process-checks.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = useBuiltCli('runwarden-cli-');
 
 async function daemonOnTempHome(
   args: string[] = [],

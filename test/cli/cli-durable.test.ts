@@ -4,10 +4,9 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { RunInfo } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon, type DaemonProcess } from '../support/cli.js';
-import { assertFreshBuild } from '../support/crash-host.js';
 import { liveMarked } from '../support/process-checks.js';
 import { toolOnPath } from '../support/machine-requirements.js';
 import { testNeeding } from '../support/requirements.js';
@@ -15,18 +14,13 @@ import { waitRunHostGone } from '../support/run-hosts.js';
 import { createTempHome } from '../support/temp-home.js';
 import { startTmux, type Tmux } from '../support/tmux.js';
 import { waitUntil } from '../support/wait-for.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
 const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 /** The terminal's shell runs the CLI with this test's own Node. */
 const NODE = process.execPath;
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = useBuiltCli('runwarden-cli-');
 
 function tempHome(): string {
   const home = createTempHome('runwarden-durable-');

@@ -3,24 +3,11 @@
 // that met them instead of passing as an exit code or a clean stop.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { runCli, startDaemon, stopDaemon, type DaemonProcess } from '../support/cli.js';
-import { assertFreshBuild } from '../support/crash-host.js';
-import { createTempHome } from '../support/temp-home.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function tempHome(): string {
-  const home = createTempHome('runwarden-harness-');
-  cleanups.push(home.remove);
-  return home.path;
-}
+const { cleanups, tempHome } = useBuiltCli('runwarden-harness-');
 
 // With no daemon, `logs --follow` keeps trying to reach one for a minute: it is still
 // running when the test signals it, and still running when a 3 s timeout ends it.

@@ -1,24 +1,18 @@
 // A record of a newer runwarden, met by this build's daemon: `runwarden status` (words and
 // --json) and the daemon's boot log say it was left untouched and which runwarden it needs;
 // its process goes on, unjudged.
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { createSupervisor, type NewerRecord } from '../../src/index.js';
 import { RUN_MARKER } from '../../src/options/run-spec.js';
 import { terminateRunTree } from '../../src/os/terminate-run-tree.js';
 import { CURRENT_BIN, runBuildCli, startBuildDaemon } from '../support/build-daemon.js';
-import { assertFreshBuild } from '../support/crash-host.js';
 import { liveMarked } from '../support/process-checks.js';
 import { editRecord } from '../support/record-editor.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = useBuiltCli('runwarden-cli-');
 
 test('status and the boot log name a newer record, left untouched, and what it needs', async () => {
   const temp = createTempHome('runwarden-newer-');

@@ -1,21 +1,15 @@
 // End to end across daemon crashes: SIGKILL the daemon, restart it, and the surviving run
 // is killed (default) or reattached; `reconcile` works with and without a daemon; `demo`.
 import { spawn } from 'node:child_process';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { RunInfo } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon, type DaemonProcess } from '../support/cli.js';
-import { assertFreshBuild } from '../support/crash-host.js';
 import { liveMarked } from '../support/process-checks.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = useBuiltCli('runwarden-cli-');
 
 const SURVIVOR = "trap '' HUP; (sleep 71 &); (setsid sleep 72 &); sleep 73; exit 0";
 

@@ -2,27 +2,14 @@
 // field the README documents (`{ name, pid, state, home, socket, store, lastReconcile }`, and
 // the store's health) checked against the daemon that answers.
 import { join } from 'node:path';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { ReconcileReport } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon, type DaemonProcess } from '../support/cli.js';
-import { assertFreshBuild } from '../support/crash-host.js';
 import { liveMarked } from '../support/process-checks.js';
-import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function tempHome(): string {
-  const home = createTempHome('runwarden-status-');
-  cleanups.push(home.remove);
-  return home.path;
-}
+const { cleanups, tempHome } = useBuiltCli('runwarden-status-');
 
 async function daemon(
   home: string,

@@ -2,28 +2,15 @@
 // socket, with the built CLI as a client: 409 E_RUN_NOT_LIVE, 429 E_MAX_LIVE_RUNS (with
 // --max-live-runs) and 503 E_SUPERVISOR_STOPPED while a stopping daemon drains.
 import { join } from 'node:path';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import type { RunExit, RunInfo } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon } from '../support/cli.js';
-import { assertFreshBuild } from '../support/crash-host.js';
 import { liveMarked } from '../support/process-checks.js';
 import { callJson } from '../support/raw-request.js';
-import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function tempHome(): string {
-  const home = createTempHome('runwarden-answers-');
-  cleanups.push(home.remove);
-  return home.path;
-}
+const { cleanups, tempHome } = useBuiltCli('runwarden-answers-');
 
 async function spawnRun(socket: string, spec: Record<string, unknown>): Promise<RunInfo> {
   const answer = await callJson(socket, 'POST', '/v1/runs', { spec });

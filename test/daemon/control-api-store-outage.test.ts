@@ -3,10 +3,9 @@
 // (and starts no process), the CLI fails with one line, and the live run goes on; once
 // Redis is back the daemon is healthy and spawns again.
 import { join } from 'node:path';
-import { afterEach, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { RunInfo } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon } from '../support/cli.js';
-import { assertFreshBuild } from '../support/crash-host.js';
 import { toolOnPath } from '../support/machine-requirements.js';
 import { liveMarked } from '../support/process-checks.js';
 import { callJson } from '../support/raw-request.js';
@@ -14,14 +13,9 @@ import { freePort, startRedisOn, stopRedisOn } from '../support/redis-server.js'
 import { testNeeding } from '../support/requirements.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = useBuiltCli('runwarden-cli-');
 
 interface Status {
   readonly store: string;

@@ -5,25 +5,19 @@
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
-import { afterEach, beforeAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { liveMarked } from '../support/process-checks.js';
 import { runCli, startDaemon, stopDaemon } from '../support/cli.js';
-import { assertFreshBuild } from '../support/crash-host.js';
 import { CHROMIUM, chromium as needChromium } from '../support/machine-requirements.js';
 import { testNeeding } from '../support/requirements.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const testWithChromium = testNeeding(needChromium());
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = useBuiltCli('runwarden-cli-');
 
 /** Waits until the element at `selector` exists and its text matches `expected`. */
 function textMatches(page: Page, selector: string, expected: RegExp) {

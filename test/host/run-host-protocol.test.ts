@@ -4,7 +4,7 @@
 // the verified termination (identity and marker) and records why; never leaves them running.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { protocolOf } from '../../src/host/host-protocol.js';
 import { checkIdentity } from '../../src/os/process-identity.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
@@ -15,19 +15,13 @@ import {
   startBuildDaemon,
   type BuildDaemon,
 } from '../support/build-daemon.js';
-import { assertFreshBuild } from '../support/crash-host.js';
 import { liveMarked } from '../support/process-checks.js';
 import { liveRunHosts } from '../support/run-hosts.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
+import { useBuiltCli } from '../support/built-cli.js';
 
-beforeAll(() => {
-  assertFreshBuild();
-});
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { cleanups } = useBuiltCli('runwarden-cli-');
 
 const SURVIVOR = "trap '' HUP; (setsid sleep 97 &); sleep 98";
 
