@@ -157,6 +157,7 @@ function readLease(value: unknown): ReadLease {
       holder: frozen.success ? frozen.data.identity : null,
     };
   }
+  if (migrated.status === 'invalid') return { state: 'none' };
   const parsed = leaseSchema.safeParse(migrated.value);
   return parsed.success ? { state: 'current', lease: parsed.data } : { state: 'none' };
 }
