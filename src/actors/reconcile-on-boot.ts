@@ -7,6 +7,7 @@ import { RUN_MARKER } from '../options/run-spec.js';
 import { findMarkedProcesses, type MarkedProcess } from '../os/find-marked-processes.js';
 import { checkIdentity, currentBootId, type ProcessIdentity } from '../os/process-identity.js';
 import type { RecordStore } from '../persistence/record-store.js';
+import type { StoredKind, StoredShape } from '../persistence/migrations/stored-kinds.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { OrphanPolicy, RunErrorInfo } from '../types.js';
 import { RunHostProtocolError } from '../host/host-client.js';
@@ -25,6 +26,8 @@ export interface BootHost {
   readonly now: () => number;
   readonly defaultPolicy: OrphanPolicy;
   readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
+  /** Tests only: the migration chains (a step injected); default, this code's. */
+  readonly shapes?: Readonly<Record<StoredKind, StoredShape>>;
   /**
    * Restores a live record into `orphaned` and applies `decision`; resolves when settled.
    * `root` is the verified process a reattached run is watched through; `why` is recorded
@@ -72,7 +75,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   };
 
   let t = performance.now();
-  const loaded = phase('load', await loadRecords(host.store, host.logger, dryRun), t);
+  const loaded = phase('load', await loadRecords(host.store, host.logger, dryRun, host.shapes), t);
   report.quarantined.push(...loaded.quarantined);
   report.newer.push(...loaded.newer);
 
