@@ -279,7 +279,7 @@ export class Supervisor {
    * With `dryRun` nothing is signalled. (Boot reconciliation is `lastReconcile`.)
    */
   reconcile(options: { dryRun?: boolean } = {}): Promise<ReconcileReport> {
-    const newer = new Set(this.report?.newer.map((record) => record.runId));
+    const newer = this.report?.newer ?? [];
     return reconcileLive(this.runs, this.options.logger, options.dryRun ?? false, newer);
   }
 
