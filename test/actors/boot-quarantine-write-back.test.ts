@@ -1,6 +1,6 @@
 // Writing back migrated quarantine entries never destroys a record: when `run/X` is
 // quarantined by this very boot while an old (0.1.0, version-less) `quarantine/X` exists,
-// the new entry stays; the old one is not written back over it.
+// the new entry stays (the old one kept inside it) and is not overwritten by a write-back.
 import { expect, test } from 'vitest';
 import { withRecords } from '../support/record-editor.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
@@ -30,6 +30,8 @@ test('a run quarantined at boot keeps its new quarantine entry over an old one o
         schemaVersion: 2,
         reason,
         value: { schemaVersion: 1, runId: id },
+        // The old entry is not lost: kept whole inside the new one.
+        previous: { reason: 'an old reason', quarantinedAt: 1, value: 'old' },
       });
     });
   } finally {
