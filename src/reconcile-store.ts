@@ -46,6 +46,8 @@ export async function reconcileStore(
         retention: resolved.retention,
         adoptOrphan: () => Promise.resolve(),
         findHosted: (context) => findHostedRun(link, context),
+        // A dry run releases nothing.
+        releaseUnbridged: () => Promise.resolve(),
         removeRunFiles: () => undefined,
         retainFinished: () => undefined,
         rewriteAdopted: () => Promise.resolve(),

@@ -2,6 +2,11 @@
 // supervisor name is migrated to this code's version before it is validated. Newer ones are
 // set aside untouched; unusable ones are quarantined (unless dry-run); nothing else is written.
 import { migrateStored } from '../persistence/migrations/migrate-stored.js';
+import {
+  storedShapes,
+  type StoredKind,
+  type StoredShape,
+} from '../persistence/migrations/stored-kinds.js';
 import { validateQuarantineEntry } from '../persistence/quarantine-entry.js';
 import type { RecordStore, StoredEntry } from '../persistence/record-store.js';
 import { validateRunRecord, type ValidRunRecord } from '../persistence/run-record-schema.js';
@@ -24,6 +29,7 @@ export async function loadRecords(
   store: RecordStore,
   logger: Logger,
   dryRun: boolean,
+  shapes: Readonly<Record<StoredKind, StoredShape>> = storedShapes,
 ): Promise<LoadedRecords> {
   const stored = await store.readStored();
   const loaded: LoadedRecords = {
@@ -34,12 +40,15 @@ export async function loadRecords(
     migratedQuarantine: [],
   };
   for (const entry of stored.runs) {
-    const migrated = migrateStored('run', entry.value);
+    const migrated = migrateStored('run', entry.value, shapes);
     if (migrated.status === 'newer') {
       setAside(loaded, logger, store.runKey(entry.runId), 'run', entry, migrated);
       continue;
     }
-    const result = validateRunRecord(migrated.value, entry.runId);
+    const result =
+      migrated.status === 'invalid'
+        ? { ok: false as const, reason: migrated.reason }
+        : validateRunRecord(migrated.value, entry.runId);
     if (!result.ok) {
       loaded.quarantined.push({ runId: entry.runId, reason: result.reason });
       logger.warn({ runId: entry.runId, reason: result.reason }, 'run record quarantined');
@@ -48,19 +57,24 @@ export async function loadRecords(
       continue;
     }
     loaded.valid.push(result.record);
-    if (migrated.from < result.record.schemaVersion) loaded.migrated.add(entry.runId);
+    if (migrated.status === 'current' && migrated.from < shapes.run.current) {
+      loaded.migrated.add(entry.runId);
+    }
   }
   for (const entry of stored.quarantined) {
-    const migrated = migrateStored('quarantine', entry.value);
+    const migrated = migrateStored('quarantine', entry.value, shapes);
     if (migrated.status === 'newer') {
       setAside(loaded, logger, store.quarantineKey(entry.runId), 'quarantine', entry, migrated);
       continue;
     }
-    const result = validateQuarantineEntry(migrated.value);
+    const result =
+      migrated.status === 'invalid'
+        ? { ok: false as const, reason: migrated.reason }
+        : validateQuarantineEntry(migrated.value);
     if (!result.ok) {
       // A quarantine of a quarantine would lose the key's history: it stays as it is.
       logger.warn({ runId: entry.runId, reason: result.reason }, 'quarantine entry left as is');
-    } else if (migrated.from < result.entry.schemaVersion) {
+    } else if (migrated.status === 'current' && migrated.from < shapes.quarantine.current) {
       loaded.migratedQuarantine.push({ runId: entry.runId, value: result.entry });
     }
   }

@@ -3,20 +3,21 @@
 import { RUN_MARKER } from '../options/run-spec.js';
 import { findMarkedProcesses } from '../os/find-marked-processes.js';
 import type { Logger } from './logger.js';
-import type { ReconcileReport } from './reconcile-report.js';
+import type { NewerRecord, ReconcileReport } from './reconcile-report.js';
 import type { RunRegistry } from './run-registry.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 
 /**
  * One /proc scan, then the escapee sweep. With `dryRun` nothing is signalled. `newer` are
- * the run ids whose records a newer runwarden wrote (found at boot): never judged.
+ * the records a newer runwarden wrote (found at boot): reported again, their runs never judged.
  */
 export async function reconcileLive(
   runs: RunRegistry,
   logger: Logger,
   dryRun: boolean,
-  newer: ReadonlySet<string | null> = new Set(),
+  newer: readonly NewerRecord[] = [],
 ): Promise<ReconcileReport> {
+  const newerIds = new Set(newer.map((record) => record.runId));
   const started = performance.now();
   const scan = findMarkedProcesses(RUN_MARKER);
   const marked = groupByRun(scan.found);
@@ -27,7 +28,7 @@ export async function reconcileLive(
         const state = runs.run(runId)?.state;
         return state !== undefined && state !== 'done';
       },
-      isNewer: (runId) => newer.has(runId),
+      isNewer: (runId) => newerIds.has(runId),
       finishedGraceMs: (runId) => {
         const info = runs.info(runId);
         return info?.state === 'done' ? info.killGraceMs : undefined;
@@ -43,7 +44,7 @@ export async function reconcileLive(
     lost: [],
     uncertain: [],
     quarantined: [],
-    newer: [],
+    newer: [...newer],
     ...swept,
     unreadable: scan.unreadable.length,
     otherHosts: 0,

@@ -7,6 +7,7 @@ import { RUN_MARKER } from '../options/run-spec.js';
 import { findMarkedProcesses, type MarkedProcess } from '../os/find-marked-processes.js';
 import { checkIdentity, currentBootId, type ProcessIdentity } from '../os/process-identity.js';
 import type { RecordStore } from '../persistence/record-store.js';
+import type { StoredKind, StoredShape } from '../persistence/migrations/stored-kinds.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { OrphanPolicy, RunErrorInfo } from '../types.js';
 import { RunHostProtocolError } from '../host/host-client.js';
@@ -15,6 +16,7 @@ import type { Logger } from './logger.js';
 import { decideOrphan, type OrphanDecision } from './decide-orphan.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 import { loadRecords } from './load-records.js';
+import { settleAdoption, writeBackQuarantine } from './settle-adoption.js';
 import type { NewerRecord, ReconcileReport, UncertainRun } from './reconcile-report.js';
 
 /** What reconciliation needs from the supervisor. */
@@ -24,6 +26,8 @@ export interface BootHost {
   readonly now: () => number;
   readonly defaultPolicy: OrphanPolicy;
   readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
+  /** Tests only: the migration chains (a step injected); default, this code's. */
+  readonly shapes?: Readonly<Record<StoredKind, StoredShape>>;
   /**
    * Restores a live record into `orphaned` and applies `decision`; resolves when settled.
    * `root` is the verified process a reattached run is watched through; `why` is recorded
@@ -44,6 +48,8 @@ export interface BootHost {
   retainFinished(record: ValidRunRecord): void;
   /** Writes an adopted run's record again from its actor (its record was migrated). */
   rewriteAdopted(runId: string): Promise<void>;
+  /** Releases an ended run from a host that cannot be bridged (its frozen route). */
+  releaseUnbridged(context: RunContext, refused: RunHostProtocolError): Promise<void>;
 }
 
 /** Runs reconciliation. With `dryRun` nothing is written, restored or signalled. */
@@ -69,7 +75,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   };
 
   let t = performance.now();
-  const loaded = phase('load', await loadRecords(host.store, host.logger, dryRun), t);
+  const loaded = phase('load', await loadRecords(host.store, host.logger, dryRun, host.shapes), t);
   report.quarantined.push(...loaded.quarantined);
   report.newer.push(...loaded.newer);
 
@@ -131,40 +137,28 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
         ? identity
         : (hosted?.status.identity ?? earliest(marked.get(record.runId) ?? []));
     if (!dryRun) {
+      const adoption = { record, decision, root, hosted, why: found.why, refused: found.refused };
+      const migrated = loaded.migrated.has(record.runId);
       adoptions.push(
-        host
-          .adoptOrphan(record, decision, root, hosted, found.why)
-          .catch(async (error: unknown) => {
-            // A record that passed validation but cannot be restored (a snapshot XState
-            // refuses) must not fail every boot: it is moved aside, and nothing is signalled.
-            const reason = `could not be restored: ${error instanceof Error ? error.message : String(error)}`;
-            for (const list of [report.killed, report.reattached, report.lost]) {
-              const at = list.indexOf(record.runId);
-              if (at !== -1) list.splice(at, 1);
-            }
-            report.uncertain = report.uncertain.filter((u) => u.runId !== record.runId);
-            report.quarantined.push({ runId: record.runId, reason });
-            host.logger.warn({ runId: record.runId, reason }, 'run record quarantined');
-            await host.store.quarantine(record.runId, record, reason);
-          }),
+        settleAdoption(host, adoption, migrated).then(async (failed) => {
+          if (failed === null) return;
+          for (const list of [report.killed, report.reattached, report.lost]) {
+            const at = list.indexOf(record.runId);
+            if (at !== -1) list.splice(at, 1);
+          }
+          report.uncertain = report.uncertain.filter((u) => u.runId !== record.runId);
+          report.quarantined.push({ runId: record.runId, reason: failed });
+          host.logger.warn({ runId: record.runId, reason: failed }, 'run record quarantined');
+          await host.store.quarantine(record.runId, record, failed);
+        }),
       );
     }
   }
   await Promise.all(adoptions);
   if (!dryRun) await collectFinishedHosted(host, finished);
-  // Migrated records are written back only now that this supervisor owns them (lease held,
-  // runs adopted), and never in a dry run.
+  // Migrated quarantine entries are written back only now that this supervisor owns them.
   if (!dryRun) {
-    for (const record of live) {
-      if (loaded.migrated.has(record.runId)) await host.rewriteAdopted(record.runId);
-    }
-    for (const entry of loaded.migratedQuarantine) {
-      await host.store.set(
-        host.store.quarantineKey(entry.runId),
-        entry.value,
-        `write back the quarantine entry of run ${entry.runId}`,
-      );
-    }
+    await writeBackQuarantine(host, loaded, new Set(report.quarantined.map((q) => q.runId)));
   }
   phase('resolve', undefined, t);
 
@@ -237,21 +231,24 @@ async function collectFinishedHosted(host: BootHost, finished: ValidRunRecord[])
 // A host that cannot be asked (down between the check and the question, say) holds nothing
 // this boot can follow: the run is decided as any other. A host speaking a protocol this
 // code cannot (another runwarden's) is the same, and `why` says so in the run's exit.
-async function findHostedSafely(
-  host: BootHost,
-  context: RunContext,
-): Promise<{ hosted: FoundHostedRun | null; why: RunErrorInfo | null }> {
+async function findHostedSafely(host: BootHost, context: RunContext): Promise<FoundHosted> {
   try {
-    return { hosted: await host.findHosted(context), why: null };
+    return { hosted: await host.findHosted(context), why: null, refused: null };
   } catch (error) {
     host.logger.warn({ runId: context.runId, err: error }, 'run host could not be asked');
     if (!(error instanceof RunHostProtocolError)) return unhosted(null);
-    return unhosted({ code: error.code, message: error.message });
+    return { ...unhosted({ code: error.code, message: error.message }), refused: error };
   }
 }
 
-function unhosted(why: RunErrorInfo | null): { hosted: null; why: RunErrorInfo | null } {
-  return { hosted: null, why };
+interface FoundHosted {
+  hosted: FoundHostedRun | null;
+  why: RunErrorInfo | null;
+  refused: RunHostProtocolError | null;
+}
+
+function unhosted(why: RunErrorInfo | null): FoundHosted {
+  return { hosted: null, why, refused: null };
 }
 
 // A run's processes all descend from its root, which therefore started first.

@@ -42,7 +42,7 @@ import {
 } from './reconcile-owners.js';
 import { EventFanout, type SupervisorEventListener } from './supervisor-events.js';
 import { DurableProcess } from '../host/durable-process.js';
-import { findHostedRun, type FoundHostedRun } from '../host/find-hosted-run.js';
+import { hostedBootSteps, type FoundHostedRun } from '../host/find-hosted-run.js';
 import { removeOutputLog } from '../host/output-log.js';
 import { RunHostLink } from '../host/run-host-link.js';
 import { runDirFor } from '../host/run-host-paths.js';
@@ -71,7 +71,7 @@ export class Supervisor {
   ) {
     const journal = store;
     this.name = options.name;
-    this.hostLink = new RunHostLink(home, options.name);
+    this.hostLink = new RunHostLink(home, options.name, options.hostProtocol);
     this.runs = new RunRegistry(options.maxFinishedRuns, options.retention.maxFinishedRecords);
     const logger = options.logger;
     this.fanout = new EventFanout((error) => {
@@ -144,7 +144,7 @@ export class Supervisor {
           retention: this.options.retention,
           adoptOrphan: (record, decision, root, hosted, why) =>
             this.adoptOrphan(record, decision, root, hosted, why),
-          findHosted: (context) => findHostedRun(this.hostLink, context),
+          ...hostedBootSteps(this.hostLink),
           removeRunFiles: (runId) => {
             this.removeRunFiles(runId);
           },
@@ -153,7 +153,7 @@ export class Supervisor {
           },
           rewriteAdopted: async (runId) => {
             const run = this.runs.run(runId);
-            if (run === undefined) return;
+            if (run === undefined || run.state === 'done') return;
             run.rewriteRecord();
             await run.flushJournal();
           },
@@ -279,7 +279,7 @@ export class Supervisor {
    * With `dryRun` nothing is signalled. (Boot reconciliation is `lastReconcile`.)
    */
   reconcile(options: { dryRun?: boolean } = {}): Promise<ReconcileReport> {
-    const newer = new Set(this.report?.newer.map((record) => record.runId));
+    const newer = this.report?.newer ?? [];
     return reconcileLive(this.runs, this.options.logger, options.dryRun ?? false, newer);
   }
 

@@ -68,6 +68,8 @@ export function buildProgram(print: (text: string) => void): Command {
       'serve the dashboard on this loopback address (127.0.0.1:PORT; port 0 picks one)',
     )
     .option('--max-live-runs <n>', 'refuse spawns beyond this many live runs (default 512)')
+    // Hidden, tests only: this daemon plays a runwarden of another run host protocol.
+    .addOption(new Option('--host-protocol <n>').hideHelp())
     .action(
       async (
         options: {
@@ -76,6 +78,7 @@ export function buildProgram(print: (text: string) => void): Command {
           onShutdown: 'kill' | 'leave';
           http?: string;
           maxLiveRuns?: string;
+          hostProtocol?: string;
         },
         command: Command,
       ) => {
@@ -90,6 +93,9 @@ export function buildProgram(print: (text: string) => void): Command {
           ...(options.maxLiveRuns === undefined
             ? {}
             : { maxLiveRuns: parseCount(options.maxLiveRuns, '--max-live-runs') }),
+          ...(options.hostProtocol === undefined
+            ? {}
+            : { hostProtocol: parseCount(options.hostProtocol, '--host-protocol') }),
           onReady: ({ socketPath, report, dashboard }) => {
             print(`runwarden daemon ${process.pid} listening on ${socketPath}\n`);
             // The one place the token is shown; the file keeps it for the owner only.

@@ -20,6 +20,8 @@ export interface DaemonOptions {
   readonly onShutdown?: ShutdownRuns;
   /** Spawns beyond this many live runs are refused (429 `E_MAX_LIVE_RUNS`). Default 512. */
   readonly maxLiveRuns?: number;
+  /** @internal Tests only: the run host protocol this daemon plays (another version's). */
+  readonly hostProtocol?: number;
   /** `HOST:PORT` (loopback only) to serve the dashboard on; none by default. */
   readonly http?: string;
   /**
@@ -48,6 +50,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     name,
     logger,
     ...(options.store === undefined ? {} : { store: options.store }),
+    ...(options.hostProtocol === undefined ? {} : { hostProtocol: options.hostProtocol }),
     ...(options.onOrphan === undefined ? {} : { onOrphan: options.onOrphan }),
     ...(options.maxLiveRuns === undefined ? {} : { limits: { maxLiveRuns: options.maxLiveRuns } }),
   });

@@ -3,6 +3,8 @@
 import type { RunContext } from '../machines/run-context.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
 import type { HostedRunStatus } from './host-protocol.js';
+import type { RunHostProtocolError } from './host-client.js';
+import { releaseUnbridged } from './release-unbridged.js';
 import type { RunHostLink } from './run-host-link.js';
 
 /** A durable run found in its live host. */
@@ -37,5 +39,18 @@ export async function findHostedRun(
     status,
     host: connection.identity,
     collect: () => connection.client.collect(context.runId),
+  };
+}
+
+/** A boot's questions to the host of `link`: find a run; release one it cannot bridge. */
+export function hostedBootSteps(link: RunHostLink): {
+  findHosted(context: RunContext): Promise<FoundHostedRun | null>;
+  releaseUnbridged(context: RunContext, refused: RunHostProtocolError): Promise<void>;
+} {
+  return {
+    findHosted: (context) => findHostedRun(link, context),
+    releaseUnbridged: async (context, refused) => {
+      await releaseUnbridged(link, context, refused);
+    },
   };
 }

@@ -1,7 +1,13 @@
 // A supervisor's client for its run host: HTTP/JSON on the host's Unix socket.
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { RunwardenError, SpawnError } from '../errors.js';
-import type { HostedRunStatus, HostSpawnRequest, RunHostStatus } from './host-protocol.js';
+import {
+  HOST_PROTOCOL_VERSION,
+  PROTOCOL_HEADER,
+  type HostedRunStatus,
+  type HostSpawnRequest,
+  type RunHostStatus,
+} from './host-protocol.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
 
 /** The host could not be reached or answered with an error. */
@@ -28,6 +34,8 @@ export class RunHostProtocolError extends RunHostError {
     readonly hostProtocol: number | string,
     readonly supervisorProtocol: number,
     socketPath: string,
+    /** The host, verified alive when it answered: its frozen routes still serve. */
+    readonly host: ProcessIdentity,
   ) {
     super(
       'E_RUN_HOST_PROTOCOL',
@@ -40,7 +48,11 @@ export class RunHostClient {
   // Kept-alive sockets are unref'd by Node while idle: the client never holds a host open.
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
-  constructor(readonly socketPath: string) {}
+  constructor(
+    readonly socketPath: string,
+    /** Stated on every request (frozen: the host refuses a protocol it cannot speak). */
+    readonly protocol: number = HOST_PROTOCOL_VERSION,
+  ) {}
 
   status(): Promise<RunHostStatus> {
     return this.json<RunHostStatus>('GET', '/v1/host');
@@ -69,6 +81,7 @@ export class RunHostClient {
     }
   }
 
+  /** Releases an ended run's kept exit: a frozen route, answered by a host of any version. */
   async collect(runId: string): Promise<void> {
     await this.json('DELETE', `/v1/runs/${encodeURIComponent(runId)}`);
   }
@@ -144,8 +157,12 @@ export class RunHostClient {
           path,
           // A long-lived stream gets its own connection, outside the pool.
           agent: pooled ? this.agent : false,
-          headers:
-            payload === undefined ? {} : { 'content-type': type, 'content-length': payload.length },
+          headers: {
+            [PROTOCOL_HEADER]: String(this.protocol),
+            ...(payload === undefined
+              ? {}
+              : { 'content-type': type, 'content-length': payload.length }),
+          },
         },
         resolve,
       );

@@ -5,32 +5,61 @@ import type { ProcessIdentity } from '../os/process-identity.js';
 
 /**
  * The run host protocol this code speaks and its hosts answer (`protocol` on `GET /v1/host`,
- * and in `<name>.host.json`). Every version must keep answering `GET /v1/host` with `pid`,
- * `startTicks` and `protocol`: it is how a supervisor of any version tells whether it can
- * speak to a host. 0.1.0's host answers no `protocol`: it speaks version 1.
+ * and in `<name>.host.json`). 0.1.0's host answers no `protocol`: it speaks version 1.
+ *
+ * FROZEN: every version of runwarden keeps this part of the protocol as it is, so that a
+ * supervisor and a host of any two versions can always tell whether they can speak, and a
+ * supervisor that cannot bridge a host can still let it empty and exit:
+ * - `GET /v1/host` answers `{ pid, startTicks, protocol }` (more fields may follow);
+ * - `DELETE /v1/runs/<id>` releases a run whose process ended (200 `{ exit }`; 409
+ *   `E_RUN_LIVE` while it runs, 404 `E_UNKNOWN_RUN` when not held), as 0.1.0's host did;
+ * - a supervisor states its protocol on every request in the `x-runwarden-protocol` header
+ *   (none means 1: 0.1.0); a host refuses any other route of a protocol it cannot speak
+ *   with 409 `{ error: { code: 'E_RUN_HOST_PROTOCOL' } }`. The two routes above always work.
  */
 export const HOST_PROTOCOL_VERSION = 1;
 
 /** Every host protocol this supervisor can drive. */
 export const SPOKEN_HOST_PROTOCOLS: readonly number[] = [1];
 
-/**
- * Tests only: this process (its host, or its supervisor) plays a runwarden whose host
- * protocol is this one, and speaks only it. It is how a test reaches the cannot-bridge path
- * with real processes of this build, in both directions.
- */
-export const TEST_HOST_PROTOCOL_VARIABLE = 'RUNWARDEN_TEST_HOST_PROTOCOL';
+/** The header a supervisor states its protocol in (frozen). */
+export const PROTOCOL_HEADER = 'x-runwarden-protocol';
 
-/** The protocol this process's host answers, and its supervisor asks for. */
-export function ownHostProtocol(): number {
-  const override = Number(process.env[TEST_HOST_PROTOCOL_VARIABLE]);
-  return Number.isInteger(override) && override > 0 ? override : HOST_PROTOCOL_VERSION;
+/** Which protocol a process speaks: the one it answers or asks for, and all it can drive. */
+export interface HostProtocol {
+  readonly own: number;
+  readonly spoken: readonly number[];
 }
 
-/** The protocols this process's supervisor can drive. */
-export function spokenHostProtocols(): readonly number[] {
-  const own = ownHostProtocol();
-  return own === HOST_PROTOCOL_VERSION ? SPOKEN_HOST_PROTOCOLS : [own];
+/** This build's protocol. */
+export const THIS_HOST_PROTOCOL: HostProtocol = {
+  own: HOST_PROTOCOL_VERSION,
+  spoken: SPOKEN_HOST_PROTOCOLS,
+};
+
+/**
+ * Tests only: a process of this build playing another runwarden whose protocol is
+ * `protocol`, and that speaks only it. Set by an option (never from the environment).
+ */
+export function playedHostProtocol(protocol: number | undefined): HostProtocol {
+  return protocol === undefined || protocol === HOST_PROTOCOL_VERSION
+    ? THIS_HOST_PROTOCOL
+    : { own: protocol, spoken: [protocol] };
+}
+
+/** Whether a request is on a frozen route, which works whatever protocol it states. */
+export function isFrozenRoute(method: string, path: string): boolean {
+  const parts = path.split('/').filter(Boolean);
+  if (parts[0] !== 'v1') return false;
+  if (method === 'GET') return parts.length === 2 && parts[1] === 'host';
+  return method === 'DELETE' && parts.length === 3 && parts[1] === 'runs';
+}
+
+/** The protocol a request states; none is 0.1.0's (1); anything unparsable is 0. */
+export function requestProtocol(header: string | string[] | undefined): number {
+  if (header === undefined) return 1;
+  const value = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isInteger(value) && value > 0 ? value : 0;
 }
 
 /** The protocol a host says it speaks; a host that says nothing is 0.1.0's (1). */

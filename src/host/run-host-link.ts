@@ -7,7 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { RUN_MARKER } from '../options/run-spec.js';
 import { readIdentity, type ProcessIdentity } from '../os/process-identity.js';
 import { RunHostClient, RunHostError, RunHostProtocolError } from './host-client.js';
-import { ownHostProtocol, protocolOf, spokenHostProtocols } from './host-protocol.js';
+import {
+  HOST_PROTOCOL_VERSION,
+  protocolOf,
+  playedHostProtocol,
+  type HostProtocol,
+} from './host-protocol.js';
 import { runHostPaths, type RunHostPaths } from './run-host-paths.js';
 
 /** Every run host process carries this variable (value `<home>/<name>`): tests find leaks by it. */
@@ -25,13 +30,17 @@ export class RunHostLink {
   readonly paths: RunHostPaths;
   private connecting: Promise<RunHostConnection> | null = null;
   readonly client: RunHostClient;
+  private readonly protocol: HostProtocol;
 
   constructor(
     private readonly home: string,
     private readonly name: string,
+    /** Tests only: the protocol this supervisor plays (another version's). */
+    played?: number,
   ) {
+    this.protocol = playedHostProtocol(played);
     this.paths = runHostPaths(home, name);
-    this.client = new RunHostClient(this.paths.socket);
+    this.client = new RunHostClient(this.paths.socket, this.protocol.own);
   }
 
   /** The live host, or `null` when none serves (never starts one). */
@@ -59,7 +68,7 @@ export class RunHostLink {
   private async connect(): Promise<RunHostConnection> {
     const live = await this.existing();
     if (live !== null) return live;
-    await startHostProcess(this.home, this.name);
+    await startHostProcess(this.home, this.name, this.protocol);
     // Another host may have won the lock in between: it serves as soon as it listens.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -83,8 +92,8 @@ export class RunHostLink {
     }
     // Only once the answer is known to be the host's own is its protocol believed.
     const protocol = protocolOf(status);
-    if (typeof protocol !== 'number' || !spokenHostProtocols().includes(protocol)) {
-      throw new RunHostProtocolError(protocol, ownHostProtocol(), this.paths.socket);
+    if (typeof protocol !== 'number' || !this.protocol.spoken.includes(protocol)) {
+      throw new RunHostProtocolError(protocol, this.protocol.own, this.paths.socket, identity);
     }
     return { client: this.client, identity };
   }
@@ -99,13 +108,14 @@ function hostEntry(): string {
   return fileURLToPath(url);
 }
 
-async function startHostProcess(home: string, name: string): Promise<void> {
+async function startHostProcess(home: string, name: string, protocol: HostProtocol): Promise<void> {
   // A supervisor that is itself a run must not pass its marker to the host.
   const inherited = Object.entries(process.env).filter(
     ([key]) => key !== RUN_MARKER && key !== 'RUNWARDEN_SUPERVISOR',
   );
   const env = { ...Object.fromEntries(inherited), [RUN_HOST_MARKER]: `${home}/${name}` };
-  const child = spawn(process.execPath, [hostEntry(), home, name], {
+  const played = protocol.own === HOST_PROTOCOL_VERSION ? [] : ['--protocol', String(protocol.own)];
+  const child = spawn(process.execPath, [hostEntry(), home, name, ...played], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env,

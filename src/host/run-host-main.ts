@@ -1,18 +1,25 @@
 #!/usr/bin/env node
-// Entry of the run host process: `node run-host-main.js <home> <name>`, started detached by
+// Entry of the run host process: `node run-host-main.js <home> <name> [--protocol N]` (the
+// hidden flag: tests only, a host of this build playing another version), started detached by
 // a supervisor. It prints one JSON line on stdout once it serves (or found a live host),
 // then closes stdout so its starter can let go; it logs to `<name>.host.log` (0600).
 import { chmodSync } from 'node:fs';
 import { pino } from 'pino';
 import { ensurePrivateDir } from '../persistence/home-dir.js';
+import { playedHostProtocol } from './host-protocol.js';
 import { RunHost } from './run-host.js';
 import { runHostPaths } from './run-host-paths.js';
 
 const DEFAULT_LINGER_MS = 3000;
 
 async function main(): Promise<void> {
-  const [home, name] = process.argv.slice(2);
-  if (home === undefined || name === undefined) {
+  const [home, name, flag, value] = process.argv.slice(2);
+  const played = flag === '--protocol' ? Number(value) : undefined;
+  if (
+    home === undefined ||
+    name === undefined ||
+    (flag !== undefined && (played === undefined || !Number.isInteger(played) || played < 1))
+  ) {
     process.stderr.write('usage: run-host-main <home> <name>\n');
     process.exit(2);
   }
@@ -28,6 +35,7 @@ async function main(): Promise<void> {
     paths,
     logger,
     lingerMs: Number.isFinite(linger) && linger >= 0 ? linger : DEFAULT_LINGER_MS,
+    protocol: playedHostProtocol(played),
     onStopped: () => {
       logger.info({}, 'run host stopped: no run left');
       process.exit(0);

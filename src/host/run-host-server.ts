@@ -7,7 +7,14 @@ import { decodePathSegment, parseRequest } from '../daemon/parse-request.js';
 import { readJsonBody } from '../daemon/read-json-body.js';
 import { SpawnError } from '../errors.js';
 import { z } from 'zod';
-import { hostResizeRequest, hostSpawnRequest, type RunHostStatus } from './host-protocol.js';
+import {
+  hostResizeRequest,
+  hostSpawnRequest,
+  isFrozenRoute,
+  PROTOCOL_HEADER,
+  requestProtocol,
+  type RunHostStatus,
+} from './host-protocol.js';
 import type { HostedRun } from './hosted-run.js';
 
 const MAX_INPUT_BYTES = 2 * 1024 * 1024;
@@ -19,6 +26,8 @@ export interface RunHostState {
   get(runId: string): HostedRun | undefined;
   start(request: z.infer<typeof hostSpawnRequest>): Promise<HostedRun>;
   collect(runId: string): void;
+  /** Whether this host speaks `protocol` (stated by the supervisor on each request). */
+  speaks(protocol: number): boolean;
 }
 
 export async function routeHostRequest(
@@ -30,6 +39,16 @@ export async function routeHostRequest(
   const [version, resource, id, action] = url.pathname.split('/').filter(Boolean);
   const method = request.method ?? 'GET';
   if (version !== 'v1') throw noRoute(method, url.pathname);
+  // Frozen: a supervisor of a protocol this host cannot speak gets one stable answer, except
+  // on the frozen routes (identity, release), which every version answers.
+  const stated = requestProtocol(request.headers[PROTOCOL_HEADER]);
+  if (!host.speaks(stated) && !isFrozenRoute(method, url.pathname)) {
+    throw new ApiError(
+      409,
+      'E_RUN_HOST_PROTOCOL',
+      `this run host speaks protocol ${host.status().protocol ?? 1}, the request ${stated}`,
+    );
+  }
   if (resource === 'host' && id === undefined && method === 'GET') {
     send(response, 200, host.status());
     return;

@@ -9,7 +9,7 @@ import { send } from '../daemon/control-routes.js';
 import { readIdentity } from '../os/process-identity.js';
 import { takeHostLock, type HostLock } from '../persistence/host-lock.js';
 import { HostedRun } from './hosted-run.js';
-import { ownHostProtocol, type HostSpawnRequest, type RunHostStatus } from './host-protocol.js';
+import type { HostProtocol, HostSpawnRequest, RunHostStatus } from './host-protocol.js';
 import { routeHostRequest, type RunHostState } from './run-host-server.js';
 import { runDirFor, type RunHostPaths } from './run-host-paths.js';
 
@@ -30,6 +30,7 @@ export class RunHost implements RunHostState {
     private readonly logger: Logger,
     private readonly lingerMs: number,
     private readonly onStopped: () => void,
+    private readonly protocol: HostProtocol,
   ) {
     this.startTicks = readIdentity(process.pid)?.startTicks ?? 0;
   }
@@ -45,6 +46,7 @@ export class RunHost implements RunHostState {
     logger: Logger;
     lingerMs: number;
     onStopped: () => void;
+    protocol: HostProtocol;
   }): Promise<RunHost | null> {
     const lock = await takeHostLock(runHostLockKey(options.home, options.name));
     if (lock === null) return null;
@@ -54,6 +56,7 @@ export class RunHost implements RunHostState {
       options.logger,
       options.lingerMs,
       options.onStopped,
+      options.protocol,
     );
     await host.listen();
     return host;
@@ -61,7 +64,7 @@ export class RunHost implements RunHostState {
 
   status(): RunHostStatus {
     return {
-      protocol: ownHostProtocol(),
+      protocol: this.protocol.own,
       pid: process.pid,
       startTicks: this.startTicks,
       runs: [...this.runs.values()].map((run) => run.status()),
@@ -82,6 +85,10 @@ export class RunHost implements RunHostState {
     } finally {
       this.scheduleIdleExit();
     }
+  }
+
+  speaks(protocol: number): boolean {
+    return this.protocol.spoken.includes(protocol);
   }
 
   collect(runId: string): void {
@@ -138,7 +145,7 @@ export class RunHost implements RunHostState {
     this.server = server;
     writeFileSync(
       this.paths.identity,
-      `${JSON.stringify({ pid: process.pid, startTicks: this.startTicks, protocol: ownHostProtocol() })}\n`,
+      `${JSON.stringify({ pid: process.pid, startTicks: this.startTicks, protocol: this.protocol.own })}\n`,
       { mode: 0o600 },
     );
     chmodSync(this.paths.identity, 0o600);

@@ -53,6 +53,11 @@ export interface SupervisorOptions {
     /** Final records older than this are deleted at boot. Default 7 days. */
     maxAgeMs?: number;
   };
+  /**
+   * @internal Tests only: this supervisor (and the run hosts it starts) plays a runwarden
+   * whose run host protocol is this one, and speaks only it. Never read from the environment.
+   */
+  hostProtocol?: number;
 }
 
 /** Options with every default filled in. */
@@ -68,6 +73,7 @@ export interface ResolvedSupervisorOptions {
   readonly home: string | undefined;
   readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
   readonly inspect: Inspect | undefined;
+  readonly hostProtocol: number | undefined;
 }
 
 /** XState's `inspect` option: a function, or an observer such as `inspector.inspect`. */
@@ -140,6 +146,7 @@ const schema = z.strictObject({
       maxAgeMs: z.number().int().min(0).optional(),
     })
     .optional(),
+  hostProtocol: z.number().int().min(1).optional(),
 });
 
 /** Validates supervisor options. Throws InvalidOptionError naming the option. */
@@ -156,6 +163,7 @@ export function resolveSupervisorOptions(options: unknown): ResolvedSupervisorOp
     store: parsed.store,
     home: parsed.home,
     inspect: parsed.inspect,
+    hostProtocol: parsed.hostProtocol,
     retention: {
       maxFinishedRecords: parsed.retention?.maxFinishedRecords ?? 1000,
       maxAgeMs: parsed.retention?.maxAgeMs ?? 7 * 24 * 60 * 60 * 1000,

@@ -23,6 +23,19 @@ const leaseSchema = z.object({
   token: z.string(),
 });
 
+/**
+ * The frozen part of the lease: every version keeps its holder's identity in this shape,
+ * so any version can check whether the holder of a lease it cannot read is alive.
+ */
+const frozenLeaseSchema = z.object({
+  identity: z.object({
+    hostname: z.string(),
+    bootId: z.string(),
+    pid: z.number().int(),
+    startTicks: z.number().int(),
+  }),
+});
+
 const LEASE_SETTLE_MS = 150;
 
 /** A held lease. */
@@ -41,7 +54,12 @@ export async function acquireOwnerLease(store: RecordStore, now: number): Promis
   const hostLock = await takeHostLock(`${store.location}|${store.name}`);
   if (hostLock === null) {
     const holder = readLease(await store.get(key));
-    const pid = holder.state === 'current' ? holder.lease.identity.pid : -1;
+    const pid =
+      holder.state === 'current'
+        ? holder.lease.identity.pid
+        : holder.state === 'newer'
+          ? (holder.holder?.pid ?? -1)
+          : -1;
     throw new SupervisorBusyError(
       `supervisor "${store.name}" on ${thisHostname()} is already owned by live pid ${pid === -1 ? '(unknown)' : pid}`,
       pid,
@@ -67,13 +85,15 @@ async function takeStoreLease(
   }
   const existing = readLease(await store.get(key));
   if (existing.state === 'newer') {
-    // Its holder cannot be read by this code. Where the host lock excludes, it is free (every
-    // version takes that lock before its lease), so the claim is replaced; elsewhere it might
-    // be alive, and refusing is safe.
-    if (!hostLock.exclusive) {
+    // Its holder is checked through the frozen identity: refused unless verified dead.
+    const check = existing.holder === null ? 'uncertain' : checkHolder(existing.holder);
+    if (check === 'alive' || check === 'uncertain') {
       throw new SupervisorBusyError(
-        `supervisor "${store.name}" on ${thisHostname()} has a lease only ${existing.needs} can check`,
-        -1,
+        `supervisor "${store.name}" on ${thisHostname()} has a lease of ${existing.needs}` +
+          (existing.holder === null
+            ? ' whose holder cannot be checked'
+            : ` held by live pid ${existing.holder.pid}`),
+        existing.holder?.pid ?? -1,
       );
     }
   } else if (existing.state === 'current') {
@@ -123,13 +143,28 @@ export async function releaseOwnerLease(store: RecordStore, lease: OwnerLease): 
 
 type ReadLease =
   | { state: 'current'; lease: z.infer<typeof leaseSchema> }
-  | { state: 'newer'; needs: string }
+  | { state: 'newer'; needs: string; holder: FrozenHolder | null }
   | { state: 'none' };
 
 // A stored lease, migrated (0.1.0's had no version): a newer one is never read as ours.
 function readLease(value: unknown): ReadLease {
   const migrated = migrateStored('lease', value);
-  if (migrated.status === 'newer') return { state: 'newer', needs: migrated.needs };
+  if (migrated.status === 'newer') {
+    const frozen = frozenLeaseSchema.safeParse(value);
+    return {
+      state: 'newer',
+      needs: migrated.needs,
+      holder: frozen.success ? frozen.data.identity : null,
+    };
+  }
+  if (migrated.status === 'invalid') return { state: 'none' };
   const parsed = leaseSchema.safeParse(migrated.value);
   return parsed.success ? { state: 'current', lease: parsed.data } : { state: 'none' };
+}
+
+type FrozenHolder = z.infer<typeof frozenLeaseSchema>['identity'];
+
+// The re-check reads only the frozen fields (host, boot, pid, start time).
+function checkHolder(holder: FrozenHolder): ReturnType<typeof checkIdentity> {
+  return checkIdentity({ ...holder, pgid: -1, sid: -1 });
 }

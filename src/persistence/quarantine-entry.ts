@@ -7,6 +7,8 @@ const quarantineEntry = z.object({
   reason: z.string(),
   quarantinedAt: z.number(),
   value: z.unknown(),
+  /** The entry this one replaced under the same id (kept whole, as it was stored). */
+  previous: z.unknown().optional(),
 });
 
 /** A validated quarantine entry at the current version. */

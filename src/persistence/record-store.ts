@@ -102,9 +102,18 @@ export class RecordStore implements RunJournal {
 
   /** Moves an unusable record aside with the reason, so boot can go on and nothing is lost. */
   async quarantine(runId: string, value: unknown, reason: string): Promise<void> {
+    const key = this.quarantineKey(runId);
+    // An entry already under this id (an earlier quarantine) is kept inside the new one.
+    const previous: unknown = await this.get(key);
     await this.set(
-      this.quarantineKey(runId),
-      { schemaVersion: QUARANTINE_SCHEMA_VERSION, reason, quarantinedAt: this.now(), value },
+      key,
+      {
+        schemaVersion: QUARANTINE_SCHEMA_VERSION,
+        reason,
+        quarantinedAt: this.now(),
+        value,
+        ...(previous === undefined ? {} : { previous }),
+      },
       `quarantine the record of run ${runId}`,
     );
     await this.delete(this.runKey(runId));

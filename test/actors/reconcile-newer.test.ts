@@ -96,23 +96,3 @@ test('a newer run record: left untouched, reported with the version it needs, it
     expect(await store.get(store.quarantineKey(live.id))).toBeUndefined();
   });
 });
-
-test('a newer owner lease is not read as ours; with the host lock held, the claim is replaced', async () => {
-  const temp = createTempHome();
-  cleanups.push(temp.remove);
-  const first = await create({ home: temp.path });
-  await first.shutdown();
-  const { hostname } = await import('node:os');
-  const key = `default/lease/${hostname()}`;
-  await withRecords(temp.path, (store) =>
-    store.set(key, { schemaVersion: 7, holder: 'a newer supervisor' }, 'write a newer lease'),
-  );
-  const second = await create({ home: temp.path });
-  expect(second.state).toBe('active');
-  await withRecords(temp.path, async (store) => {
-    expect(await store.get(key)).toMatchObject({
-      schemaVersion: 2,
-      identity: { pid: process.pid },
-    });
-  });
-});

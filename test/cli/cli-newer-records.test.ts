@@ -47,6 +47,13 @@ test('status and the boot log name a newer record, left untouched, and what it n
     lastReconcile: { newer: NewerRecord[]; quarantined: unknown[]; killed: string[] };
   };
   expect(status.lastReconcile).toMatchObject({ newer: [newer], quarantined: [], killed: [] });
+  // A live reconcile names it too (and leaves its process alone).
+  const reconciled = JSON.parse(await runBuildCli(CURRENT_BIN, home, ['reconcile', '--json'])) as {
+    source: string;
+    newer: NewerRecord[];
+    escapeesKilled: unknown[];
+  };
+  expect(reconciled).toMatchObject({ source: 'daemon', newer: [newer], escapeesKilled: [] });
   const words = await runBuildCli(CURRENT_BIN, home, ['status']);
   expect(words).toContain(
     `left untouched: default/run/${run.id} is schema v3; it needs a runwarden that reads run records v3`,

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withReleaseBuildLock } from './release-build-lock.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -33,6 +34,11 @@ function run(command: string, args: readonly string[], cwd: string, what: string
 
 /** The release `version` at `commit`, built once and reused while its HEAD and dist hold. */
 export function ensureReleaseBuild(version: string, commit: string): ReleaseBuild {
+  const dir = join(ROOT, 'node_modules', '.cache', 'runwarden-releases', version);
+  return withReleaseBuildLock(dir, () => buildRelease(version, commit, dir));
+}
+
+function buildRelease(version: string, commit: string, dir: string): ReleaseBuild {
   run('git', ['--version'], ROOT, 'git is needed to build the previous release:');
   try {
     execFileSync('git', ['cat-file', '-e', `${commit}^{commit}`], { cwd: ROOT, stdio: 'ignore' });
@@ -42,10 +48,9 @@ export function ensureReleaseBuild(version: string, commit: string): ReleaseBuil
       { cause: error },
     );
   }
-  const dir = join(ROOT, 'node_modules', '.cache', 'runwarden-releases', version);
   const bin = join(dir, 'dist', 'cli', 'main.js');
   // A kept worktree whose directory was deleted leaves stale metadata behind.
-  run('git', ['worktree', 'prune'], ROOT, 'pruning stale worktrees');
+  forgetStaleWorktree(ROOT, dir);
   if (existsSync(dir)) {
     let head = '';
     try {
@@ -58,7 +63,7 @@ export function ensureReleaseBuild(version: string, commit: string): ReleaseBuil
       run('git', ['worktree', 'remove', '--force', dir], ROOT, 'removing a stale worktree');
     } catch {
       rmSync(dir, { recursive: true, force: true });
-      run('git', ['worktree', 'prune'], ROOT, 'pruning stale worktrees');
+      forgetStaleWorktree(ROOT, dir);
     }
   }
   mkdirSync(join(dir, '..'), { recursive: true });
@@ -67,6 +72,30 @@ export function ensureReleaseBuild(version: string, commit: string): ReleaseBuil
   run('npm', ['run', 'build'], dir, `building ${version}`);
   if (!existsSync(bin)) throw new Error(`building ${version} produced no ${bin}`);
   return { version, dir, bin };
+}
+
+// Removes the metadata of the worktree at `dir` once its directory is gone: that one only,
+// where `git worktree prune` would remove every stale worktree, a user's unrelated ones too.
+export function forgetStaleWorktree(root: string, dir: string): void {
+  const common = run(
+    'git',
+    ['rev-parse', '--path-format=absolute', '--git-common-dir'],
+    root,
+    'finding the repository',
+  ).trim();
+  const admin = join(common, 'worktrees');
+  if (!existsSync(admin)) return;
+  for (const name of readdirSync(admin)) {
+    let gitdir: string;
+    try {
+      gitdir = readFileSync(join(admin, name, 'gitdir'), 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (gitdir === join(dir, '.git') && !existsSync(gitdir)) {
+      rmSync(join(admin, name), { recursive: true, force: true });
+    }
+  }
 }
 
 // Same lock file: the checkout's packages, hard-linked (seconds instead of a 90 s install).

@@ -16,6 +16,9 @@ export interface StoredShape {
   readonly current: number;
   /** How a person names this shape: "run records", "owner leases"... */
   readonly noun: string;
+  /** The version of a value stored without one (0.1.0 wrote leases and quarantine entries
+   * so); `null`: a value without one is invalid (every run record has one). */
+  readonly unversioned: number | null;
   readonly steps: readonly MigrationStep[];
 }
 
@@ -28,18 +31,26 @@ export const storedShapes: Readonly<Record<StoredKind, StoredShape>> = {
     kind: 'run',
     current: RUN_RECORD_SCHEMA_VERSION,
     noun: 'run records',
+    unversioned: null,
     steps: runRecordSteps,
   },
   quarantine: {
     kind: 'quarantine',
     current: QUARANTINE_SCHEMA_VERSION,
     noun: 'quarantine entries',
+    unversioned: 1,
     steps: quarantineSteps,
   },
-  lease: { kind: 'lease', current: LEASE_SCHEMA_VERSION, noun: 'owner leases', steps: leaseSteps },
+  lease: {
+    kind: 'lease',
+    current: LEASE_SCHEMA_VERSION,
+    noun: 'owner leases',
+    unversioned: 1,
+    steps: leaseSteps,
+  },
 };
 
 /** What a runwarden must read to use a value of `version`: "a runwarden that reads run records v3". */
-export function versionNeeded(kind: StoredKind, version: number): string {
-  return `a runwarden that reads ${storedShapes[kind].noun} v${version}`;
+export function versionNeeded(shape: StoredShape, version: number): string {
+  return `a runwarden that reads ${shape.noun} v${version}`;
 }

@@ -3,6 +3,7 @@
 import { expect, test } from 'vitest';
 import { migrateStored } from '../../../src/persistence/migrations/migrate-stored.js';
 import { storedShapes } from '../../../src/persistence/migrations/stored-kinds.js';
+import { UndecodableValue } from '../../../src/persistence/undecodable-value.js';
 
 test('every kind has one step per version below its current one, in order', () => {
   for (const shape of Object.values(storedShapes)) {
@@ -51,4 +52,25 @@ test('values no version can describe are left for validation to refuse', () => {
     expect(migrateStored('run', value)).toEqual({ status: 'current', from: 1, value });
   }
   expect(migrateStored('run', { schemaVersion: 0 })).toMatchObject({ status: 'current' });
+});
+
+test('a run record without schemaVersion is invalid, not version 1 (0.1.0 always wrote one)', () => {
+  expect(migrateStored('run', { runId: 'r' })).toEqual({
+    status: 'invalid',
+    reason: 'a run record without schemaVersion',
+  });
+});
+
+test('only plain objects are migrated: an array or an undecodable value is never spread into one', () => {
+  const undecodable = new UndecodableValue('{"identity":', 'Unexpected end of JSON input');
+  for (const kind of ['lease', 'quarantine'] as const) {
+    for (const value of [undecodable, [{ identity: {} }], new Date(0)]) {
+      const migrated = migrateStored(kind, value);
+      expect(migrated).toEqual({ status: 'current', from: 2, value });
+      expect((migrated as { value: unknown }).value).toBe(value);
+    }
+  }
+  // Still one: a value JSON decodes with a null prototype.
+  const bare = Object.assign(Object.create(null) as Record<string, unknown>, { reason: 'r' });
+  expect(migrateStored('quarantine', bare)).toMatchObject({ status: 'current', from: 1 });
 });

@@ -2,15 +2,16 @@
 // real load path: written as raw rows into a real SQLite file of 0.1.0's table layout, then
 // migrated, validated and restored. Restoring never spawns; nothing is quarantined but the
 // two entries 0.1.0 itself quarantined.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, expect, test, vi } from 'vitest';
 import { createActor } from 'xstate';
 import { loadRecords } from '../../../src/actors/load-records.js';
 import { systemClock } from '../../../src/actors/clock.js';
-import { createSupervisor, reconcileStore } from '../../../src/index.js';
+import { createSupervisor, reconcileStore, SupervisorBusyError } from '../../../src/index.js';
 import { runMachine } from '../../../src/machines/run-machine.js';
-import { currentBootId } from '../../../src/os/process-identity.js';
+import { currentBootId, readIdentity } from '../../../src/os/process-identity.js';
 import { thisHostname } from '../../../src/os/this-host.js';
 import { openStore } from '../../../src/persistence/open-store.js';
 import { RecordStore } from '../../../src/persistence/record-store.js';
@@ -200,4 +201,29 @@ test('rewritten to this host and boot, a real boot restores every run and spawns
   // Every run key is still there; the lease was released at shutdown.
   expect(after.filter((row) => row.key?.includes('/run/') === true)).toHaveLength(runIds.length);
   expect(after.filter((row) => row.key?.includes('/lease/') === true)).toEqual([]);
+});
+
+test("0.1.0's lease (no version) held by a live process is read as its holder's: boot refuses", async () => {
+  const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+  const exited = once(holder, 'exit');
+  cleanups.push(async () => {
+    if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
+    await exited;
+  });
+  await once(holder, 'spawn');
+  const identity = readIdentity(holder.pid ?? -1);
+  expect(identity).toBeDefined();
+  const row = rows.find((r) => r.key.includes('/lease/'));
+  if (row === undefined) throw new Error('the fixtures hold no lease');
+  const lease = JSON.parse(row.value) as { value: Record<string, unknown> };
+  expect(lease.value).not.toHaveProperty('schemaVersion');
+  const home = await homeWith([
+    {
+      key: row.key.replace(/\/lease\/[^/]+$/, `/lease/${thisHostname()}`),
+      value: JSON.stringify({ ...lease, value: { ...lease.value, identity } }),
+    },
+  ]);
+  await expect(createSupervisor({ home, name: NAME, logger: silent })).rejects.toBeInstanceOf(
+    SupervisorBusyError,
+  );
 });
