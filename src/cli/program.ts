@@ -1,20 +1,19 @@
 // The `runwarden` command line. Every command but `daemon` talks to the daemon through
 // its control socket (ControlClient); `daemon` is the library embedded in a process.
 import { Command, Option } from 'commander';
-import { runDaemon } from '../daemon/run-daemon.js';
 import { socketPathFor } from '../daemon/socket-path.js';
 import { resolveHome } from '../persistence/home-dir.js';
-import type { ReconcileReport } from '../actors/reconcile-report.js';
-import type { StoreHealthInfo } from '../actors/store-health.js';
 import type { RunExit, RunInfo } from '../types.js';
 import { addChartCommand } from './chart-command.js';
+import { addDaemonCommand } from './daemon-command.js';
+import { addStatusCommand } from './status-command.js';
 import { addStopCommand } from './stop-command.js';
 import { CliError } from './cli-error.js';
 import { ControlClient } from './control-client.js';
-import { formatReconcileSummary, formatRunTable } from './format.js';
+import { formatRunTable } from './format.js';
 import { followRunOutput } from './follow-logs.js';
 import { attachToRun, DEFAULT_DETACH_KEY, parseDetachKey } from './attach.js';
-import { parseCount, parseDuration } from './parse-duration.js';
+import { parseDuration } from './parse-duration.js';
 import { formatReport, reconcileCommand } from './reconcile-command.js';
 import { runDemo } from './demo.js';
 
@@ -45,72 +44,7 @@ export function buildProgram(print: (text: string) => void): Command {
     print(`${JSON.stringify(value, null, 2)}\n`);
   };
 
-  program
-    .command('daemon')
-    .description('run the supervisor in the foreground and serve the control socket')
-    .option(
-      '--store <url>',
-      'sqlite://PATH, redis://HOST:PORT or postgres://... (default: SQLite in the home)',
-    )
-    .addOption(
-      new Option('--on-orphan <policy>', 'what to do with runs a previous daemon left').choices([
-        'kill',
-        'reattach',
-      ]),
-    )
-    .addOption(
-      new Option('--on-shutdown <policy>', 'what to do with live runs on SIGTERM/SIGINT')
-        .choices(['kill', 'leave'])
-        .default('kill'),
-    )
-    .option(
-      '--http <host:port>',
-      'serve the dashboard on this loopback address (127.0.0.1:PORT; port 0 picks one)',
-    )
-    .option('--max-live-runs <n>', 'refuse spawns beyond this many live runs (default 512)')
-    // Hidden, tests only: this daemon plays a runwarden of another run host protocol.
-    .addOption(new Option('--host-protocol <n>').hideHelp())
-    .action(
-      async (
-        options: {
-          store?: string;
-          onOrphan?: 'kill' | 'reattach';
-          onShutdown: 'kill' | 'leave';
-          http?: string;
-          maxLiveRuns?: string;
-          hostProtocol?: string;
-        },
-        command: Command,
-      ) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
-        await runDaemon({
-          ...(globals.home === undefined ? {} : { home: globals.home }),
-          name: globals.name,
-          ...(options.store === undefined ? {} : { store: options.store }),
-          ...(options.onOrphan === undefined ? {} : { onOrphan: options.onOrphan }),
-          onShutdown: options.onShutdown,
-          ...(options.http === undefined ? {} : { http: options.http }),
-          ...(options.maxLiveRuns === undefined
-            ? {}
-            : { maxLiveRuns: parseCount(options.maxLiveRuns, '--max-live-runs') }),
-          ...(options.hostProtocol === undefined
-            ? {}
-            : { hostProtocol: parseCount(options.hostProtocol, '--host-protocol') }),
-          onReady: ({ socketPath, report, dashboard }) => {
-            print(`runwarden daemon ${process.pid} listening on ${socketPath}\n`);
-            // The one place the token is shown; the file keeps it for the owner only.
-            if (dashboard !== null)
-              print(
-                `dashboard: ${dashboard.url}?token=${dashboard.token} (token in ${dashboard.tokenFile}, mode 0600)\n`,
-              );
-            print(`reconcile: ${JSON.stringify(report)}\n`);
-          },
-        });
-        // Shut down: runs were finalized, or left to the next daemon with descriptors that
-        // must not keep this process alive.
-        process.exit(0);
-      },
-    );
+  addDaemonCommand(program, print);
 
   program
     .command('run')
@@ -167,30 +101,7 @@ export function buildProgram(print: (text: string) => void): Command {
       else print(`${run.id}\n`);
     });
 
-  program
-    .command('status')
-    .description("the daemon's state, its store's health and its last boot reconciliation")
-    .option('--json', 'print the status as JSON')
-    .action(async (options: { json?: boolean }, command: Command) => {
-      const status = await client(command).call<DaemonStatus>('GET', '/v1/status');
-      if (options.json === true) {
-        json(status);
-        return;
-      }
-      const health = status.storeHealth;
-      print(
-        [
-          `daemon ${status.name} (pid ${status.pid}): ${status.state}`,
-          `store ${status.store}: ${health.state}${
-            health.state === 'degraded'
-              ? ` since ${new Date(health.since).toISOString()} (${health.lastError?.message ?? 'records lagging'}; ${health.laggingRuns.length} run(s) lagging)`
-              : ''
-          }`,
-          formatReconcileSummary(status.lastReconcile),
-          '',
-        ].join('\n'),
-      );
-    });
+  addStatusCommand(program, client, print);
 
   program
     .command('ls')
@@ -344,15 +255,6 @@ export function buildProgram(print: (text: string) => void): Command {
     });
 
   return program;
-}
-
-interface DaemonStatus {
-  name: string;
-  pid: number;
-  state: string;
-  store: string;
-  storeHealth: StoreHealthInfo;
-  lastReconcile: ReconcileReport | null;
 }
 
 interface RunOptions {

@@ -1,0 +1,51 @@
+// `runwarden status`: the daemon's state, its store's health and its last boot
+// reconciliation, in words or as JSON.
+import type { Command } from 'commander';
+import type { ReconcileReport } from '../actors/reconcile-report.js';
+import type { StoreHealthInfo } from '../actors/store-health.js';
+import type { ControlClient } from './control-client.js';
+import { formatReconcileSummary } from './format.js';
+
+interface DaemonStatus {
+  name: string;
+  pid: number;
+  state: string;
+  store: string;
+  storeHealth: StoreHealthInfo;
+  lastReconcile: ReconcileReport | null;
+}
+
+/** Adds the `status` command to `program`. */
+export function addStatusCommand(
+  program: Command,
+  client: (command: Command) => ControlClient,
+  print: (text: string) => void,
+): void {
+  const json = (value: unknown) => {
+    print(`${JSON.stringify(value, null, 2)}\n`);
+  };
+  program
+    .command('status')
+    .description("the daemon's state, its store's health and its last boot reconciliation")
+    .option('--json', 'print the status as JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const status = await client(command).call<DaemonStatus>('GET', '/v1/status');
+      if (options.json === true) {
+        json(status);
+        return;
+      }
+      const health = status.storeHealth;
+      print(
+        [
+          `daemon ${status.name} (pid ${status.pid}): ${status.state}`,
+          `store ${status.store}: ${health.state}${
+            health.state === 'degraded'
+              ? ` since ${new Date(health.since).toISOString()} (${health.lastError?.message ?? 'records lagging'}; ${health.laggingRuns.length} run(s) lagging)`
+              : ''
+          }`,
+          formatReconcileSummary(status.lastReconcile),
+          '',
+        ].join('\n'),
+      );
+    });
+}
