@@ -191,6 +191,11 @@ export class Supervisor {
     return this.actor.getSnapshot().value;
   }
 
+  /** What the shutdown under way does with live runs (the first request's), or null. */
+  get shutdownRuns(): ShutdownRuns | null {
+    return this.actor.getSnapshot().context.shutdownRuns;
+  }
+
   /** Starts a run. Resolves once its process exists (or it ended: spawn error, replaced). */
   async spawn(spec: RunSpec): Promise<RunHandle> {
     const descriptor = normalizeRunSpec(spec, this.options);

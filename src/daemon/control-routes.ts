@@ -8,6 +8,7 @@ import { UnknownRunError } from '../errors.js';
 import type { RunSpec } from '../options/run-spec.js';
 import { ApiError } from './api-error.js';
 import { followOutput } from './follow-output.js';
+import { readIdentity } from '../os/process-identity.js';
 import { decodePathSegment, parseRequest } from './parse-request.js';
 import { readJsonBody } from './read-json-body.js';
 
@@ -17,10 +18,11 @@ export interface DaemonInfo {
   readonly socketPath: string;
   readonly store: string;
   /**
-   * Asks the daemon to stop as a SIGTERM would, with this policy for its live runs. Only
-   * the control socket offers it (`runwarden stop`); the dashboard does not.
+   * Asks the daemon to stop as a SIGTERM would, with this policy for its live runs (its
+   * --on-shutdown one when none is given); returns the policy in force, which an earlier
+   * request may have set. Only the control socket offers it; the dashboard does not.
    */
-  readonly requestStop?: (runs: 'kill' | 'leave') => void;
+  readonly requestStop?: (runs: 'kill' | 'leave' | undefined) => 'kill' | 'leave';
 }
 
 const spawnBody = z.strictObject({ spec: z.record(z.string(), z.unknown()) });
@@ -72,9 +74,8 @@ export async function routeRequest(
   }
   if (resource === 'shutdown' && method === 'POST' && id === undefined && info.requestStop) {
     const body = parseRequest(shutdownBody, await readJsonBody(request));
-    const runs = body.runs ?? 'kill';
-    send(response, 202, { pid: process.pid, runs });
-    info.requestStop(runs);
+    const runs = info.requestStop(body.runs);
+    send(response, 202, { pid: process.pid, identity: readIdentity(process.pid) ?? null, runs });
     return;
   }
   if (resource === 'runs' && id === undefined) {

@@ -57,26 +57,23 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const socketPath = socketPathFor(home, name);
   const store = options.store === undefined ? 'sqlite (default)' : redactCredentials(options.store);
   const info = { home, socketPath, store };
-  // One stop request wins: SIGTERM/SIGINT (with --on-shutdown's policy) or `runwarden stop`
-  // (with its own). Later ones are logged and never cut the drain short.
+  // One stop request wins, as the supervisor machine decides (a SHUTDOWN is taken only while
+  // active): SIGTERM/SIGINT with --on-shutdown's policy, or `runwarden stop` with its own.
+  // Later ones are logged and never cut the drain short; each is told the policy in force.
   const defaultRuns = options.onShutdown ?? 'kill';
-  let stopping = false;
-  let requestStop: (why: string, runs: ShutdownRuns) => void = () => undefined;
-  const stopRequested = new Promise<{ why: string; runs: ShutdownRuns }>((resolve) => {
+  let requestStop: (why: string, runs: ShutdownRuns) => ShutdownRuns = (_, runs) => runs;
+  const stopped = new Promise<void>((resolve, reject) => {
     requestStop = (why, runs) => {
-      if (stopping) logger.warn({ why }, 'already shutting down; waiting for the runs');
-      stopping = true;
-      resolve({ why, runs });
+      if (sup.state === 'active') {
+        logger.info({ why, runs }, 'daemon shutting down');
+        sup.shutdown({ runs }).then(resolve, reject);
+      } else logger.warn({ why }, 'already shutting down; waiting for the runs');
+      return sup.shutdownRuns ?? runs;
     };
   });
   const server = await startControlServer(
     sup,
-    {
-      ...info,
-      requestStop: (runs) => {
-        requestStop('runwarden stop', runs);
-      },
-    },
+    { ...info, requestStop: (runs) => requestStop('runwarden stop', runs ?? defaultRuns) },
     logger,
   );
   let dashboard: DaemonDashboard | null = null;
@@ -99,12 +96,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   logger.info({ socketPath, pid: process.pid }, 'daemon listening');
   options.onReady?.({ socketPath, report: sup.lastReconcile, dashboard });
 
-  const { why, runs } = await stopRequested;
-  logger.info({ why, runs }, 'daemon shutting down');
   try {
     // The socket stays open while the runs drain: clients get 503 `E_SUPERVISOR_STOPPED`
     // (not "no daemon"), and followers see their runs end.
-    await sup.shutdown({ runs });
+    await stopped;
   } finally {
     await dashboard?.close();
     await stopControlServer(server, socketPath);

@@ -5,6 +5,8 @@ import { expect, inject, test } from 'vitest';
 import type { RunInfo } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon } from '../support/cli.js';
 import { postgresService } from '../support/machine-requirements.js';
+import { readIdentity } from '../../src/os/process-identity.js';
+import { httpCall } from '../support/http-request.js';
 import { liveMarked } from '../support/process-checks.js';
 import { callJson } from '../support/raw-request.js';
 import { testNeeding } from '../support/requirements.js';
@@ -81,6 +83,8 @@ test('runwarden stop ends the live runs; stop --leave leaves them to the next da
   const ended = (await runCli(home, ['run', '--', 'sleep', '60'])).stdout.trim();
   await waitUntil(() => liveMarked(ended).length === 1, 10_000, 'the first run');
   const stopped = await runCli(home, ['stop', '--json']);
+  // It returned only once the daemon was gone.
+  expect(readIdentity(first.daemon.pid ?? -1)).toBeUndefined();
   expect(stopped).toMatchObject({ code: 0, stderr: '' });
   expect(JSON.parse(stopped.stdout)).toEqual({
     stopped: true,
@@ -112,4 +116,41 @@ test('runwarden stop ends the live runs; stop --leave leaves them to the next da
   expect((await runCli(home, ['stop'])).code).toBe(0);
   expect(liveMarked(left)).toEqual([]);
   expect((await runCli(home, ['stop'])).stderr).toContain('not running');
+}, 90_000);
+
+test("without --leave, stop follows the daemon's --on-shutdown; the dashboard cannot stop it", async () => {
+  const home = tempHome();
+  const { daemon, printed } = await startDaemon(home, [
+    '--on-shutdown',
+    'leave',
+    '--http',
+    '127.0.0.1:0',
+  ]);
+  cleanups.push(() => stopDaemon(daemon, 'SIGKILL'));
+  const [, url = ''] =
+    /^dashboard: (\S+) \(token in /.exec(printed.find((l) => l.startsWith('dashboard: ')) ?? '') ??
+    [];
+  const base = new URL(url);
+  const token = base.searchParams.get('token') ?? '';
+  const refused = await httpCall(`${base.origin}/v1/shutdown`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  expect(refused.status).toBe(404);
+  expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'E_NO_ROUTE' } });
+
+  const id = (await runCli(home, ['run', '--', 'sleep', '60'])).stdout.trim();
+  await waitUntil(() => liveMarked(id).length === 1, 10_000, 'the run');
+  const [pid] = liveMarked(id);
+  const stopped = await runCli(home, ['stop', '--json']);
+  expect(JSON.parse(stopped.stdout)).toEqual({ stopped: true, pid: daemon.pid, runs: 'leave' });
+  expect(liveMarked(id)).toEqual([pid]);
+  // The next daemon ends it (kill policy by default).
+  const next = await startDaemon(home);
+  cleanups.push(async () => {
+    expect(await stopDaemon(next.daemon)).toBe(0);
+  });
+  expect(next.report).toMatchObject({ killed: [id] });
+  expect(liveMarked(id)).toEqual([]);
 }, 90_000);

@@ -65,6 +65,8 @@ testWithChromium(
         '--disable-component-update',
         '--disable-sync',
         '--no-first-run',
+        // No crash handler process that could outlive the browser.
+        '--disable-crash-reporter',
       ],
     });
     cleanups.push(() => browser.close());

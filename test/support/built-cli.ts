@@ -19,7 +19,18 @@ export function useBuiltCli(homePrefix: string): BuiltCliTest {
   });
   const cleanups: Array<() => unknown> = [];
   afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    // Every cleanup runs even if one fails (a daemon that crashed must not leave the next
+    // one running); the failures are reported together.
+    const failures: unknown[] = [];
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, 'cleanups failed');
   });
   const tempHome = () => {
     const home = createTempHome(homePrefix);

@@ -22,7 +22,16 @@ export async function setup(project: TestProject): Promise<() => void> {
   project.provide('postgresBin', postgresBin);
   project.provide('postgresUrl', await startPostgres(postgresBin, stops));
   return () => {
-    for (const stop of stops.reverse()) stop();
+    // Each server is stopped even if another one fails to stop; a failure fails the run
+    // (exit status) without throwing, so vitest still runs the leak check after this.
+    for (const stop of stops.reverse()) {
+      try {
+        stop();
+      } catch (error) {
+        console.error('[services] a server did not stop:', error);
+        process.exitCode = 1;
+      }
+    }
   };
 }
 
