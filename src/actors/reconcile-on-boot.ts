@@ -215,14 +215,21 @@ async function applyRetention(
 }
 
 // A durable run's final record may have been written by a supervisor that died before it
-// let the run host forget the run: the host would keep that exit, and itself, forever.
+// let the run host forget the run: the host would keep that exit, and itself, forever. A
+// host this code cannot bridge is told through its frozen release route, or it would keep
+// the host lock too, and every durable spawn would fail while it lives.
 async function collectFinishedHosted(host: BootHost, finished: ValidRunRecord[]): Promise<void> {
   for (const record of finished) {
     const context = record.snapshot.context as unknown as RunContext;
     if (!context.descriptor.durable || record.bootId !== currentBootId()) continue;
-    const { hosted } = await findHostedSafely(host, context);
-    if (hosted === null || hosted.status.exit === null) continue;
-    await hosted.collect().catch((error: unknown) => {
+    const { hosted, refused } = await findHostedSafely(host, context);
+    const release =
+      refused !== null
+        ? host.releaseUnbridged(context, refused)
+        : hosted !== null && hosted.status.exit !== null
+          ? hosted.collect()
+          : null;
+    await release?.catch((error: unknown) => {
       host.logger.warn({ runId: record.runId, err: error }, 'run host did not release a run');
     });
   }

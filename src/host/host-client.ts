@@ -50,9 +50,22 @@ export class RunHostClient {
 
   constructor(
     readonly socketPath: string,
-    /** Stated on every request (frozen: the host refuses a protocol it cannot speak). */
-    readonly protocol: number = HOST_PROTOCOL_VERSION,
+    /**
+     * The protocol requests are written in, stated on each (frozen: the host refuses one it
+     * cannot speak). The supervisor's own until the link agrees on the host's (`speak`).
+     */
+    private written: number = HOST_PROTOCOL_VERSION,
   ) {}
+
+  /** The protocol this client's requests are written in (and state). */
+  get protocol(): number {
+    return this.written;
+  }
+
+  /** Writes every later request in `protocol`: the one agreed with the host. */
+  speak(protocol: number): void {
+    this.written = protocol;
+  }
 
   status(): Promise<RunHostStatus> {
     return this.json<RunHostStatus>('GET', '/v1/host');
@@ -158,7 +171,7 @@ export class RunHostClient {
           // A long-lived stream gets its own connection, outside the pool.
           agent: pooled ? this.agent : false,
           headers: {
-            [PROTOCOL_HEADER]: String(this.protocol),
+            [PROTOCOL_HEADER]: String(this.written),
             ...(payload === undefined
               ? {}
               : { 'content-type': type, 'content-length': payload.length }),

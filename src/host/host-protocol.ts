@@ -13,16 +13,20 @@ import type { ProcessIdentity } from '../os/process-identity.js';
  * - `GET /v1/host` answers `{ pid, startTicks, protocol }` (more fields may follow);
  * - `DELETE /v1/runs/<id>` releases a run whose process ended (200 `{ exit }`; 409
  *   `E_RUN_LIVE` while it runs, 404 `E_UNKNOWN_RUN` when not held), as 0.1.0's host did;
- * - a supervisor states its protocol on every request in the `x-runwarden-protocol` header
- *   (none means 1: 0.1.0); a host refuses any other route of a protocol it cannot speak
- *   with 409 `{ error: { code: 'E_RUN_HOST_PROTOCOL' } }`. The two routes above always work.
+ * - every request states, in the `x-runwarden-protocol` header, the protocol it is WRITTEN
+ *   IN (none means 1: 0.1.0's supervisor) — not the supervisor's own. A supervisor learns
+ *   the host's protocol from `GET /v1/host` and, when it speaks it, writes every later
+ *   request in it and states so (a supervisor whose own protocol is 2 and that also speaks
+ *   1 states 1 to a host of 1). A host refuses any other route written in a protocol it
+ *   cannot speak with 409 `{ error: { code: 'E_RUN_HOST_PROTOCOL' } }`. The two routes
+ *   above always work, whatever the header says.
  */
 export const HOST_PROTOCOL_VERSION = 1;
 
 /** Every host protocol this supervisor can drive. */
 export const SPOKEN_HOST_PROTOCOLS: readonly number[] = [1];
 
-/** The header a supervisor states its protocol in (frozen). */
+/** The header a request states the protocol it is written in (frozen). */
 export const PROTOCOL_HEADER = 'x-runwarden-protocol';
 
 /** Which protocol a process speaks: the one it answers or asks for, and all it can drive. */
@@ -55,7 +59,7 @@ export function isFrozenRoute(method: string, path: string): boolean {
   return method === 'DELETE' && parts.length === 3 && parts[1] === 'runs';
 }
 
-/** The protocol a request states; none is 0.1.0's (1); anything unparsable is 0. */
+/** The protocol a request is written in; none is 0.1.0's (1); anything unparsable is 0. */
 export function requestProtocol(header: string | string[] | undefined): number {
   if (header === undefined) return 1;
   const value = Number(Array.isArray(header) ? header[0] : header);

@@ -35,10 +35,10 @@ export class RunHostLink {
   constructor(
     private readonly home: string,
     private readonly name: string,
-    /** Tests only: the protocol this supervisor plays (another version's). */
-    played?: number,
+    /** Tests only: the protocol this supervisor plays (another version's, or a set). */
+    played?: number | HostProtocol,
   ) {
-    this.protocol = playedHostProtocol(played);
+    this.protocol = typeof played === 'object' ? played : playedHostProtocol(played);
     this.paths = runHostPaths(home, name);
     this.client = new RunHostClient(this.paths.socket, this.protocol.own);
   }
@@ -95,6 +95,9 @@ export class RunHostLink {
     if (typeof protocol !== 'number' || !this.protocol.spoken.includes(protocol)) {
       throw new RunHostProtocolError(protocol, this.protocol.own, this.paths.socket, identity);
     }
+    // Frozen: a request states the protocol it is written in, which is the host's own once
+    // this supervisor speaks it (a host answers only the frozen routes of any other).
+    this.client.speak(protocol);
     return { client: this.client, identity };
   }
 }

@@ -26,7 +26,7 @@ export interface RunHostState {
   get(runId: string): HostedRun | undefined;
   start(request: z.infer<typeof hostSpawnRequest>): Promise<HostedRun>;
   collect(runId: string): void;
-  /** Whether this host speaks `protocol` (stated by the supervisor on each request). */
+  /** Whether this host speaks `protocol` (the one each request states it is written in). */
   speaks(protocol: number): boolean;
 }
 

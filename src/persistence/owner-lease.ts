@@ -8,6 +8,7 @@ import { takeHostLock, type HostLock } from './host-lock.js';
 import { migrateStored } from './migrations/migrate-stored.js';
 import { LEASE_SCHEMA_VERSION } from './migrations/stored-kinds.js';
 import type { RecordStore } from './record-store.js';
+import { silentLogger, type Logger } from '../actors/logger.js';
 
 const leaseSchema = z.object({
   schemaVersion: z.literal(LEASE_SCHEMA_VERSION),
@@ -47,7 +48,11 @@ export interface OwnerLease {
 }
 
 /** Takes the lease, or throws SupervisorBusyError if its holder is verified alive. */
-export async function acquireOwnerLease(store: RecordStore, now: number): Promise<OwnerLease> {
+export async function acquireOwnerLease(
+  store: RecordStore,
+  now: number,
+  logger: Logger = silentLogger,
+): Promise<OwnerLease> {
   const key = `${store.name}/lease/${thisHostname()}`;
   // First the host-wide mutex: atomic, so two supervisors starting at once on this host
   // cannot both pass the read-then-write of the store lease below.
@@ -57,7 +62,7 @@ export async function acquireOwnerLease(store: RecordStore, now: number): Promis
     const pid =
       holder.state === 'current'
         ? holder.lease.identity.pid
-        : holder.state === 'newer'
+        : holder.state === 'newer' || holder.state === 'unreadable'
           ? (holder.holder?.pid ?? -1)
           : -1;
     throw new SupervisorBusyError(
@@ -66,7 +71,7 @@ export async function acquireOwnerLease(store: RecordStore, now: number): Promis
     );
   }
   try {
-    return await takeStoreLease(store, key, now, hostLock);
+    return await takeStoreLease(store, key, now, hostLock, logger);
   } catch (error) {
     await hostLock.release();
     throw error;
@@ -78,6 +83,7 @@ async function takeStoreLease(
   key: string,
   now: number,
   hostLock: HostLock,
+  logger: Logger,
 ): Promise<OwnerLease> {
   const self = readIdentity(process.pid);
   if (self === undefined) {
@@ -94,6 +100,27 @@ async function takeStoreLease(
             ? ' whose holder cannot be checked'
             : ` held by live pid ${existing.holder.pid}`),
         existing.holder?.pid ?? -1,
+      );
+    }
+  } else if (existing.state === 'unreadable') {
+    // A lease of this version that does not parse: its holder, if it names one in the frozen
+    // shape, is checked as a newer one's. Only a lease naming no holder at all is taken.
+    if (existing.holder === null) {
+      logger.warn(
+        { key, reason: existing.reason },
+        'owner lease unreadable and names no holder: taken without a liveness check',
+      );
+    } else {
+      const check = checkHolder(existing.holder);
+      if (check === 'alive' || check === 'uncertain') {
+        throw new SupervisorBusyError(
+          `supervisor "${store.name}" on ${thisHostname()} has an unreadable lease held by live pid ${existing.holder.pid}`,
+          existing.holder.pid,
+        );
+      }
+      logger.warn(
+        { key, reason: existing.reason, holder: existing.holder.pid },
+        'owner lease unreadable, its holder verified dead: taken',
       );
     }
   } else if (existing.state === 'current') {
@@ -144,22 +171,33 @@ export async function releaseOwnerLease(store: RecordStore, lease: OwnerLease): 
 type ReadLease =
   | { state: 'current'; lease: z.infer<typeof leaseSchema> }
   | { state: 'newer'; needs: string; holder: FrozenHolder | null }
+  /** A lease this code should read but cannot: its holder, if named in the frozen shape. */
+  | { state: 'unreadable'; reason: string; holder: FrozenHolder | null }
   | { state: 'none' };
 
 // A stored lease, migrated (0.1.0's had no version): a newer one is never read as ours.
 function readLease(value: unknown): ReadLease {
+  if (value === undefined || value === null) return { state: 'none' };
   const migrated = migrateStored('lease', value);
   if (migrated.status === 'newer') {
-    const frozen = frozenLeaseSchema.safeParse(value);
-    return {
-      state: 'newer',
-      needs: migrated.needs,
-      holder: frozen.success ? frozen.data.identity : null,
-    };
+    return { state: 'newer', needs: migrated.needs, holder: frozenHolder(value) };
   }
-  if (migrated.status === 'invalid') return { state: 'none' };
+  if (migrated.status === 'invalid') {
+    return { state: 'unreadable', reason: migrated.reason, holder: frozenHolder(value) };
+  }
   const parsed = leaseSchema.safeParse(migrated.value);
-  return parsed.success ? { state: 'current', lease: parsed.data } : { state: 'none' };
+  if (parsed.success) return { state: 'current', lease: parsed.data };
+  // The frozen fields are read from the value as stored, and as migrated.
+  return {
+    state: 'unreadable',
+    reason: parsed.error.issues[0]?.message ?? 'invalid lease',
+    holder: frozenHolder(migrated.value) ?? frozenHolder(value),
+  };
+}
+
+function frozenHolder(value: unknown): FrozenHolder | null {
+  const frozen = frozenLeaseSchema.safeParse(value);
+  return frozen.success ? frozen.data.identity : null;
 }
 
 type FrozenHolder = z.infer<typeof frozenLeaseSchema>['identity'];
