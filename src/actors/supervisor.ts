@@ -134,7 +134,11 @@ export class Supervisor {
    */
   async boot(): Promise<ReconcileReport> {
     try {
-      this.lease = await acquireOwnerLease(this.store, this.options.clock.now());
+      this.lease = await acquireOwnerLease(
+        this.store,
+        this.options.clock.now(),
+        this.options.logger,
+      );
       this.report = await reconcileOnBoot(
         {
           store: this.store,
