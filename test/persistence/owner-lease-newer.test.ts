@@ -1,15 +1,13 @@
 // A lease written by a newer runwarden: this code cannot read it, but every version keeps
 // its holder's identity (hostname, bootId, pid, startTicks) in the same frozen shape, so the
 // holder is checked. Refused while it lives or cannot be checked; taken once verified dead.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { afterEach, expect, test } from 'vitest';
 import { SupervisorBusyError } from '../../src/index.js';
-import { readIdentity } from '../../src/os/process-identity.js';
 import { withRecords } from '../support/record-editor.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
 import { createTempHome } from '../support/temp-home.js';
+import { startLeaseHolder } from '../support/lease-holder.js';
 
 const create = useSupervisors();
 const cleanups: Array<() => unknown> = [];
@@ -31,15 +29,8 @@ async function writeLease(at: string, value: unknown): Promise<void> {
 
 test('a newer lease held by a live process is refused; once that process is dead it is taken', async () => {
   const at = home();
-  const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
-  const exited = once(holder, 'exit');
-  cleanups.push(async () => {
-    if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
-    await exited;
-  });
-  await once(holder, 'spawn');
-  const identity = readIdentity(holder.pid ?? -1);
-  expect(identity).toBeDefined();
+  const holder = await startLeaseHolder(cleanups);
+  const identity = holder.identity;
   await writeLease(at, { schemaVersion: 7, identity, future: 'fields this code cannot read' });
 
   const refused = await create({ home: at }).catch((error: unknown) => error);
@@ -52,8 +43,7 @@ test('a newer lease held by a live process is refused; once that process is dead
     });
   });
 
-  holder.kill('SIGKILL');
-  await exited;
+  await holder.end();
   const taken = await create({ home: at });
   expect(taken.state).toBe('active');
   await withRecords(at, async (store) => {

@@ -2,16 +2,14 @@
 // taken: if it names its holder in the frozen shape (hostname, bootId, pid, startTicks),
 // that holder is checked as a newer lease's is. Only a lease naming no holder is taken,
 // and the taking is logged as a warning.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { hostname } from 'node:os';
 import { afterEach, expect, test } from 'vitest';
 import { SupervisorBusyError } from '../../src/index.js';
-import { readIdentity } from '../../src/os/process-identity.js';
 import { acquireOwnerLease, releaseOwnerLease } from '../../src/persistence/owner-lease.js';
 import type { LogFn } from '../../src/actors/logger.js';
 import { withRecords } from '../support/record-editor.js';
 import { createTempHome } from '../support/temp-home.js';
+import { startLeaseHolder } from '../support/lease-holder.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -35,16 +33,8 @@ function recordingLogger(): { logger: Parameters<typeof acquireOwnerLease>[2]; w
 
 test('an unparsable current lease naming a live holder is refused; once it is dead, taken', async () => {
   const at = home();
-  const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
-  const exited = once(holder, 'exit');
-  cleanups.push(async () => {
-    if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
-    await exited;
-  });
-  await once(holder, 'spawn');
-  const identity = readIdentity(holder.pid ?? -1);
-  expect(identity).toBeDefined();
-  const { pid, startTicks, bootId } = identity ?? { pid: 0, startTicks: 0, bootId: '' };
+  const holder = await startLeaseHolder(cleanups);
+  const { pid, startTicks, bootId } = holder.identity;
   // Current version, but no token, pgid nor sid: the full schema refuses it.
   const lease = { schemaVersion: 2, identity: { hostname: hostname(), bootId, pid, startTicks } };
   await withRecords(at, async (store) => {
@@ -54,8 +44,7 @@ test('an unparsable current lease naming a live holder is refused; once it is de
     expect((refused as SupervisorBusyError).message).toContain(`live pid ${holder.pid}`);
     expect(await store.get(key)).toEqual(lease);
 
-    holder.kill('SIGKILL');
-    await exited;
+    await holder.end();
     const { logger, warned } = recordingLogger();
     const taken = await acquireOwnerLease(store, Date.now(), logger);
     expect(taken.identity.pid).toBe(process.pid);

@@ -2,8 +2,7 @@
 // real load path: written as raw rows into a real SQLite file of 0.1.0's table layout, then
 // migrated, validated and restored. Restoring never spawns; nothing is quarantined but the
 // two entries 0.1.0 itself quarantined.
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, expect, test, vi } from 'vitest';
 import { createActor } from 'xstate';
@@ -11,12 +10,13 @@ import { loadRecords } from '../../../src/actors/load-records.js';
 import { systemClock } from '../../../src/actors/clock.js';
 import { createSupervisor, reconcileStore, SupervisorBusyError } from '../../../src/index.js';
 import { runMachine } from '../../../src/machines/run-machine.js';
-import { currentBootId, readIdentity } from '../../../src/os/process-identity.js';
+import { currentBootId } from '../../../src/os/process-identity.js';
 import { thisHostname } from '../../../src/os/this-host.js';
 import { openStore } from '../../../src/persistence/open-store.js';
 import { RecordStore } from '../../../src/persistence/record-store.js';
 import { liveMarked } from '../../support/process-checks.js';
 import { createTempHome } from '../../support/temp-home.js';
+import { startLeaseHolder } from '../../support/lease-holder.js';
 
 const DIR = new URL('../../fixtures/releases/0.1.0/', import.meta.url);
 const rows = JSON.parse(readFileSync(new URL('records.json', DIR), 'utf8')) as Array<{
@@ -204,15 +204,8 @@ test('rewritten to this host and boot, a real boot restores every run and spawns
 });
 
 test("0.1.0's lease (no version) held by a live process is read as its holder's: boot refuses", async () => {
-  const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
-  const exited = once(holder, 'exit');
-  cleanups.push(async () => {
-    if (holder.exitCode === null && holder.signalCode === null) holder.kill('SIGKILL');
-    await exited;
-  });
-  await once(holder, 'spawn');
-  const identity = readIdentity(holder.pid ?? -1);
-  expect(identity).toBeDefined();
+  const holder = await startLeaseHolder(cleanups);
+  const identity = holder.identity;
   const row = rows.find((r) => r.key.includes('/lease/'));
   if (row === undefined) throw new Error('the fixtures hold no lease');
   const lease = JSON.parse(row.value) as { value: Record<string, unknown> };
