@@ -24,6 +24,12 @@ export interface LoadedRecords {
   readonly migratedQuarantine: Array<{ runId: string; value: unknown }>;
 }
 
+/** One stored value, migrated then validated. */
+type Read<T> =
+  | { readonly status: 'newer' }
+  | { readonly status: 'invalid'; readonly reason: string }
+  | { readonly status: 'valid'; readonly value: T; readonly migrated: boolean };
+
 /** Loads, migrates and validates. With `dryRun` nothing is written. */
 export async function loadRecords(
   store: RecordStore,
@@ -39,43 +45,47 @@ export async function loadRecords(
     quarantined: [],
     migratedQuarantine: [],
   };
-  for (const entry of stored.runs) {
-    const migrated = migrateStored('run', entry.value, shapes);
+  const read = <T>(
+    kind: StoredKind,
+    key: string,
+    entry: StoredEntry,
+    validate: (value: unknown) => { ok: true; value: T } | { ok: false; reason: string },
+  ): Read<T> => {
+    const migrated = migrateStored(kind, entry.value, shapes);
     if (migrated.status === 'newer') {
-      setAside(loaded, logger, store.runKey(entry.runId), 'run', entry, migrated);
-      continue;
+      setAside(loaded, logger, key, kind, entry, migrated);
+      return { status: 'newer' };
     }
-    const result =
-      migrated.status === 'invalid'
-        ? { ok: false as const, reason: migrated.reason }
-        : validateRunRecord(migrated.value, entry.runId);
-    if (!result.ok) {
-      loaded.quarantined.push({ runId: entry.runId, reason: result.reason });
-      logger.warn({ runId: entry.runId, reason: result.reason }, 'run record quarantined');
+    if (migrated.status === 'invalid') return { status: 'invalid', reason: migrated.reason };
+    const result = validate(migrated.value);
+    if (!result.ok) return { status: 'invalid', reason: result.reason };
+    return { status: 'valid', value: result.value, migrated: migrated.from < shapes[kind].current };
+  };
+  for (const entry of stored.runs) {
+    const run = read('run', store.runKey(entry.runId), entry, (value) => {
+      const result = validateRunRecord(value, entry.runId);
+      return result.ok ? { ok: true, value: result.record } : result;
+    });
+    if (run.status === 'invalid') {
+      loaded.quarantined.push({ runId: entry.runId, reason: run.reason });
+      logger.warn({ runId: entry.runId, reason: run.reason }, 'run record quarantined');
       // The value as stored, not as migrated: the quarantine keeps what was there.
-      if (!dryRun) await store.quarantine(entry.runId, entry.value, result.reason);
-      continue;
-    }
-    loaded.valid.push(result.record);
-    if (migrated.status === 'current' && migrated.from < shapes.run.current) {
-      loaded.migrated.add(entry.runId);
+      if (!dryRun) await store.quarantine(entry.runId, entry.value, run.reason);
+    } else if (run.status === 'valid') {
+      loaded.valid.push(run.value);
+      if (run.migrated) loaded.migrated.add(entry.runId);
     }
   }
   for (const entry of stored.quarantined) {
-    const migrated = migrateStored('quarantine', entry.value, shapes);
-    if (migrated.status === 'newer') {
-      setAside(loaded, logger, store.quarantineKey(entry.runId), 'quarantine', entry, migrated);
-      continue;
-    }
-    const result =
-      migrated.status === 'invalid'
-        ? { ok: false as const, reason: migrated.reason }
-        : validateQuarantineEntry(migrated.value);
-    if (!result.ok) {
+    const quarantine = read('quarantine', store.quarantineKey(entry.runId), entry, (value) => {
+      const result = validateQuarantineEntry(value);
+      return result.ok ? { ok: true, value: result.entry } : result;
+    });
+    if (quarantine.status === 'invalid') {
       // A quarantine of a quarantine would lose the key's history: it stays as it is.
-      logger.warn({ runId: entry.runId, reason: result.reason }, 'quarantine entry left as is');
-    } else if (migrated.status === 'current' && migrated.from < shapes.quarantine.current) {
-      loaded.migratedQuarantine.push({ runId: entry.runId, value: result.entry });
+      logger.warn({ runId: entry.runId, reason: quarantine.reason }, 'quarantine entry left as is');
+    } else if (quarantine.status === 'valid' && quarantine.migrated) {
+      loaded.migratedQuarantine.push({ runId: entry.runId, value: quarantine.value });
     }
   }
   return loaded;

@@ -7,7 +7,7 @@ import { RUN_MARKER } from '../../src/options/run-spec.js';
 import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 import { liveMarked } from '../support/process-checks.js';
-import { editRecord } from '../support/record-editor.js';
+import { CANCELLED_EXIT, editRecord } from '../support/record-editor.js';
 import { waitRunHostGone } from '../support/run-hosts.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
 import { createTempHome } from '../support/temp-home.js';
@@ -44,23 +44,11 @@ async function leftAndEnded(
   return { home: temp.path, runId: run.id };
 }
 
-const cancelledExit = {
-  reason: 'cancelled',
-  exitCode: null,
-  signal: 'SIGTERM',
-  durationMs: 1,
-  timedOut: false,
-  noOutputTimedOut: false,
-  forced: false,
-  error: null,
-  survivors: [],
-};
-
 test('the final record was written, the exit never collected: the next boot lets the host go', async () => {
   const { home, runId } = await leftAndEnded((record, snapshot, context) => {
     Object.assign(record, { final: true });
     Object.assign(snapshot, { status: 'done', value: 'done' });
-    Object.assign(context, { endReason: 'cancelled', exit: cancelledExit });
+    Object.assign(context, { endReason: 'cancelled', exit: CANCELLED_EXIT });
   });
   const sup = await supervisors({ home });
   expect(sup.get(runId)?.exit?.reason).toBe('cancelled');

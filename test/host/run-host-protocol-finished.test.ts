@@ -8,7 +8,7 @@ import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 import { assertFreshBuild } from '../support/crash-host.js';
 import { liveMarked } from '../support/process-checks.js';
-import { editRecord } from '../support/record-editor.js';
+import { recordAsCancelled } from '../support/record-editor.js';
 import { liveRunHosts, waitRunHostGone } from '../support/run-hosts.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
 import { createTempHome } from '../support/temp-home.js';
@@ -23,7 +23,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-type Context = Record<string, unknown>;
 
 test('an unbridgeable host holding a finished run is released at boot, exits, and durable spawns go on', async () => {
   const temp = createTempHome();
@@ -38,25 +37,7 @@ test('an unbridgeable host holding a finished run is released at boot, exits, an
   const run = await first.spawn({ durable: true, command: 'sleep', args: ['60'] });
   await first.shutdown({ runs: 'leave' });
   // What the dying supervisor had written: the final record, the exit never collected.
-  await editRecord(home, run.id, (record) => {
-    const snapshot = record.snapshot as Context;
-    Object.assign(record, { final: true });
-    Object.assign(snapshot, { status: 'done', value: 'done' });
-    Object.assign(snapshot.context as Context, {
-      endReason: 'cancelled',
-      exit: {
-        reason: 'cancelled',
-        exitCode: null,
-        signal: 'SIGTERM',
-        durationMs: 1,
-        timedOut: false,
-        noOutputTimedOut: false,
-        forced: false,
-        error: null,
-        survivors: [],
-      },
-    });
-  });
+  await recordAsCancelled(home, run.id);
   for (const p of findMarkedProcesses(RUN_MARKER).found.filter((m) => m.value === run.id)) {
     signalVerified(p.identity, 'SIGTERM');
   }

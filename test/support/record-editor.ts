@@ -30,3 +30,29 @@ export async function editRecord(
     await store.set(store.runKey(runId), record, 'edit a record');
   });
 }
+
+/**
+ * Rewrites the record of `runId` as a supervisor that died right after finalizing it would
+ * have left it: final, `done`, cancelled by SIGTERM, its exit never collected from a host.
+ */
+export async function recordAsCancelled(home: string, runId: string): Promise<void> {
+  await editRecord(home, runId, (record) => {
+    const snapshot = record.snapshot as JsonObject;
+    Object.assign(record, { final: true });
+    Object.assign(snapshot, { status: 'done', value: 'done' });
+    Object.assign(snapshot.context as JsonObject, { endReason: 'cancelled', exit: CANCELLED_EXIT });
+  });
+}
+
+/** The exit of a run cancelled by SIGTERM, as a record stores it. */
+export const CANCELLED_EXIT = {
+  reason: 'cancelled',
+  exitCode: null,
+  signal: 'SIGTERM',
+  durationMs: 1,
+  timedOut: false,
+  noOutputTimedOut: false,
+  forced: false,
+  error: null,
+  survivors: [],
+};
