@@ -23,7 +23,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-
 test('an unbridgeable host holding a finished run is released at boot, exits, and durable spawns go on', async () => {
   const temp = createTempHome();
   cleanups.push(temp.remove);
