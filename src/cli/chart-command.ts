@@ -8,9 +8,10 @@ import {
   type ChartFormat,
   type ChartedMachine,
 } from '../charts/generate-chart.js';
+import type { Print } from './command-helpers.js';
 
 /** Adds the `chart` command to `program`; `print` receives the chart text. */
-export function addChartCommand(program: Command, print: (text: string) => void): void {
+export function addChartCommand(program: Command, print: Print): void {
   program
     .command('chart')
     .description("print a machine's statechart, generated from the machine definition")

@@ -2,15 +2,11 @@
 // socket (and, with --http, the dashboard) until SIGTERM, SIGINT or `runwarden stop`.
 import { Option, type Command } from 'commander';
 import { runDaemon } from '../daemon/run-daemon.js';
+import type { GlobalOptions, Print } from './command-helpers.js';
 import { parseCount } from './parse-duration.js';
 
-interface GlobalOptions {
-  home?: string;
-  name: string;
-}
-
 /** Adds the `daemon` command to `program`; `print` receives what it says on stdout. */
-export function addDaemonCommand(program: Command, print: (text: string) => void): void {
+export function addDaemonCommand(program: Command, print: Print): void {
   program
     .command('daemon')
     .description('run the supervisor in the foreground and serve the control socket')

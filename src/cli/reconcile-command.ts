@@ -1,9 +1,37 @@
 // `runwarden reconcile`: asks the running daemon, or, with none, reconciles the store itself.
+import type { Command } from 'commander';
 import type { ReconcileReport } from '../actors/reconcile-report.js';
+import { resolveHome } from '../persistence/home-dir.js';
 import { reconcileStore } from '../reconcile-store.js';
 import { CliError } from './cli-error.js';
+import { printJson, type ClientFor, type GlobalOptions, type Print } from './command-helpers.js';
 import { formatNewer } from './format.js';
 import type { ControlClient } from './control-client.js';
+
+/** Adds the `reconcile` command to `program`. */
+export function addReconcileCommand(program: Command, client: ClientFor, print: Print): void {
+  program
+    .command('reconcile')
+    .description(
+      'reconcile orphans: through the running daemon, or, with none, on the store directly',
+    )
+    .option('--dry-run', 'report what would be done; signal nothing')
+    .option('--store <url>', 'the store, when no daemon runs (default: SQLite in the home)')
+    .option('--json', 'print the report as JSON')
+    .action(
+      async (options: { dryRun?: boolean; store?: string; json?: boolean }, command: Command) => {
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        const { source, report } = await reconcileCommand(client(command), {
+          home: resolveHome(globals.home),
+          name: globals.name,
+          dryRun: options.dryRun === true,
+          ...(options.store === undefined ? {} : { store: options.store }),
+        });
+        if (options.json === true) printJson(print, { source, ...report });
+        else print(`${formatReport(source, report)}\n`);
+      },
+    );
+}
 
 export interface ReconcileCommandOptions {
   readonly home: string;

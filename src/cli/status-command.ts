@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { ReconcileReport } from '../actors/reconcile-report.js';
 import type { StoreHealthInfo } from '../actors/store-health.js';
-import type { ControlClient } from './control-client.js';
+import { printJson, type ClientFor, type Print } from './command-helpers.js';
 import { formatReconcileSummary } from './format.js';
 
 interface DaemonStatus {
@@ -16,14 +16,7 @@ interface DaemonStatus {
 }
 
 /** Adds the `status` command to `program`. */
-export function addStatusCommand(
-  program: Command,
-  client: (command: Command) => ControlClient,
-  print: (text: string) => void,
-): void {
-  const json = (value: unknown) => {
-    print(`${JSON.stringify(value, null, 2)}\n`);
-  };
+export function addStatusCommand(program: Command, client: ClientFor, print: Print): void {
   program
     .command('status')
     .description("the daemon's state, its store's health and its last boot reconciliation")
@@ -31,7 +24,7 @@ export function addStatusCommand(
     .action(async (options: { json?: boolean }, command: Command) => {
       const status = await client(command).call<DaemonStatus>('GET', '/v1/status');
       if (options.json === true) {
-        json(status);
+        printJson(print, status);
         return;
       }
       const health = status.storeHealth;

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { checkIdentity, type ProcessIdentity } from '../os/process-identity.js';
 import { CliError } from './cli-error.js';
+import type { ClientFor, Print } from './command-helpers.js';
 import type { ControlClient } from './control-client.js';
 
 /** How long `stop` waits for the daemon to be gone (its runs' kill grace included). */
@@ -17,11 +18,7 @@ interface StopAnswer {
 }
 
 /** Adds the `stop` command to `program`. */
-export function addStopCommand(
-  program: Command,
-  client: (command: Command) => ControlClient,
-  print: (text: string) => void,
-): void {
+export function addStopCommand(program: Command, client: ClientFor, print: Print): void {
   program
     .command('stop')
     .description('stop the daemon: its live runs are finalized, or left to the next daemon')
