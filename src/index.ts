@@ -7,8 +7,8 @@ export type { NewerRecord, ReconcileReport, UncertainRun } from './actors/reconc
 export { RunHandle } from './actors/run-handle.js';
 export type { OutputListener } from './actors/run-controller.js';
 export type { OutputSlice } from './actors/output-buffer.js';
-export type { Logger, LogFn } from './actors/logger.js';
-export type { Clock } from './actors/clock.js';
+export type { Logger, LogFn } from './support/logger.js';
+export type { Clock } from './support/clock.js';
 export type { SupervisorEvent, SupervisorEventListener } from './actors/supervisor-events.js';
 export type { StoreHealthInfo } from './actors/store-health.js';
 export { generateChart } from './charts/generate-chart.js';

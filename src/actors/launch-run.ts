@@ -6,7 +6,7 @@ import type { ProcessHandle } from '../os/process-handle.js';
 import { launchPty } from '../os/pty-process.js';
 import type { RunDescriptor } from '../types.js';
 import { buildLaunch } from './build-launch.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../support/logger.js';
 
 /** Resolves the command and launches it. Throws SpawnError (or RunHostError). */
 export async function launchRun(

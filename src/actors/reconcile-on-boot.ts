@@ -12,7 +12,7 @@ import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { OrphanPolicy, RunErrorInfo } from '../types.js';
 import { RunHostProtocolError } from '../host/host-client.js';
 import type { FoundHostedRun } from '../host/find-hosted-run.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../support/logger.js';
 import { decideOrphan, type OrphanDecision } from './decide-orphan.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 import { loadRecords } from './load-records.js';

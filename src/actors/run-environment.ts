@@ -5,8 +5,8 @@ import type { RunJournal } from '../persistence/run-journal.js';
 import type { ProcessHandle } from '../os/process-handle.js';
 import type { TerminationReport } from '../os/terminate-run-tree.js';
 import type { RunDescriptor, RunExit, RunStateName } from '../types.js';
-import type { Clock } from './clock.js';
-import type { Logger } from './logger.js';
+import type { Clock } from '../support/clock.js';
+import type { Logger } from '../support/logger.js';
 import type { RunController } from './run-controller.js';
 
 export interface RunEnvironment {

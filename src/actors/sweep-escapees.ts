@@ -3,7 +3,7 @@
 import { RUN_MARKER } from '../options/run-spec.js';
 import type { MarkedProcess } from '../os/find-marked-processes.js';
 import { terminateRunTree } from '../os/terminate-run-tree.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../support/logger.js';
 
 /** What the sweep needs to know about each run id it meets. */
 export interface SweepKnowledge {

@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Supervisor } from '../actors/supervisor.js';
-import type { Logger } from '../actors/logger.js';
+import type { Logger } from '../support/logger.js';
 import { toErrorResponse } from './api-error.js';
 import { routeRequest, send, type DaemonInfo } from './control-routes.js';
 

@@ -4,7 +4,7 @@
 // state-changing request carries no foreign Origin.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../actors/logger.js';
+import type { Logger } from '../support/logger.js';
 import type { Supervisor } from '../actors/supervisor.js';
 import { ApiError, toErrorResponse } from '../daemon/api-error.js';
 import { send, type DaemonInfo } from '../daemon/control-routes.js';

@@ -6,7 +6,7 @@ import type { ProcessExit, ProcessHandle } from '../os/process-handle.js';
 import { readIdentity, type ProcessIdentity } from '../os/process-identity.js';
 import { launchPty } from '../os/pty-process.js';
 import { terminateRunTree } from '../os/terminate-run-tree.js';
-import type { Logger } from '../actors/logger.js';
+import type { Logger } from '../support/logger.js';
 import type {
   HostedExit,
   HostedRunStatus,

@@ -1,6 +1,6 @@
 // Starts a durable run: the run host (started on demand) launches the process and keeps
 // it; the supervisor gets a DurableProcess handle that follows it over the host's socket.
-import type { Logger } from '../actors/logger.js';
+import type { Logger } from '../support/logger.js';
 import type { LaunchSpec } from '../os/process-handle.js';
 import { SpawnError } from '../errors.js';
 import { RUN_MARKER } from '../options/run-spec.js';

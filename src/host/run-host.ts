@@ -3,7 +3,7 @@
 // and outlives any supervisor. It exits by itself once it holds no run.
 import { chmodSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { Logger } from '../actors/logger.js';
+import type { Logger } from '../support/logger.js';
 import { toErrorResponse } from '../daemon/api-error.js';
 import { send } from '../daemon/control-routes.js';
 import { readIdentity } from '../os/process-identity.js';
