@@ -22,7 +22,7 @@ export type {
   SupervisorEvent as SupervisorMachineEvent,
   ShutdownRuns,
 } from './machines/supervisor-machine.js';
-export { RUN_MARKER } from './options/run-spec.js';
+export { RUN_MARKER } from './os/run-marker.js';
 export type { RunSpec } from './options/run-spec.js';
 export type { SupervisorOptions } from './options/supervisor-options.js';
 export type { ProcessIdentity } from './os/process-identity.js';

@@ -3,7 +3,7 @@
 // verified facts, then end escapees of finished runs and apply record retention.
 import { thisHostname } from '../os/this-host.js';
 import type { RunContext } from '../machines/run-context.js';
-import { RUN_MARKER } from '../options/run-spec.js';
+import { RUN_MARKER } from '../os/run-marker.js';
 import { findMarkedProcesses, type MarkedProcess } from '../os/find-marked-processes.js';
 import { checkIdentity, currentBootId, type ProcessIdentity } from '../os/process-identity.js';
 import type { RecordStore } from '../persistence/record-store.js';

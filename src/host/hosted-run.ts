@@ -1,6 +1,6 @@
 // One run held by the run host: its process (PTY master or pipes), its output log, its
 // absolute deadlines, and its exit, kept until a supervisor collects it.
-import { RUN_MARKER } from '../options/run-spec.js';
+import { RUN_MARKER } from '../os/run-marker.js';
 import { launchChild } from '../os/child-process.js';
 import type { ProcessExit, ProcessHandle } from '../os/process-handle.js';
 import { readIdentity, type ProcessIdentity } from '../os/process-identity.js';

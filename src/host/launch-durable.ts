@@ -3,7 +3,7 @@
 import type { Logger } from '../support/logger.js';
 import type { LaunchSpec } from '../os/process-handle.js';
 import { SpawnError } from '../errors.js';
-import { RUN_MARKER } from '../options/run-spec.js';
+import { RUN_MARKER } from '../os/run-marker.js';
 import { terminateRunTree } from '../os/terminate-run-tree.js';
 import type { RunDescriptor } from '../types.js';
 import { DurableProcess } from './durable-process.js';

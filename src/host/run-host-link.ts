@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { RUN_MARKER } from '../options/run-spec.js';
+import { RUN_MARKER } from '../os/run-marker.js';
 import { readIdentity, type ProcessIdentity } from '../os/process-identity.js';
 import { RunHostClient, RunHostError, RunHostProtocolError } from './host-client.js';
 import {

@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import type { RunContext } from '../../src/machines/run-context.js';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { findHostedRun } from '../../src/host/find-hosted-run.js';
 import type { HostStreamLine } from '../../src/host/host-protocol.js';
 import { RunHostLink } from '../../src/host/run-host-link.js';
