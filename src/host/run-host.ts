@@ -4,8 +4,8 @@
 import { chmodSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Logger } from '../support/logger.js';
-import { toErrorResponse } from '../daemon/api-error.js';
-import { send } from '../daemon/control-routes.js';
+import { toErrorResponse } from '../http/api-error.js';
+import { send } from '../http/send.js';
 import { readIdentity } from '../os/process-identity.js';
 import { takeHostLock, type HostLock } from '../persistence/host-lock.js';
 import { HostedRun } from './hosted-run.js';
