@@ -1,6 +1,6 @@
 // Starts a run's process through the right backend: PTY, child, or the run host.
-import { launchDurable } from '../host/launch-durable.js';
-import type { RunHostLink } from '../host/run-host-link.js';
+import { launchDurable } from '../host/client/launch-durable.js';
+import type { RunHostLink } from '../host/client/run-host-link.js';
 import { launchChild } from '../os/child-process.js';
 import type { ProcessHandle } from '../os/process-handle.js';
 import { launchPty } from '../os/pty-process.js';

@@ -1,5 +1,5 @@
 // What a run controller needs from its supervisor. One object per supervisor.
-import type { RunHostLink } from '../host/run-host-link.js';
+import type { RunHostLink } from '../host/client/run-host-link.js';
 import type { Inspect } from '../options/supervisor-options.js';
 import type { RunJournal } from '../persistence/run-journal.js';
 import type { ProcessHandle } from '../os/process-handle.js';

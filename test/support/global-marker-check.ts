@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RUN_HOST_MARKER } from '../../src/host/run-host-link.js';
+import { RUN_HOST_MARKER } from '../../src/host/client/run-host-link.js';
 import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
 import { readProcStat } from '../../src/os/proc-fs.js';
