@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RUN_MARKER } from '../dist/options/run-spec.js';
+import { RUN_MARKER } from '../dist/os/run-marker.js';
 import { callDaemon, killDaemon, launchDaemon, startDaemon, stopDaemon } from './daemon.mjs';
 import { injectFault, randomFault } from './fault.mjs';
 import { liveProblems, settle, stoppedProblems } from './invariants.mjs';

@@ -1,8 +1,8 @@
 // The processes of one cycle, found by environment (never by name): every process the
 // cycle's daemons start inherits RUNWARDEN_CHAOS=<tag>, so marked processes of other
 // suites or other engineers on the same machine are never judged, nor touched.
-import { RUN_HOST_MARKER } from '../dist/host/run-host-link.js';
-import { RUN_MARKER } from '../dist/options/run-spec.js';
+import { RUN_HOST_MARKER } from '../dist/host/client/run-host-link.js';
+import { RUN_MARKER } from '../dist/os/run-marker.js';
 import { findMarkedProcesses } from '../dist/os/find-marked-processes.js';
 import { readEnvironValue } from '../dist/os/proc-fs.js';
 import { signalVerified } from '../dist/os/signal-verified.js';

@@ -7,8 +7,8 @@ export type { NewerRecord, ReconcileReport, UncertainRun } from './actors/reconc
 export { RunHandle } from './actors/run-handle.js';
 export type { OutputListener } from './actors/run-controller.js';
 export type { OutputSlice } from './actors/output-buffer.js';
-export type { Logger, LogFn } from './actors/logger.js';
-export type { Clock } from './actors/clock.js';
+export type { Logger, LogFn } from './support/logger.js';
+export type { Clock } from './support/clock.js';
 export type { SupervisorEvent, SupervisorEventListener } from './actors/supervisor-events.js';
 export type { StoreHealthInfo } from './actors/store-health.js';
 export { generateChart } from './charts/generate-chart.js';
@@ -22,7 +22,7 @@ export type {
   SupervisorEvent as SupervisorMachineEvent,
   ShutdownRuns,
 } from './machines/supervisor-machine.js';
-export { RUN_MARKER } from './options/run-spec.js';
+export { RUN_MARKER } from './os/run-marker.js';
 export type { RunSpec } from './options/run-spec.js';
 export type { SupervisorOptions } from './options/supervisor-options.js';
 export type { ProcessIdentity } from './os/process-identity.js';

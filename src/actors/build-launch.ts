@@ -1,6 +1,6 @@
 // Turns a run's descriptor into what a backend launches: resolved program, argv, and the
 // environment carrying the run marker that every descendant inherits.
-import { RUN_MARKER } from '../options/run-spec.js';
+import { RUN_MARKER } from '../os/run-marker.js';
 import type { LaunchSpec } from '../os/process-handle.js';
 import { assertDirectory, resolveCommand } from '../os/resolve-command.js';
 import type { RunDescriptor } from '../types.js';

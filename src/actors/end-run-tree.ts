@@ -1,7 +1,7 @@
 // The termination step of a run: its whole tree (recorded root, group, session, marker)
 // ended and verified, and the facts the run machine's TREE_DEAD event carries.
 import type { RunContext } from '../machines/run-context.js';
-import { RUN_MARKER } from '../options/run-spec.js';
+import { RUN_MARKER } from '../os/run-marker.js';
 import { terminateRunTree, type TerminationReport } from '../os/terminate-run-tree.js';
 import type { RunErrorInfo } from '../types.js';
 

@@ -1,12 +1,12 @@
 // Starts a run's process through the right backend: PTY, child, or the run host.
-import { launchDurable } from '../host/launch-durable.js';
-import type { RunHostLink } from '../host/run-host-link.js';
+import { launchDurable } from '../host/client/launch-durable.js';
+import type { RunHostLink } from '../host/client/run-host-link.js';
 import { launchChild } from '../os/child-process.js';
 import type { ProcessHandle } from '../os/process-handle.js';
 import { launchPty } from '../os/pty-process.js';
 import type { RunDescriptor } from '../types.js';
 import { buildLaunch } from './build-launch.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../support/logger.js';
 
 /** Resolves the command and launches it. Throws SpawnError (or RunHostError). */
 export async function launchRun(

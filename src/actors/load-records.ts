@@ -10,7 +10,7 @@ import {
 import { validateQuarantineEntry } from '../persistence/quarantine-entry.js';
 import type { RecordStore, StoredEntry } from '../persistence/record-store.js';
 import { validateRunRecord, type ValidRunRecord } from '../persistence/run-record-schema.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../support/logger.js';
 import type { NewerRecord } from './reconcile-report.js';
 
 /** What the store holds for this supervisor name, ready for reconciliation. */

@@ -5,7 +5,7 @@
 // Every other event is preceded by a flush (`RunController.send`), so the machine decides
 // exits, deadlines and cancellations with every byte counted. At 300 runs printing ten
 // lines a second this removed more than half of the machine transitions (bench figure 3).
-import type { Clock } from './clock.js';
+import type { Clock } from '../support/clock.js';
 
 /** At most one OUTPUT event per run per this interval while output flows. */
 export const OUTPUT_EVENT_INTERVAL_MS = 250;

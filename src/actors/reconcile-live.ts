@@ -1,8 +1,8 @@
 // Reconciliation of a running supervisor with the process table: escapees of runs that
 // already finished are ended, markers of runs it does not know are only reported.
-import { RUN_MARKER } from '../options/run-spec.js';
+import { RUN_MARKER } from '../os/run-marker.js';
 import { findMarkedProcesses } from '../os/find-marked-processes.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../support/logger.js';
 import type { NewerRecord, ReconcileReport } from './reconcile-report.js';
 import type { RunRegistry } from './run-registry.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';

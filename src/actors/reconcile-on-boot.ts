@@ -3,16 +3,16 @@
 // verified facts, then end escapees of finished runs and apply record retention.
 import { thisHostname } from '../os/this-host.js';
 import type { RunContext } from '../machines/run-context.js';
-import { RUN_MARKER } from '../options/run-spec.js';
+import { RUN_MARKER } from '../os/run-marker.js';
 import { findMarkedProcesses, type MarkedProcess } from '../os/find-marked-processes.js';
 import { checkIdentity, currentBootId, type ProcessIdentity } from '../os/process-identity.js';
 import type { RecordStore } from '../persistence/record-store.js';
 import type { StoredKind, StoredShape } from '../persistence/migrations/stored-kinds.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { OrphanPolicy, RunErrorInfo } from '../types.js';
-import { RunHostProtocolError } from '../host/host-client.js';
-import type { FoundHostedRun } from '../host/find-hosted-run.js';
-import type { Logger } from './logger.js';
+import { RunHostProtocolError } from '../host/client/host-client.js';
+import type { FoundHostedRun } from '../host/client/find-hosted-run.js';
+import type { Logger } from '../support/logger.js';
 import { decideOrphan, type OrphanDecision } from './decide-orphan.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 import { loadRecords } from './load-records.js';

@@ -3,7 +3,7 @@
 // failed write is retried with backoff (each retry writes the latest snapshot, which
 // supersedes the lost one) until it lands, so a store that comes back catches up.
 import type { RunJournal } from '../persistence/run-journal.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../support/logger.js';
 
 // Output offsets and output-based deadlines reach the record at most this much later.
 const OUTPUT_WRITE_INTERVAL_MS = 1000;

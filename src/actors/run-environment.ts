@@ -1,12 +1,12 @@
 // What a run controller needs from its supervisor. One object per supervisor.
-import type { RunHostLink } from '../host/run-host-link.js';
+import type { RunHostLink } from '../host/client/run-host-link.js';
 import type { Inspect } from '../options/supervisor-options.js';
 import type { RunJournal } from '../persistence/run-journal.js';
 import type { ProcessHandle } from '../os/process-handle.js';
 import type { TerminationReport } from '../os/terminate-run-tree.js';
 import type { RunDescriptor, RunExit, RunStateName } from '../types.js';
-import type { Clock } from './clock.js';
-import type { Logger } from './logger.js';
+import type { Clock } from '../support/clock.js';
+import type { Logger } from '../support/logger.js';
 import type { RunController } from './run-controller.js';
 
 export interface RunEnvironment {

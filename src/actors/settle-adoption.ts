@@ -1,13 +1,13 @@
 // The owning steps of a boot, for one live record or the quarantine: what is written or
 // released only once a run was adopted (restored, decided, settled).
 import type { RunContext } from '../machines/run-context.js';
-import type { RunHostProtocolError } from '../host/host-client.js';
+import type { RunHostProtocolError } from '../host/client/host-client.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { LoadedRecords } from './load-records.js';
 import type { BootHost } from './reconcile-on-boot.js';
 import type { OrphanDecision } from './decide-orphan.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
-import type { FoundHostedRun } from '../host/find-hosted-run.js';
+import type { FoundHostedRun } from '../host/client/find-hosted-run.js';
 import type { RunErrorInfo } from '../types.js';
 
 /** What adoption found for one live record. */

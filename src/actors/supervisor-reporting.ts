@@ -2,7 +2,7 @@
 import { toErrorInfo } from '../errors.js';
 import type { TerminationReport } from '../os/terminate-run-tree.js';
 import type { RunExit, RunStateName } from '../types.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../support/logger.js';
 import type { RunController } from './run-controller.js';
 import type { EventFanout } from './supervisor-events.js';
 import type { StoreHealthInfo } from './store-health.js';

@@ -41,10 +41,10 @@ import {
   type ReconcileOwnersOptions,
 } from './reconcile-owners.js';
 import { EventFanout, type SupervisorEventListener } from './supervisor-events.js';
-import { DurableProcess } from '../host/durable-process.js';
-import { hostedBootSteps, type FoundHostedRun } from '../host/find-hosted-run.js';
+import { DurableProcess } from '../host/client/durable-process.js';
+import { hostedBootSteps, type FoundHostedRun } from '../host/client/find-hosted-run.js';
 import { removeOutputLog } from '../host/output-log.js';
-import { RunHostLink } from '../host/run-host-link.js';
+import { RunHostLink } from '../host/client/run-host-link.js';
 import { runDirFor } from '../host/run-host-paths.js';
 
 export class Supervisor {

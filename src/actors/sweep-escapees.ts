@@ -1,9 +1,9 @@
 // The escapee sweep: marker-carrying processes of runs that already finished are ended;
 // markers of runs this supervisor does not know are only reported (another store's runs).
-import { RUN_MARKER } from '../options/run-spec.js';
+import { RUN_MARKER } from '../os/run-marker.js';
 import type { MarkedProcess } from '../os/find-marked-processes.js';
 import { terminateRunTree } from '../os/terminate-run-tree.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../support/logger.js';
 
 /** What the sweep needs to know about each run id it meets. */
 export interface SweepKnowledge {

@@ -1,6 +1,6 @@
 // One timer per run, armed for the earliest absolute deadline. Output moves deadlines
 // later; instead of re-arming on every chunk, an early wake-up just re-checks and re-arms.
-import type { Clock } from './clock.js';
+import type { Clock } from '../support/clock.js';
 
 // Node timers overflow above 2^31-1 ms and fire at once; wake up and re-check instead.
 const MAX_DELAY_MS = 2 ** 31 - 1;

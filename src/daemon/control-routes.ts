@@ -6,11 +6,12 @@ import type { RunHandle } from '../actors/run-handle.js';
 import type { Supervisor } from '../actors/supervisor.js';
 import { UnknownRunError } from '../errors.js';
 import type { RunSpec } from '../options/run-spec.js';
-import { ApiError } from './api-error.js';
+import { ApiError } from '../http/api-error.js';
 import { followOutput } from './follow-output.js';
 import { readIdentity } from '../os/process-identity.js';
-import { decodePathSegment, parseRequest } from './parse-request.js';
-import { readJsonBody } from './read-json-body.js';
+import { decodePathSegment, parseRequest } from '../http/parse-request.js';
+import { readJsonBody } from '../http/read-json-body.js';
+import { send } from '../http/send.js';
 
 /** What the routes need besides the supervisor. */
 export interface DaemonInfo {
@@ -155,20 +156,6 @@ export async function routeRequest(
     return;
   }
   throw notFound(`${method} ${url.pathname}`);
-}
-
-/** Writes a JSON response (or an empty one for 204). */
-export function send(response: ServerResponse, status: number, body: unknown): void {
-  if (status === 204) {
-    response.writeHead(204).end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
-  response.end(text);
 }
 
 // The handle of a run this daemon still holds; 409 once it has none.

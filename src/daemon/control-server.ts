@@ -3,9 +3,10 @@
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { Supervisor } from '../actors/supervisor.js';
-import type { Logger } from '../actors/logger.js';
-import { toErrorResponse } from './api-error.js';
-import { routeRequest, send, type DaemonInfo } from './control-routes.js';
+import type { Logger } from '../support/logger.js';
+import { toErrorResponse } from '../http/api-error.js';
+import { routeRequest, type DaemonInfo } from './control-routes.js';
+import { send } from '../http/send.js';
 
 /** Starts serving `sup` on `info.socketPath`. Resolves once listening. */
 export async function startControlServer(

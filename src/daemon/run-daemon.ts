@@ -8,7 +8,7 @@ import { resolveHome } from '../persistence/home-dir.js';
 import type { OrphanPolicy } from '../types.js';
 import { startControlServer, stopControlServer } from './control-server.js';
 import { socketPathFor } from './socket-path.js';
-import { startDaemonDashboard, type DaemonDashboard } from './start-daemon-dashboard.js';
+import { startDaemonDashboard, type DaemonDashboard } from '../dashboard/start-daemon-dashboard.js';
 import { parseListenAddress } from '../dashboard/listen-address.js';
 
 /** Options of `runwarden daemon`. */

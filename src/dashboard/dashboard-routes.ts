@@ -10,7 +10,7 @@ import {
   type ChartFormat,
   type ChartedMachine,
 } from '../charts/generate-chart.js';
-import { ApiError } from '../daemon/api-error.js';
+import { ApiError } from '../http/api-error.js';
 import { routeRequest, type DaemonInfo } from '../daemon/control-routes.js';
 import { streamEvents } from './event-stream.js';
 import { readAsset } from './static-assets.js';

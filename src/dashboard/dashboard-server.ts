@@ -4,10 +4,11 @@
 // state-changing request carries no foreign Origin.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../actors/logger.js';
+import type { Logger } from '../support/logger.js';
 import type { Supervisor } from '../actors/supervisor.js';
-import { ApiError, toErrorResponse } from '../daemon/api-error.js';
-import { send, type DaemonInfo } from '../daemon/control-routes.js';
+import { ApiError, toErrorResponse } from '../http/api-error.js';
+import type { DaemonInfo } from '../daemon/control-routes.js';
+import { send } from '../http/send.js';
 import { routeDashboardRequest } from './dashboard-routes.js';
 import { tokenMatches } from './dashboard-token.js';
 import { formatHostPort, type ListenAddress } from './listen-address.js';

@@ -2,11 +2,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidOptionError } from '../errors.js';
+import { RUN_MARKER } from '../os/run-marker.js';
+import { DEFAULT_MAX_LOG_BYTES } from '../support/limits.js';
 import type { OrphanPolicy, RunDescriptor } from '../types.js';
 import { parseOptions } from './invalid-option.js';
-
-/** The environment variable every process of a run inherits; its value is the run id. */
-export const RUN_MARKER = 'RUNWARDEN_RUN_ID';
 
 /** What to run and how to supervise it. */
 export interface RunSpec {
@@ -119,9 +118,6 @@ const runSpecSchema = z.strictObject({
     .max(2 ** 40)
     .optional(),
 });
-
-/** Default cap of a durable run's output log. */
-export const DEFAULT_MAX_LOG_BYTES = 8 * 1024 * 1024;
 
 /** Supervisor-wide defaults a spec falls back on. */
 export interface RunDefaults {

@@ -2,10 +2,10 @@
 import Keyv from 'keyv';
 import type { InspectionEvent, Observer } from 'xstate';
 import { z } from 'zod';
-import type { Clock } from '../actors/clock.js';
-import { systemClock } from '../actors/clock.js';
-import type { Logger } from '../actors/logger.js';
-import { silentLogger } from '../actors/logger.js';
+import type { Clock } from '../support/clock.js';
+import { systemClock } from '../support/clock.js';
+import type { Logger } from '../support/logger.js';
+import { silentLogger } from '../support/logger.js';
 import type { OrphanPolicy } from '../types.js';
 import { parseOptions } from './invalid-option.js';
 

@@ -1,5 +1,5 @@
 // Public view of the marker sweep: every live process that carries a runwarden run marker.
-import { RUN_MARKER } from '../options/run-spec.js';
+import { RUN_MARKER } from './run-marker.js';
 import { findMarkedProcesses } from './find-marked-processes.js';
 import { processTable } from './process-table.js';
 

@@ -8,7 +8,7 @@ import { takeHostLock, type HostLock } from './host-lock.js';
 import { migrateStored } from './migrations/migrate-stored.js';
 import { LEASE_SCHEMA_VERSION } from './migrations/stored-kinds.js';
 import type { RecordStore } from './record-store.js';
-import { silentLogger, type Logger } from '../actors/logger.js';
+import { silentLogger, type Logger } from '../support/logger.js';
 
 const leaseSchema = z.object({
   schemaVersion: z.literal(LEASE_SCHEMA_VERSION),

@@ -1,6 +1,6 @@
 // Validation of stored records: what comes back from a store is untrusted input.
 import { z } from 'zod';
-import { DEFAULT_MAX_LOG_BYTES } from '../options/run-spec.js';
+import { DEFAULT_MAX_LOG_BYTES } from '../support/limits.js';
 import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from './run-record.js';
 import { UndecodableValue } from './undecodable-value.js';
 

@@ -4,8 +4,8 @@
 // A fake run record step 1 -> 2 is injected into the migration chain (the `shapes` seam).
 import { afterEach, expect, test } from 'vitest';
 import { reconcileOnBoot, type BootHost } from '../../src/actors/reconcile-on-boot.js';
-import { silentLogger } from '../../src/actors/logger.js';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { silentLogger } from '../../src/support/logger.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { terminateRunTree } from '../../src/os/terminate-run-tree.js';
 import { storedShapes } from '../../src/persistence/migrations/stored-kinds.js';
 import { withRecords } from '../support/record-editor.js';

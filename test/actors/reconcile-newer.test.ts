@@ -3,7 +3,7 @@
 // reported with the version it needs, by a boot and by a dry run.
 import { afterEach, expect, test } from 'vitest';
 import { reconcileStore } from '../../src/index.js';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { terminateRunTree } from '../../src/os/terminate-run-tree.js';
 import { liveMarked } from '../support/process-checks.js';
 import { editRecord, withRecords } from '../support/record-editor.js';

@@ -3,7 +3,7 @@
 // holding an exit forever: the next boot lets it go. (Record edits stand in for the
 // crash windows, which the chaos harness hit for real.)
 import { afterEach, expect, test } from 'vitest';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 import { liveMarked } from '../support/process-checks.js';

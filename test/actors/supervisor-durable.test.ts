@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
 import type { HostedExit } from '../../src/host/host-protocol.js';
-import { RunHostLink } from '../../src/host/run-host-link.js';
+import { RunHostLink } from '../../src/host/client/run-host-link.js';
 import { runHostPaths } from '../../src/host/run-host-paths.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 import { useSupervisors } from '../support/supervisor-harness.js';

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import type { SupervisorEvent } from '../../src/index.js';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
 import {
   expectNeverSignalled,

@@ -1,7 +1,7 @@
 // The run machine's absolute deadlines driven by the real Watchdog under vitest fake timers.
 import { createActor } from 'xstate';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
-import { systemClock } from '../../src/actors/clock.js';
+import { systemClock } from '../../src/support/clock.js';
 import { Watchdog } from '../../src/actors/watchdog.js';
 import { nextDeadline } from '../../src/machines/run-deadlines.js';
 import { runMachine } from '../../src/machines/run-machine.js';

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, test } from 'vitest';
-import type { Clock } from '../../src/actors/clock.js';
+import type { Clock } from '../../src/support/clock.js';
 import { Watchdog } from '../../src/actors/watchdog.js';
 
 interface FakeTimer {

@@ -3,7 +3,7 @@
 // its process goes on, unjudged.
 import { expect, test } from 'vitest';
 import { createSupervisor, type NewerRecord } from '../../src/index.js';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { terminateRunTree } from '../../src/os/terminate-run-tree.js';
 import { CURRENT_BIN, runBuildCli, startBuildDaemon } from '../support/build-daemon.js';
 import { liveMarked } from '../support/process-checks.js';

@@ -5,7 +5,7 @@
 // speaks protocol 1, as this code does) and its numbered output goes on; then everything ends.
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import type { RunInfo } from '../../src/index.js';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 import { terminateRunTree } from '../../src/os/terminate-run-tree.js';
 import {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, test } from 'vitest';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
 import { checkIdentity } from '../../src/os/process-identity.js';
 import { signalVerified } from '../../src/os/signal-verified.js';

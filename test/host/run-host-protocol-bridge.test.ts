@@ -6,10 +6,10 @@
 import { once } from 'node:events';
 import { afterEach, beforeAll, expect, test } from 'vitest';
 import type { RunContext } from '../../src/machines/run-context.js';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
-import { findHostedRun } from '../../src/host/find-hosted-run.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
+import { findHostedRun } from '../../src/host/client/find-hosted-run.js';
 import type { HostStreamLine } from '../../src/host/host-protocol.js';
-import { RunHostLink } from '../../src/host/run-host-link.js';
+import { RunHostLink } from '../../src/host/client/run-host-link.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 import { assertFreshBuild } from '../support/crash-host.js';
 import { liveRunHosts, waitRunHostGone } from '../support/run-hosts.js';

@@ -3,7 +3,7 @@
 // through the frozen release route, so the host empties and exits (and with it the host
 // lock), and durable spawns go on. Real host of this build playing protocol 7.
 import { afterEach, beforeAll, expect, test } from 'vitest';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 import { assertFreshBuild } from '../support/crash-host.js';

@@ -6,14 +6,16 @@ import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, expect, test } from 'vitest';
-import { RUN_HOST_MARKER } from '../../src/host/run-host-link.js';
+import { RUN_HOST_MARKER } from '../../src/host/client/run-host-link.js';
 import { runHostPaths } from '../../src/host/run-host-paths.js';
 import { signalVerified } from '../../src/os/signal-verified.js';
 import { assertFreshBuild } from '../support/crash-host.js';
 import { liveRunHosts, waitRunHostGone } from '../support/run-hosts.js';
 import { createTempHome } from '../support/temp-home.js';
 
-const HOST_ENTRY = fileURLToPath(new URL('../../dist/host/run-host-main.js', import.meta.url));
+const HOST_ENTRY = fileURLToPath(
+  new URL('../../dist/host/server/run-host-main.js', import.meta.url),
+);
 
 beforeAll(() => {
   assertFreshBuild();

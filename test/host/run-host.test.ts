@@ -1,8 +1,8 @@
 // The run host's protocol, spoken directly: a real host process on a temporary home.
 import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
-import { RunHostError } from '../../src/host/host-client.js';
-import { RunHostLink } from '../../src/host/run-host-link.js';
+import { RunHostError } from '../../src/host/client/host-client.js';
+import { RunHostLink } from '../../src/host/client/run-host-link.js';
 import { buildLaunch } from '../../src/actors/build-launch.js';
 import { normalizeRunSpec } from '../../src/options/run-spec.js';
 import { SpawnError } from '../../src/errors.js';

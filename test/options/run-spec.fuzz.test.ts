@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
-import { normalizeRunSpec, RUN_MARKER } from '../../src/options/run-spec.js';
+import { normalizeRunSpec } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { anySpec } from '../support/spec-arbitraries.js';
 
 test('any spec is normalized or refused with an InvalidOptionError, never anything else', () => {

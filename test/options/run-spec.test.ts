@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { InvalidOptionError } from '../../src/errors.js';
-import { normalizeRunSpec, RUN_MARKER, type RunDefaults } from '../../src/options/run-spec.js';
+import { normalizeRunSpec, type RunDefaults } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 
 const DEFAULTS: RunDefaults = { defaultNoOutputTimeoutMs: 1_800_000 };
 

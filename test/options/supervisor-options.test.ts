@@ -1,7 +1,7 @@
 import Keyv from 'keyv';
 import { describe, expect, test } from 'vitest';
-import { systemClock, type Clock } from '../../src/actors/clock.js';
-import { silentLogger, type Logger } from '../../src/actors/logger.js';
+import { systemClock, type Clock } from '../../src/support/clock.js';
+import { silentLogger, type Logger } from '../../src/support/logger.js';
 import { InvalidOptionError } from '../../src/errors.js';
 import { resolveSupervisorOptions } from '../../src/options/supervisor-options.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import {
   hasProcFs,
   listPids,

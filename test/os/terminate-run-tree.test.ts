@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { collectRunTree, type TreeMember } from '../../src/os/collect-run-tree.js';
 import { readProcStat } from '../../src/os/proc-fs.js';
 import { checkIdentity } from '../../src/os/process-identity.js';

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { afterEach, expect, test } from 'vitest';
 import { SupervisorBusyError } from '../../src/index.js';
 import { acquireOwnerLease, releaseOwnerLease } from '../../src/persistence/owner-lease.js';
-import type { LogFn } from '../../src/actors/logger.js';
+import type { LogFn } from '../../src/support/logger.js';
 import { withRecords } from '../support/record-editor.js';
 import { createTempHome } from '../support/temp-home.js';
 import { startLeaseHolder } from '../support/lease-holder.js';

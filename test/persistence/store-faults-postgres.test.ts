@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, inject, onTestFinished } from 'vitest';
-import type { Logger } from '../../src/actors/logger.js';
+import type { Logger } from '../../src/support/logger.js';
 import { postgresService } from '../support/machine-requirements.js';
 import { startPostgresCluster, type PostgresCluster } from '../support/postgres-server.js';
 import { freePort } from '../support/redis-server.js';

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { createSupervisor, type RunHandle, type Supervisor } from '../../src/index.js';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
 import { checkIdentity, type ProcessIdentity } from '../../src/os/process-identity.js';
 import { signalVerified } from '../../src/os/signal-verified.js';

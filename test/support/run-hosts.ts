@@ -1,5 +1,5 @@
 // Run host processes of a test home, found by their marker (never by name).
-import { RUN_HOST_MARKER } from '../../src/host/run-host-link.js';
+import { RUN_HOST_MARKER } from '../../src/host/client/run-host-link.js';
 import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
 import type { ProcessIdentity } from '../../src/os/process-identity.js';
 import { waitUntil } from './wait-for.js';

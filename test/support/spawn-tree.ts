@@ -3,7 +3,7 @@
 // not reaped it, so the pid is still ours) or through signalVerified.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { RUN_MARKER } from '../../src/options/run-spec.js';
+import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { collectRunTree } from '../../src/os/collect-run-tree.js';
 import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
 import { readProcStat } from '../../src/os/proc-fs.js';

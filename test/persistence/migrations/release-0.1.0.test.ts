@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, expect, test, vi } from 'vitest';
 import { createActor } from 'xstate';
 import { loadRecords } from '../../../src/actors/load-records.js';
-import { systemClock } from '../../../src/actors/clock.js';
+import { systemClock } from '../../../src/support/clock.js';
 import { createSupervisor, reconcileStore, SupervisorBusyError } from '../../../src/index.js';
 import { runMachine } from '../../../src/machines/run-machine.js';
 import { currentBootId } from '../../../src/os/process-identity.js';

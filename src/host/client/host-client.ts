@@ -1,14 +1,14 @@
 // A supervisor's client for its run host: HTTP/JSON on the host's Unix socket.
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { RunwardenError, SpawnError } from '../errors.js';
+import { RunwardenError, SpawnError } from '../../errors.js';
 import {
   HOST_PROTOCOL_VERSION,
   PROTOCOL_HEADER,
   type HostedRunStatus,
   type HostSpawnRequest,
   type RunHostStatus,
-} from './host-protocol.js';
-import type { ProcessIdentity } from '../os/process-identity.js';
+} from '../host-protocol.js';
+import type { ProcessIdentity } from '../../os/process-identity.js';
 
 /** The host could not be reached or answered with an error. */
 export class RunHostError extends RunwardenError {

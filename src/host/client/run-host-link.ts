@@ -4,16 +4,16 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { RUN_MARKER } from '../options/run-spec.js';
-import { readIdentity, type ProcessIdentity } from '../os/process-identity.js';
+import { RUN_MARKER } from '../../os/run-marker.js';
+import { readIdentity, type ProcessIdentity } from '../../os/process-identity.js';
 import { RunHostClient, RunHostError, RunHostProtocolError } from './host-client.js';
 import {
   HOST_PROTOCOL_VERSION,
   protocolOf,
   playedHostProtocol,
   type HostProtocol,
-} from './host-protocol.js';
-import { runHostPaths, type RunHostPaths } from './run-host-paths.js';
+} from '../host-protocol.js';
+import { runHostPaths, type RunHostPaths } from '../run-host-paths.js';
 
 /** Every run host process carries this variable (value `<home>/<name>`): tests find leaks by it. */
 export const RUN_HOST_MARKER = 'RUNWARDEN_RUN_HOST';
@@ -106,8 +106,8 @@ export class RunHostLink {
 function hostEntry(): string {
   const here = import.meta.url;
   const url = here.endsWith('.ts')
-    ? new URL('../../dist/host/run-host-main.js', here)
-    : new URL('./run-host-main.js', here);
+    ? new URL('../../../dist/host/server/run-host-main.js', here)
+    : new URL('../server/run-host-main.js', here);
   return fileURLToPath(url);
 }
 

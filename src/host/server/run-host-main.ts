@@ -5,10 +5,10 @@
 // then closes stdout so its starter can let go; it logs to `<name>.host.log` (0600).
 import { chmodSync } from 'node:fs';
 import { pino } from 'pino';
-import { ensurePrivateDir } from '../persistence/home-dir.js';
-import { playedHostProtocol } from './host-protocol.js';
+import { ensurePrivateDir } from '../../persistence/home-dir.js';
+import { playedHostProtocol } from '../host-protocol.js';
 import { RunHost } from './run-host.js';
-import { runHostPaths } from './run-host-paths.js';
+import { runHostPaths } from '../run-host-paths.js';
 
 const DEFAULT_LINGER_MS = 3000;
 

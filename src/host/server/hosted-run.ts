@@ -1,19 +1,19 @@
 // One run held by the run host: its process (PTY master or pipes), its output log, its
 // absolute deadlines, and its exit, kept until a supervisor collects it.
-import { RUN_MARKER } from '../options/run-spec.js';
-import { launchChild } from '../os/child-process.js';
-import type { ProcessExit, ProcessHandle } from '../os/process-handle.js';
-import { readIdentity, type ProcessIdentity } from '../os/process-identity.js';
-import { launchPty } from '../os/pty-process.js';
-import { terminateRunTree } from '../os/terminate-run-tree.js';
-import type { Logger } from '../actors/logger.js';
+import { RUN_MARKER } from '../../os/run-marker.js';
+import { launchChild } from '../../os/child-process.js';
+import type { ProcessExit, ProcessHandle } from '../../os/process-handle.js';
+import { readIdentity, type ProcessIdentity } from '../../os/process-identity.js';
+import { launchPty } from '../../os/pty-process.js';
+import { terminateRunTree } from '../../os/terminate-run-tree.js';
+import type { Logger } from '../../support/logger.js';
 import type {
   HostedExit,
   HostedRunStatus,
   HostSpawnRequest,
   HostStreamLine,
-} from './host-protocol.js';
-import { OutputLogWriter, readOutputLog } from './output-log.js';
+} from '../host-protocol.js';
+import { OutputLogWriter, readOutputLog } from '../output-log.js';
 
 /** Largest chunk replayed from the log in one stream line. */
 const REPLAY_CHUNK_BYTES = 256 * 1024;

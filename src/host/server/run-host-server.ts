@@ -1,11 +1,11 @@
 // The run host's HTTP routes on its Unix socket. Everything a supervisor does to a durable
 // run (start it, stream its output, type into it, resize it, collect its exit) goes here.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ApiError } from '../daemon/api-error.js';
-import { send } from '../daemon/control-routes.js';
-import { decodePathSegment, parseRequest } from '../daemon/parse-request.js';
-import { readJsonBody } from '../daemon/read-json-body.js';
-import { SpawnError } from '../errors.js';
+import { ApiError } from '../../http/api-error.js';
+import { send } from '../../http/send.js';
+import { decodePathSegment, parseRequest } from '../../http/parse-request.js';
+import { readJsonBody } from '../../http/read-json-body.js';
+import { SpawnError } from '../../errors.js';
 import { z } from 'zod';
 import {
   hostResizeRequest,
@@ -14,7 +14,7 @@ import {
   PROTOCOL_HEADER,
   requestProtocol,
   type RunHostStatus,
-} from './host-protocol.js';
+} from '../host-protocol.js';
 import type { HostedRun } from './hosted-run.js';
 
 const MAX_INPUT_BYTES = 2 * 1024 * 1024;

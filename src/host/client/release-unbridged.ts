@@ -3,7 +3,7 @@
 // itself with it. The frozen release route (`DELETE /v1/runs/<id>`, answered by a host of
 // any version) lets it go, so the host empties and exits by itself.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunContext } from '../machines/run-context.js';
+import type { RunContext } from '../../machines/run-context.js';
 import { RunHostError, type RunHostProtocolError } from './host-client.js';
 import type { RunHostLink } from './run-host-link.js';
 

@@ -3,10 +3,10 @@
 // so a reconnect (or a new supervisor) neither misses nor repeats a byte.
 import { createInterface, type Interface } from 'node:readline';
 import type { IncomingMessage } from 'node:http';
-import type { Logger } from '../actors/logger.js';
-import type { ProcessExit, ProcessHandle } from '../os/process-handle.js';
-import type { ProcessIdentity } from '../os/process-identity.js';
-import type { HostStreamLine } from './host-protocol.js';
+import type { Logger } from '../../support/logger.js';
+import type { ProcessExit, ProcessHandle } from '../../os/process-handle.js';
+import type { ProcessIdentity } from '../../os/process-identity.js';
+import type { HostStreamLine } from '../host-protocol.js';
 import type { RunHostLink } from './run-host-link.js';
 
 const RECONNECT_DELAY_MS = 100;

@@ -3,15 +3,15 @@
 // and outlives any supervisor. It exits by itself once it holds no run.
 import { chmodSync, existsSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { Logger } from '../actors/logger.js';
-import { toErrorResponse } from '../daemon/api-error.js';
-import { send } from '../daemon/control-routes.js';
-import { readIdentity } from '../os/process-identity.js';
-import { takeHostLock, type HostLock } from '../persistence/host-lock.js';
+import type { Logger } from '../../support/logger.js';
+import { toErrorResponse } from '../../http/api-error.js';
+import { send } from '../../http/send.js';
+import { readIdentity } from '../../os/process-identity.js';
+import { takeHostLock, type HostLock } from '../../persistence/host-lock.js';
 import { HostedRun } from './hosted-run.js';
-import type { HostProtocol, HostSpawnRequest, RunHostStatus } from './host-protocol.js';
+import type { HostProtocol, HostSpawnRequest, RunHostStatus } from '../host-protocol.js';
 import { routeHostRequest, type RunHostState } from './run-host-server.js';
-import { runDirFor, type RunHostPaths } from './run-host-paths.js';
+import { runDirFor, type RunHostPaths } from '../run-host-paths.js';
 
 /** The lock key of the host of (home, name): one host each, host-wide. */
 export function runHostLockKey(home: string, name: string): string {

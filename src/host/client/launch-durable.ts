@@ -1,11 +1,11 @@
 // Starts a durable run: the run host (started on demand) launches the process and keeps
 // it; the supervisor gets a DurableProcess handle that follows it over the host's socket.
-import type { Logger } from '../actors/logger.js';
-import type { LaunchSpec } from '../os/process-handle.js';
-import { SpawnError } from '../errors.js';
-import { RUN_MARKER } from '../options/run-spec.js';
-import { terminateRunTree } from '../os/terminate-run-tree.js';
-import type { RunDescriptor } from '../types.js';
+import type { Logger } from '../../support/logger.js';
+import type { LaunchSpec } from '../../os/process-handle.js';
+import { SpawnError } from '../../errors.js';
+import { RUN_MARKER } from '../../os/run-marker.js';
+import { terminateRunTree } from '../../os/terminate-run-tree.js';
+import type { RunDescriptor } from '../../types.js';
 import { DurableProcess } from './durable-process.js';
 import { RunHostError } from './host-client.js';
 import type { RunHostLink } from './run-host-link.js';

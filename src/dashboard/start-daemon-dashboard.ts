@@ -1,11 +1,11 @@
 // The daemon's dashboard: a fresh token (written 0600 in the home), then the server on the
 // loopback address. The token is handed to the caller to print once, and never logged.
-import type { Logger } from '../actors/logger.js';
+import type { Logger } from '../support/logger.js';
 import type { Supervisor } from '../actors/supervisor.js';
-import { issueDashboardToken, removeDashboardToken } from '../dashboard/dashboard-token.js';
-import { startDashboard } from '../dashboard/dashboard-server.js';
-import type { ListenAddress } from '../dashboard/listen-address.js';
-import type { DaemonInfo } from './control-routes.js';
+import { issueDashboardToken, removeDashboardToken } from './dashboard-token.js';
+import { startDashboard } from './dashboard-server.js';
+import type { ListenAddress } from './listen-address.js';
+import type { DaemonInfo } from '../daemon/control-routes.js';
 
 /** A running dashboard, as the daemon reports it. */
 export interface DaemonDashboard {

@@ -1,4 +1,5 @@
-// How the control API reports failures: an HTTP status and a JSON body with a stable code.
+// How runwarden's HTTP/JSON APIs (the daemon's, the run host's) report failures: an HTTP
+// status and a JSON body with a stable code.
 import {
   InvalidOptionError,
   LimitExceededError,

@@ -1,8 +1,8 @@
 // Boot-time question for a durable run's record: does a live run host still hold it?
 // Only the host that started the run can: a host started later never saw it.
-import type { RunContext } from '../machines/run-context.js';
-import type { ProcessIdentity } from '../os/process-identity.js';
-import type { HostedRunStatus } from './host-protocol.js';
+import type { RunContext } from '../../machines/run-context.js';
+import type { ProcessIdentity } from '../../os/process-identity.js';
+import type { HostedRunStatus } from '../host-protocol.js';
 import type { RunHostProtocolError } from './host-client.js';
 import { releaseUnbridged } from './release-unbridged.js';
 import type { RunHostLink } from './run-host-link.js';
