@@ -1,5 +1,5 @@
 // The library's entry point: validate options, open the store, boot, return the supervisor.
-import { Supervisor } from './actors/supervisor.js';
+import { Supervisor } from './runtime/supervisor.js';
 import { resolveSupervisorOptions, type SupervisorOptions } from './options/supervisor-options.js';
 import { processTable } from './os/process-table.js';
 import { ensurePrivateDir, resolveHome } from './persistence/home-dir.js';

@@ -1,16 +1,16 @@
 // Public API of runwarden.
 export { createSupervisor } from './create-supervisor.js';
 export { reconcileStore } from './reconcile-store.js';
-export { Supervisor } from './actors/supervisor.js';
+export { Supervisor } from './runtime/supervisor.js';
 export type { ReconcileOwnersOptions, OwnerReconcileResult } from './actors/reconcile-owners.js';
 export type { NewerRecord, ReconcileReport, UncertainRun } from './actors/reconcile-report.js';
-export { RunHandle } from './actors/run-handle.js';
-export type { OutputListener } from './actors/run-controller.js';
+export { RunHandle } from './runtime/run-handle.js';
+export type { OutputListener } from './runtime/run-runtime.js';
 export type { OutputSlice } from './actors/output-buffer.js';
 export type { Logger, LogFn } from './support/logger.js';
 export type { Clock } from './support/clock.js';
 export type { SupervisorEvent, SupervisorEventListener } from './actors/supervisor-events.js';
-export type { StoreHealthInfo } from './actors/store-health.js';
+export type { StoreHealthInfo } from './runtime/store-health-info.js';
 export { generateChart } from './charts/generate-chart.js';
 export type { ChartFormat, ChartedMachine } from './charts/generate-chart.js';
 export { runMachine } from './machines/run-machine.js';

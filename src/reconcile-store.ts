@@ -44,7 +44,7 @@ export async function reconcileStore(
         now: () => resolved.clock.now(),
         defaultPolicy: resolved.onOrphan,
         retention: resolved.retention,
-        adoptOrphan: () => Promise.resolve(),
+        adoptOrphan: () => Promise.resolve('uncertain'),
         findHosted: (context) => findHostedRun(link, context),
         // A dry run releases nothing.
         releaseUnbridged: () => Promise.resolve(),

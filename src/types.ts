@@ -20,9 +20,22 @@ export type ExitReason =
 /** Reasons a caller (or the supervisor on its behalf) can cancel a run with. */
 export type CancelReason = 'cancelled' | 'replaced' | 'owner-gone' | 'shutdown' | 'orphan-killed';
 
-/** The run machine's states. */
+/**
+ * The run machine's states. `recording`: its write-ahead record is being stored;
+ * `released`: a `leave` shutdown handed it on alive; `refused`: its write-ahead record
+ * could not be stored, so it never started (`spawn()` rejects; it is never listed).
+ */
 export type RunStateName =
-  'replacing' | 'spawning' | 'running' | 'idle' | 'finalizing' | 'orphaned' | 'done';
+  | 'recording'
+  | 'replacing'
+  | 'spawning'
+  | 'running'
+  | 'idle'
+  | 'finalizing'
+  | 'orphaned'
+  | 'done'
+  | 'released'
+  | 'refused';
 
 /** What to do with a run whose process outlived the supervisor that started it. */
 export type OrphanPolicy = 'kill' | 'reattach';

@@ -4,7 +4,6 @@ import { RUN_MARKER } from '../os/run-marker.js';
 import { findMarkedProcesses } from '../os/find-marked-processes.js';
 import type { Logger } from '../support/logger.js';
 import type { NewerRecord, ReconcileReport } from './reconcile-report.js';
-import type { RunRegistry } from './run-registry.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 
 /**
@@ -12,7 +11,12 @@ import { groupByRun, sweepEscapees } from './sweep-escapees.js';
  * the records a newer runwarden wrote (found at boot): reported again, their runs never judged.
  */
 export async function reconcileLive(
-  runs: RunRegistry,
+  runs: {
+    /** Whether the supervisor holds the run alive. */
+    isLive(runId: string): boolean;
+    /** A finished run's kill grace, or undefined when the run is unknown. */
+    finishedGraceMs(runId: string): number | undefined;
+  },
   logger: Logger,
   dryRun: boolean,
   newer: readonly NewerRecord[] = [],
@@ -24,15 +28,9 @@ export async function reconcileLive(
   const swept = await sweepEscapees(
     marked,
     {
-      isLive: (runId) => {
-        const state = runs.run(runId)?.state;
-        return state !== undefined && state !== 'done';
-      },
+      isLive: (runId) => runs.isLive(runId),
       isNewer: (runId) => newerIds.has(runId),
-      finishedGraceMs: (runId) => {
-        const info = runs.info(runId);
-        return info?.state === 'done' ? info.killGraceMs : undefined;
-      },
+      finishedGraceMs: (runId) => runs.finishedGraceMs(runId),
     },
     dryRun,
     logger,

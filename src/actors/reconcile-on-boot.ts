@@ -13,7 +13,7 @@ import type { OrphanPolicy, RunErrorInfo } from '../types.js';
 import { RunHostProtocolError } from '../host/client/host-client.js';
 import type { FoundHostedRun } from '../host/client/find-hosted-run.js';
 import type { Logger } from '../support/logger.js';
-import { decideOrphan, type OrphanDecision } from './decide-orphan.js';
+import { decideOrphan, type OrphanDecision, type OrphanFacts } from '../machines/decide-orphan.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 import { loadRecords } from './load-records.js';
 import { settleAdoption, writeBackQuarantine } from './settle-adoption.js';
@@ -29,17 +29,18 @@ export interface BootHost {
   /** Tests only: the migration chains (a step injected); default, this code's. */
   readonly shapes?: Readonly<Record<StoredKind, StoredShape>>;
   /**
-   * Restores a live record into `orphaned` and applies `decision`; resolves when settled.
-   * `root` is the verified process a reattached run is watched through; `why` is recorded
-   * in the run's exit when the reason alone does not say it (a host it cannot speak to).
+   * Adopts a live record as a run actor in `orphaned` and hands it the facts; its machine
+   * decides. Resolves with what it decided, once settled. `root` is the verified process a
+   * reattached run is watched through; `why` is recorded in the run's exit when the reason
+   * alone does not say it (a host it cannot speak to).
    */
   adoptOrphan(
     record: ValidRunRecord,
-    decision: OrphanDecision,
+    facts: OrphanFacts,
     root: ProcessIdentity | null,
     hosted: FoundHostedRun | null,
     why: RunErrorInfo | null,
-  ): Promise<void>;
+  ): Promise<OrphanDecision>;
   /** A durable run as its live run host holds it, or `null`. Read-only. */
   findHosted(context: RunContext): Promise<FoundHostedRun | null>;
   /** Deletes the files a run left in the home (a durable run's output log). */
@@ -84,7 +85,8 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   const finished: ValidRunRecord[] = [];
   for (const record of loaded.valid) {
     if (record.hostname !== thisHostname()) report.otherHosts++;
-    else if (record.final || record.snapshot.status === 'done') finished.push(record);
+    // A released run's actor is final too, but its process lives on: it is adopted.
+    else if (record.final || record.snapshot.value === 'done') finished.push(record);
     else live.push(record);
   }
   // One scan of /proc serves every decision below.
@@ -104,7 +106,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     const found =
       durable && !fromEarlierBoot ? await findHostedSafely(host, context) : unhosted(null);
     const hosted = found.hosted;
-    const decision = decideOrphan({
+    const facts: OrphanFacts = {
       fromEarlierBoot,
       rootCheck,
       markedProcesses: fromEarlierBoot ? 0 : (marked.get(record.runId)?.length ?? 0),
@@ -118,41 +120,32 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
           ? 'kill'
           : (context.descriptor.onOrphan ?? 'reattach')
         : (context.descriptor.onOrphan ?? host.defaultPolicy),
-    });
-    if (decision === 'kill') report.killed.push(record.runId);
-    else if (decision === 'reattach') report.reattached.push(record.runId);
-    else if (decision === 'lost') report.lost.push(record.runId);
-    else
-      report.uncertain.push({
-        runId: record.runId,
-        pid: identity?.pid ?? null,
-        reason: 'identity unreadable',
-      });
-    host.logger.info(
-      { runId: record.runId, decision, rootCheck, hosted: hosted !== null, why: found.why },
-      'orphan reconciled',
-    );
+    };
     const root =
       rootCheck === 'alive' || (hosted !== null && identity !== null)
         ? identity
         : (hosted?.status.identity ?? earliest(marked.get(record.runId) ?? []));
-    if (!dryRun) {
-      const adoption = { record, decision, root, hosted, why: found.why, refused: found.refused };
-      const migrated = loaded.migrated.has(record.runId);
-      adoptions.push(
-        settleAdoption(host, adoption, migrated).then(async (failed) => {
-          if (failed === null) return;
-          for (const list of [report.killed, report.reattached, report.lost]) {
-            const at = list.indexOf(record.runId);
-            if (at !== -1) list.splice(at, 1);
-          }
-          report.uncertain = report.uncertain.filter((u) => u.runId !== record.runId);
-          report.quarantined.push({ runId: record.runId, reason: failed });
-          host.logger.warn({ runId: record.runId, reason: failed }, 'run record quarantined');
-          await host.store.quarantine(record.runId, record, failed);
-        }),
-      );
+    if (dryRun) {
+      noteDecision(report, record.runId, decideOrphan(facts), identity);
+      continue;
     }
+    const adoption = { record, facts, root, hosted, why: found.why, refused: found.refused };
+    const migrated = loaded.migrated.has(record.runId);
+    adoptions.push(
+      settleAdoption(host, adoption, migrated).then(async (settled) => {
+        if (typeof settled === 'string') {
+          report.quarantined.push({ runId: record.runId, reason: settled });
+          host.logger.warn({ runId: record.runId, reason: settled }, 'run record quarantined');
+          await host.store.quarantine(record.runId, record, settled);
+          return;
+        }
+        noteDecision(report, record.runId, settled.decision, identity);
+        host.logger.info(
+          { runId: record.runId, decision: settled.decision, rootCheck, hosted: hosted !== null, why: found.why },
+          'orphan reconciled',
+        );
+      }),
+    );
   }
   await Promise.all(adoptions);
   if (!dryRun) await collectFinishedHosted(host, finished);
@@ -256,6 +249,24 @@ interface FoundHosted {
 
 function unhosted(why: RunErrorInfo | null): FoundHosted {
   return { hosted: null, why, refused: null };
+}
+
+// Notes the machine's decision about one orphan in the report.
+function noteDecision(
+  report: {
+    killed: string[];
+    reattached: string[];
+    lost: string[];
+    uncertain: UncertainRun[];
+  },
+  runId: string,
+  decision: OrphanDecision,
+  identity: ProcessIdentity | null,
+): void {
+  if (decision === 'kill') report.killed.push(runId);
+  else if (decision === 'reattach') report.reattached.push(runId);
+  else if (decision === 'lost') report.lost.push(runId);
+  else report.uncertain.push({ runId, pid: identity?.pid ?? null, reason: 'identity unreadable' });
 }
 
 // A run's processes all descend from its root, which therefore started first.

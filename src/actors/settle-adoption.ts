@@ -5,15 +5,16 @@ import type { RunHostProtocolError } from '../host/client/host-client.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { LoadedRecords } from './load-records.js';
 import type { BootHost } from './reconcile-on-boot.js';
-import type { OrphanDecision } from './decide-orphan.js';
+import type { OrphanDecision, OrphanFacts } from '../machines/decide-orphan.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
 import type { FoundHostedRun } from '../host/client/find-hosted-run.js';
 import type { RunErrorInfo } from '../types.js';
+import { SupervisorStoppedError } from '../errors.js';
 
 /** What adoption found for one live record. */
 export interface Adoption {
   readonly record: ValidRunRecord;
-  readonly decision: OrphanDecision;
+  readonly facts: OrphanFacts;
   readonly root: ProcessIdentity | null;
   readonly hosted: FoundHostedRun | null;
   readonly why: RunErrorInfo | null;
@@ -23,18 +24,21 @@ export interface Adoption {
 
 /**
  * Adopts one record; resolves the reason when it could not be restored (the caller moves it
- * aside), else `null`. Only an adopted run is released from an unbridged host and, if its
- * record was migrated, written back (its actor skips a run that is already done).
+ * aside), else what the run's machine decided. Only an adopted run is released from an
+ * unbridged host and, if its record was migrated, written back (skipped once it is done).
  */
 export async function settleAdoption(
   host: BootHost,
   adoption: Adoption,
   migrated: boolean,
-): Promise<string | null> {
+): Promise<string | { decision: OrphanDecision }> {
   const { record, refused } = adoption;
+  let decision: OrphanDecision;
   try {
-    await host.adoptOrphan(record, adoption.decision, adoption.root, adoption.hosted, adoption.why);
+    decision = await host.adoptOrphan(record, adoption.facts, adoption.root, adoption.hosted, adoption.why);
   } catch (error) {
+    // The supervisor stopped booting: the record is left as it is for the next one.
+    if (error instanceof SupervisorStoppedError) throw error;
     // A record that passed validation but cannot be restored (a snapshot XState refuses)
     // must not fail every boot: it is moved aside, and nothing is signalled.
     return `could not be restored: ${error instanceof Error ? error.message : String(error)}`;
@@ -46,7 +50,7 @@ export async function settleAdoption(
     });
   }
   if (migrated) await host.rewriteAdopted(record.runId);
-  return null;
+  return { decision };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Typed lifecycle events a supervisor emits (and logs).
 import type { SignalFailure } from '../os/terminate-run-tree.js';
-import type { StoreHealthInfo } from './store-health.js';
+import type { StoreHealthInfo } from '../runtime/store-health-info.js';
 import type { RunExit, RunStateName } from '../types.js';
 
 export type SupervisorEvent =

@@ -3,9 +3,9 @@ import { toErrorInfo } from '../errors.js';
 import type { TerminationReport } from '../os/terminate-run-tree.js';
 import type { RunExit, RunStateName } from '../types.js';
 import type { Logger } from '../support/logger.js';
-import type { RunController } from './run-controller.js';
+import type { RunRuntime } from '../runtime/run-runtime.js';
 import type { EventFanout } from './supervisor-events.js';
-import type { StoreHealthInfo } from './store-health.js';
+import type { StoreHealthInfo } from '../runtime/store-health-info.js';
 
 export class SupervisorReporting {
   constructor(
@@ -13,10 +13,10 @@ export class SupervisorReporting {
     private readonly logger: Logger,
   ) {}
 
-  sweep(run: RunController, report: TerminationReport): void {
+  sweep(runId: string, report: TerminationReport): void {
     const event = {
       type: 'run.sweep' as const,
-      runId: run.id,
+      runId,
       pids: report.members.map((member) => member.identity.pid),
       forced: report.forced,
       survivors: report.survivors.map((member) => member.identity.pid),
@@ -28,7 +28,7 @@ export class SupervisorReporting {
     this.logger[level]({ ...event, type: undefined }, 'run tree terminated');
   }
 
-  stateChange(run: RunController, from: RunStateName | null, to: RunStateName): void {
+  stateChange(run: RunRuntime, from: RunStateName | null, to: RunStateName): void {
     this.fanout.emit({ type: 'run.state', runId: run.id, from, to });
     this.logger.debug({ runId: run.id, from, to }, 'run state changed');
     if (from !== 'spawning' || to !== 'running') return;
@@ -48,10 +48,10 @@ export class SupervisorReporting {
     this.logger.info({ runId, replacedBy, scopeKey }, 'run replaced');
   }
 
-  recordFailed(run: RunController, error: unknown): void {
+  recordFailed(runId: string, error: unknown): void {
     this.fanout.emit({
       type: 'run.record-failed',
-      runId: run.id,
+      runId,
       error: toErrorInfo(error, 'E_STORE_WRITE'),
     });
   }
@@ -63,8 +63,8 @@ export class SupervisorReporting {
     else this.logger.info({ ...health }, 'store caught up: every record is written');
   }
 
-  finalized(run: RunController, exit: RunExit): void {
-    this.fanout.emit({ type: 'run.finalized', runId: run.id, exit });
-    this.logger.info({ runId: run.id, ...exit }, `run finalized: ${exit.reason}`);
+  finalized(runId: string, exit: RunExit): void {
+    this.fanout.emit({ type: 'run.finalized', runId, exit });
+    this.logger.info({ runId, ...exit }, `run finalized: ${exit.reason}`);
   }
 }

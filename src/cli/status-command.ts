@@ -2,7 +2,7 @@
 // reconciliation, in words or as JSON.
 import type { Command } from 'commander';
 import type { ReconcileReport } from '../actors/reconcile-report.js';
-import type { StoreHealthInfo } from '../actors/store-health.js';
+import type { StoreHealthInfo } from '../runtime/store-health-info.js';
 import { printJson, type ClientFor, type Print } from './command-helpers.js';
 import { formatReconcileSummary } from './format.js';
 

@@ -2,8 +2,8 @@
 // README. Every route calls the public library API of the supervisor, nothing else.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { RunHandle } from '../actors/run-handle.js';
-import type { Supervisor } from '../actors/supervisor.js';
+import type { RunHandle } from '../runtime/run-handle.js';
+import type { Supervisor } from '../runtime/supervisor.js';
 import { UnknownRunError } from '../errors.js';
 import type { RunSpec } from '../options/run-spec.js';
 import { ApiError } from '../http/api-error.js';

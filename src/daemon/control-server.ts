@@ -2,7 +2,7 @@
 // (and the home itself is 0700, so no other user can reach it even before the chmod).
 import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { Supervisor } from '../actors/supervisor.js';
+import type { Supervisor } from '../runtime/supervisor.js';
 import type { Logger } from '../support/logger.js';
 import { toErrorResponse } from '../http/api-error.js';
 import { routeRequest, type DaemonInfo } from './control-routes.js';

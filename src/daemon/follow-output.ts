@@ -2,7 +2,7 @@
 // {"type":"output","offset":N,"data":"<base64>"} lines, then {"type":"exit","exit":{...}}
 // (none for a run released to the next daemon: it goes on there).
 import type { ServerResponse } from 'node:http';
-import type { Supervisor } from '../actors/supervisor.js';
+import type { Supervisor } from '../runtime/supervisor.js';
 
 export function followOutput(
   sup: Supervisor,

@@ -2,7 +2,7 @@
 // and its assets, the live event stream, the charts, and every control API route, served
 // by the same handlers as the CLI's Unix socket.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Supervisor } from '../actors/supervisor.js';
+import type { Supervisor } from '../runtime/supervisor.js';
 import {
   CHART_FORMATS,
   CHARTED_MACHINES,

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../support/logger.js';
-import type { Supervisor } from '../actors/supervisor.js';
+import type { Supervisor } from '../runtime/supervisor.js';
 import { ApiError, toErrorResponse } from '../http/api-error.js';
 import type { DaemonInfo } from '../daemon/control-routes.js';
 import { send } from '../http/send.js';

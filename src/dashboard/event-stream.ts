@@ -2,7 +2,7 @@
 // supervisor holds (the same RunInfo as `GET /v1/runs?all=true`) whenever it changed;
 // `supervisor` carries each lifecycle event from `sup.onEvent` as it happens.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Supervisor } from '../actors/supervisor.js';
+import type { Supervisor } from '../runtime/supervisor.js';
 
 /** How often the run list is compared for changes no event announces (output, ages). */
 const POLL_MS = 1000;

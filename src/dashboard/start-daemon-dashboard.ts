@@ -1,7 +1,7 @@
 // The daemon's dashboard: a fresh token (written 0600 in the home), then the server on the
 // loopback address. The token is handed to the caller to print once, and never logged.
 import type { Logger } from '../support/logger.js';
-import type { Supervisor } from '../actors/supervisor.js';
+import type { Supervisor } from '../runtime/supervisor.js';
 import { issueDashboardToken, removeDashboardToken } from './dashboard-token.js';
 import { startDashboard } from './dashboard-server.js';
 import type { ListenAddress } from './listen-address.js';

@@ -5,6 +5,11 @@ import type { ExitReason, RunDeadlines, RunDescriptor, RunErrorInfo, RunExit } f
 /** What the run machine remembers. Plain JSON: it is persisted at every transition. */
 export interface RunContext {
   readonly runId: string;
+  /**
+   * Where this actor's context came from: a new spawn, or a record of an earlier
+   * supervisor (adopted at boot, never spawned again).
+   */
+  readonly origin: 'spawn' | 'record';
   readonly descriptor: RunDescriptor;
   readonly createdAt: number;
   readonly pid: number | null;
@@ -33,17 +38,21 @@ export interface RunContext {
   readonly exit: RunExit | null;
 }
 
-/** Input of a new run machine. */
-export interface RunInput {
-  readonly runId: string;
-  readonly descriptor: RunDescriptor;
-  readonly createdAt: number;
-}
+/** Input of a run machine: a new run, or the context of a stored record to adopt. */
+export type RunInput =
+  | {
+      readonly runId: string;
+      readonly descriptor: RunDescriptor;
+      readonly createdAt: number;
+    }
+  | { readonly record: RunContext };
 
-/** The initial context of a new run. */
+/** The initial context of a run actor. */
 export function initialRunContext(input: RunInput): RunContext {
+  if ('record' in input) return { ...input.record, origin: 'record' };
   return {
     runId: input.runId,
+    origin: 'spawn',
     descriptor: input.descriptor,
     createdAt: input.createdAt,
     pid: null,

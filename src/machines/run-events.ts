@@ -1,9 +1,10 @@
 // Events of the run machine. Every timestamp comes in the event, so the machine stays pure.
 import type { ProcessIdentity } from '../os/process-identity.js';
 import type { CancelReason, ExitReason, RunErrorInfo } from '../types.js';
+import type { OrphanFacts } from './decide-orphan.js';
 
 export type RunEvent =
-  /** Every live predecessor in the scope is done (or there was none). */
+  /** Every live predecessor in the scope is done (the parent supervisor says so). */
   | { type: 'PREDECESSORS_DONE' }
   /** The process exists. `identity` is null only if it exited before it could be read. */
   | {
@@ -30,7 +31,9 @@ export type RunEvent =
       at: number;
     }
   /** Finalize the run with `reason`; `error` says why, when a reason alone cannot. */
-  | { type: 'CANCEL'; reason: CancelReason; error?: RunErrorInfo; at: number }
+  | { type: 'CANCEL'; reason: CancelReason; error?: RunErrorInfo; at?: number }
+  /** Stop supervising without a signal (a `leave` shutdown); the process goes on. */
+  | { type: 'RELEASE'; at?: number }
   /** Termination finished: every collected process is verified dead, or reported. */
   | {
       type: 'TREE_DEAD';
@@ -39,14 +42,16 @@ export type RunEvent =
       error: RunErrorInfo | null;
       at: number;
     }
-  /** The run's process may exist but this supervisor holds no handle on it. */
-  | { type: 'ORPHANED'; at: number }
   /**
-   * The orphan's root was verified alive (the recorded identity, or, when none was
-   * recorded, the run's earliest marker-carrying process); this supervisor watches it.
-   * `null`: a durable run whose identity was never read (its process ended at once), which
-   * its run host still holds: followed through the host alone, which reports its exit.
+   * Boot's verified facts about an orphan. The guards decide: reattach, kill, lost, or (an
+   * identity that cannot be read) stay orphaned and never be signalled on faith. `root` is
+   * the process a reattached run is watched through; `error` says why when the reason
+   * alone does not (a run host this code cannot speak to).
    */
-  | { type: 'REATTACH'; identity: ProcessIdentity | null; at: number }
-  /** The orphan's process is gone, or its record predates this boot. */
-  | { type: 'LOST'; error?: RunErrorInfo; at: number };
+  | {
+      type: 'ADOPT';
+      facts: OrphanFacts;
+      root: ProcessIdentity | null;
+      error?: RunErrorInfo;
+      at: number;
+    };

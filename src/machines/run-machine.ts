@@ -1,6 +1,8 @@
-// The run machine: one per run, pure data. Every side effect is a named action that the
-// supervisor provides; restoring a snapshot runs no entry action, so it can never spawn.
-import { assertEvent, assign, setup } from 'xstate';
+// The run machine: one actor per run, a child of its supervisor. Pure data: every effect is
+// an invoked actor (cancelled when its state is left) or a named action, both provided by
+// the runtime. A run adopted from a record enters `orphaned` and never passes `spawning`.
+import { assertEvent, assign, sendParent, setup } from 'xstate';
+import { decideOrphan } from './decide-orphan.js';
 import {
   deadlinesAfterOutput,
   deadlinesAtStart,
@@ -12,18 +14,29 @@ import {
   buildRunExit,
   initialRunContext,
   reasonForExit,
+  releasedExit,
   type RunContext,
   type RunInput,
 } from './run-context.js';
+import { runEffects } from './run-effects.js';
 
-// A watchdog tick past an absolute deadline ends the run; the overall timeout wins.
+/** Output of the final states: how the run left its supervisor. */
+export interface RunOutput {
+  readonly runId: string;
+  /** `done`: it ended; `released`: handed on alive; `refused`: it never had a record. */
+  readonly outcome: 'done' | 'released' | 'refused';
+  readonly exit: NonNullable<RunContext['exit']>;
+}
+
+// A watchdog tick past an absolute deadline ends the run; the overall timeout wins. A tick
+// before every deadline (output moved them) re-enters the state, which re-arms the watchdog.
 const expiries = [
   { guard: 'timeoutDue', target: 'finalizing', actions: 'expireTimeout' },
   { guard: 'noOutputDue', target: 'finalizing', actions: 'expireNoOutput' },
 ] as const;
-
-/** Output of the final state: the exit record. */
-export type RunOutput = NonNullable<RunContext['exit']>;
+const release = { target: 'released', actions: 'recordRelease' } as const;
+const cancel = { target: 'finalizing', actions: 'recordCancel' } as const;
+const exited = { target: 'finalizing', actions: 'recordProcessExit' } as const;
 
 export const runMachine = setup({
   types: {
@@ -32,15 +45,19 @@ export const runMachine = setup({
     input: {} as RunInput,
     output: {} as RunOutput,
   },
+  actors: runEffects,
   actions: {
-    /** Cancels live predecessors in the scope (if replacing) and reports PREDECESSORS_DONE. */
-    finalizePredecessors: () => undefined,
-    /** Starts the process (after the write-ahead record) and reports SPAWNED or SPAWN_FAILED. */
-    spawnProcess: () => undefined,
-    /** Collects the tree, signals, waits, verifies, and reports TREE_DEAD (and EXITED). */
-    terminateTree: () => undefined,
+    /** Asks the parent to cancel the live runs of the scope created before this one. */
+    requestReplacement: sendParent(({ context }) => ({
+      type: 'REPLACE_PREDECESSORS' as const,
+      runId: context.runId,
+    })),
+    /** Follows an adopted process again: its run host's stream, or its verified identity. */
+    followAdopted: () => undefined,
     /** Releases the handle and file descriptors; never signals. */
     releaseProcess: () => undefined,
+    /** Detaches from a process that goes on (a `leave` shutdown); never signals. */
+    detachProcess: () => undefined,
     recordOutput: assign(({ context, event }) => {
       assertEvent(event, 'OUTPUT');
       return {
@@ -49,11 +66,32 @@ export const runMachine = setup({
         deadlines: deadlinesAfterOutput(context.descriptor, context.deadlines, event.at),
       };
     }),
+    recordSpawn: assign(({ context, event }) => {
+      assertEvent(event, 'SPAWNED');
+      return {
+        pid: event.pid,
+        identity: event.identity,
+        host: event.host ?? null,
+        startedAt: event.at,
+        deadlines: deadlinesAtStart(context.descriptor, event.at),
+      };
+    }),
+    recordSpawnFailure: assign(({ event }) => {
+      assertEvent(event, 'SPAWN_FAILED');
+      return { endReason: 'spawn-error' as const, error: event.error, endedAt: event.at };
+    }),
     recordProcessExit: assign(({ context, event }) => {
       assertEvent(event, 'EXITED');
       return {
         processExit: { exitCode: event.exitCode, signal: event.signal },
         endReason: context.endReason ?? event.reason ?? reasonForExit(event.signal),
+        endedAt: Math.max(context.endedAt ?? 0, event.at),
+      };
+    }),
+    recordTreeDead: assign(({ context, event }) => {
+      assertEvent(event, 'TREE_DEAD');
+      return {
+        termination: { forced: event.forced, survivors: event.survivors, error: event.error },
         endedAt: Math.max(context.endedAt ?? 0, event.at),
       };
     }),
@@ -66,136 +104,190 @@ export const runMachine = setup({
       return {
         endReason: context.endReason ?? event.reason,
         error: context.error ?? event.error ?? null,
+        endedAt: context.endedAt ?? event.at ?? null,
+      };
+    }),
+    // The record keeps the run live (no end reason): the next supervisor adopts it.
+    recordRelease: assign(({ context, event }) => {
+      assertEvent(event, 'RELEASE');
+      return { exit: releasedExit(context, event.at ?? context.startedAt ?? context.createdAt) };
+    }),
+    recordReattach: assign(({ context, event }) => {
+      assertEvent(event, 'ADOPT');
+      const startedAt = context.startedAt ?? event.at;
+      return {
+        identity: event.root ?? context.identity,
+        pid: event.root?.pid ?? context.pid,
+        startedAt,
+        deadlines: deadlinesOnReattach(context.descriptor, context.deadlines, startedAt, event.at),
+      };
+    }),
+    recordOrphanKill: assign(({ context, event }) => {
+      assertEvent(event, 'ADOPT');
+      return {
+        endReason: context.endReason ?? ('orphan-killed' as const),
+        error: context.error ?? event.error ?? null,
+      };
+    }),
+    recordLost: assign(({ context, event }) => {
+      assertEvent(event, 'ADOPT');
+      return {
+        endReason: 'lost' as const,
+        error: context.error ?? event.error ?? null,
+        endedAt: event.at,
       };
     }),
   },
   guards: {
+    adopted: ({ context }) => context.origin === 'record',
+    replacesScope: ({ context }) =>
+      context.descriptor.replaceExistingScope && context.descriptor.scopeKey !== null,
     timeoutDue: ({ context, event }) =>
       event.type === 'TICK' && isDue(context.deadlines.timeoutAt, event.now),
     noOutputDue: ({ context, event }) =>
       event.type === 'TICK' && isDue(context.deadlines.noOutputAt, event.now),
     idleDue: ({ context, event }) =>
       event.type === 'TICK' && isDue(context.deadlines.idleAt, event.now),
-    /** A run that was being finalized is never reattached: its end must not be lost. */
-    notFinalizing: ({ context }) => context.endReason === null,
+    /** A `leave` shutdown arrived while the process was being started. */
+    releaseRequested: ({ context }) => context.exit?.reason === 'released',
+    /** A cancellation arrived while the process was being started. */
+    cancelRequested: ({ context }) => context.endReason !== null,
     finalizationComplete: ({ context }) =>
       context.processExit !== null && context.termination !== null,
+    orphanReattachable: ({ event }) =>
+      event.type === 'ADOPT' && decideOrphan(event.facts) === 'reattach',
+    orphanToKill: ({ event }) => event.type === 'ADOPT' && decideOrphan(event.facts) === 'kill',
+    orphanGone: ({ event }) => event.type === 'ADOPT' && decideOrphan(event.facts) === 'lost',
   },
 }).createMachine({
   id: 'run',
   context: ({ input }) => initialRunContext(input),
-  initial: 'replacing',
-  output: ({ context }) => context.exit ?? buildRunExit(context),
+  initial: 'created',
+  // Each final state names its outcome; the done event carries it here.
+  output: ({ context, event }) => ({
+    runId: context.runId,
+    outcome: (event.output as { outcome: RunOutput['outcome'] }).outcome,
+    exit: context.exit ?? buildRunExit(context),
+  }),
   states: {
-    replacing: {
-      entry: 'finalizePredecessors',
+    created: {
+      always: [{ guard: 'adopted', target: 'orphaned' }, { target: 'recording' }],
+    },
+    // The write-ahead: nothing can start before this run's record is durable.
+    recording: {
+      invoke: {
+        src: 'writeAhead',
+        input: ({ context }) => ({ runId: context.runId }),
+        onDone: [{ guard: 'replacesScope', target: 'replacing' }, { target: 'spawning' }],
+        onError: { target: 'refused', actions: 'recordSpawnFailure' },
+      },
       on: {
-        PREDECESSORS_DONE: { target: 'spawning' },
-        CANCEL: {
-          target: 'done',
-          actions: assign({
-            endReason: ({ event }) => event.reason,
-            endedAt: ({ event }) => event.at,
-          }),
-        },
-        ORPHANED: { target: 'orphaned' },
+        CANCEL: { target: 'done', actions: 'recordCancel' },
+        RELEASE: release,
       },
     },
-    spawning: {
-      entry: 'spawnProcess',
+    replacing: {
+      entry: 'requestReplacement',
       on: {
-        SPAWNED: {
-          target: 'running',
-          actions: assign({
-            pid: ({ event }) => event.pid,
-            identity: ({ event }) => event.identity,
-            host: ({ event }) => event.host ?? null,
-            startedAt: ({ event }) => event.at,
-            deadlines: ({ context, event }) => deadlinesAtStart(context.descriptor, event.at),
-          }),
-        },
-        SPAWN_FAILED: {
-          target: 'done',
-          actions: assign({
-            endReason: 'spawn-error',
-            error: ({ event }) => event.error,
-            endedAt: ({ event }) => event.at,
-          }),
-        },
-        ORPHANED: { target: 'orphaned' },
+        PREDECESSORS_DONE: { target: 'spawning' },
+        CANCEL: { target: 'done', actions: 'recordCancel' },
+        RELEASE: release,
+      },
+    },
+    // The launch cannot be taken back: a cancel or release waits for its outcome.
+    spawning: {
+      invoke: { src: 'launch', input: ({ context }) => ({ runId: context.runId }) },
+      on: {
+        SPAWNED: [
+          { guard: 'releaseRequested', target: 'released', actions: 'recordSpawn' },
+          { guard: 'cancelRequested', target: 'finalizing', actions: 'recordSpawn' },
+          { target: 'running', actions: 'recordSpawn' },
+        ],
+        SPAWN_FAILED: { target: 'done', actions: 'recordSpawnFailure' },
+        CANCEL: { actions: 'recordCancel' },
+        RELEASE: { actions: 'recordRelease' },
       },
     },
     running: {
+      invoke: {
+        src: 'watchdog',
+        input: ({ context }) => ({
+          runId: context.runId,
+          deadlines: context.deadlines,
+          idle: false,
+        }),
+      },
       on: {
         OUTPUT: { actions: 'recordOutput' },
-        TICK: [...expiries, { guard: 'idleDue', target: 'idle' }],
-        EXITED: { target: 'finalizing', actions: 'recordProcessExit' },
-        CANCEL: { target: 'finalizing', actions: 'recordCancel' },
-        ORPHANED: { target: 'orphaned' },
+        TICK: [
+          ...expiries,
+          { guard: 'idleDue', target: 'idle' },
+          { target: 'running', reenter: true },
+        ],
+        EXITED: exited,
+        CANCEL: cancel,
+        RELEASE: release,
       },
     },
     idle: {
+      invoke: {
+        src: 'watchdog',
+        input: ({ context }) => ({
+          runId: context.runId,
+          deadlines: context.deadlines,
+          idle: true,
+        }),
+      },
       on: {
         OUTPUT: { target: 'running', actions: 'recordOutput' },
-        TICK: expiries,
-        EXITED: { target: 'finalizing', actions: 'recordProcessExit' },
-        CANCEL: { target: 'finalizing', actions: 'recordCancel' },
-        ORPHANED: { target: 'orphaned' },
+        TICK: [...expiries, { target: 'idle', reenter: true }],
+        EXITED: exited,
+        CANCEL: cancel,
+        RELEASE: release,
       },
     },
     finalizing: {
-      entry: 'terminateTree',
+      invoke: { src: 'terminate', input: ({ context }) => ({ runId: context.runId }) },
       always: { guard: 'finalizationComplete', target: 'done' },
       on: {
         OUTPUT: { actions: 'recordOutput' },
         EXITED: { actions: 'recordProcessExit' },
-        TREE_DEAD: {
-          actions: assign({
-            termination: ({ event }) => ({
-              forced: event.forced,
-              survivors: event.survivors,
-              error: event.error,
-            }),
-            endedAt: ({ context, event }) => Math.max(context.endedAt ?? 0, event.at),
-          }),
-        },
-        ORPHANED: { target: 'orphaned' },
+        TREE_DEAD: { actions: 'recordTreeDead' },
+        RELEASE: release,
       },
     },
+    // Held by no handle: a record of an earlier supervisor, waiting for boot's facts. An
+    // ADOPT no guard accepts (an identity that cannot be read) leaves it here, unsignalled.
     orphaned: {
       on: {
-        REATTACH: {
-          guard: 'notFinalizing',
-          target: 'running',
-          actions: assign(({ context, event }) => {
-            const startedAt = context.startedAt ?? event.at;
-            return {
-              identity: event.identity ?? context.identity,
-              pid: event.identity?.pid ?? context.pid,
-              startedAt,
-              deadlines: deadlinesOnReattach(
-                context.descriptor,
-                context.deadlines,
-                startedAt,
-                event.at,
-              ),
-            };
-          }),
-        },
-        CANCEL: { target: 'finalizing', actions: 'recordCancel' },
-        LOST: {
-          target: 'done',
-          actions: assign({
-            endReason: 'lost',
-            error: ({ context, event }) => context.error ?? event.error ?? null,
-            endedAt: ({ event }) => event.at,
-          }),
-        },
+        ADOPT: [
+          {
+            guard: 'orphanReattachable',
+            target: 'running',
+            actions: ['recordReattach', 'followAdopted'],
+          },
+          {
+            guard: 'orphanToKill',
+            target: 'finalizing',
+            actions: ['recordOrphanKill', 'followAdopted'],
+          },
+          { guard: 'orphanGone', target: 'done', actions: 'recordLost' },
+        ],
+        CANCEL: cancel,
+        RELEASE: release,
       },
     },
     done: {
       type: 'final',
       entry: [assign({ exit: ({ context }) => buildRunExit(context) }), 'releaseProcess'],
+      output: { outcome: 'done' },
+    },
+    released: { type: 'final', entry: 'detachProcess', output: { outcome: 'released' } },
+    // The write-ahead record could not be stored: no process, no record, no run.
+    refused: {
+      type: 'final',
+      entry: assign({ exit: ({ context }) => buildRunExit(context) }),
+      output: { outcome: 'refused' },
     },
   },
 });

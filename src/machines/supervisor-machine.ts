@@ -1,80 +1,248 @@
-// The supervisor machine: the lifecycle of one supervisor (boot, serve, drain, stop) and
-// the set of runs it holds. Pure data; the facade in src/actors provides the effects.
-import { assign, setup } from 'xstate';
+// The supervisor machine: the root of one supervisor's actor system. Its runs are child
+// actors (found by `systemId`, their run id); it admits them, gates them on boot, replaces
+// scopes, drains them on shutdown and closes only once every record is down. Pure data:
+// the runtime provides the effects (boot, close, store health) and executes named actions.
+import { assign, emit, enqueueActions, setup, type ActorRefFrom } from 'xstate';
+import type { RunDescriptor } from '../types.js';
+import type { ProcessIdentity } from '../os/process-identity.js';
+import type { RunErrorInfo } from '../types.js';
+import type { OrphanFacts } from './decide-orphan.js';
+import type { RunContext } from './run-context.js';
+import { runMachine, type RunOutput } from './run-machine.js';
+import { storeHealthMachine } from './store-health-machine.js';
+import { supervisorEffects } from './supervisor-effects.js';
+import {
+  expireFinalRecords,
+  liveRunsOf,
+  predecessorsOf,
+  withoutRun,
+  type SupervisorContext,
+} from './supervisor-context.js';
+
+export type { SupervisorContext } from './supervisor-context.js';
 
 /** What a supervisor does with its live runs when it stops. */
 export type ShutdownRuns = 'kill' | 'leave';
 
-export interface SupervisorContext {
-  /** Ids of runs this supervisor holds that are not done yet. */
-  readonly liveRunIds: readonly string[];
-  readonly shutdownRuns: ShutdownRuns | null;
-}
-
 export type SupervisorEvent =
-  /** Boot finished: orphans of the previous supervisor were reconciled. */
-  | { type: 'BOOTED' }
-  /** Boot failed (for example the store is unreadable); nothing was signalled. */
-  | { type: 'BOOT_FAILED' }
-  /** A run was created (or restored) and is now held by this supervisor. */
-  | { type: 'RUN_ADDED'; runId: string }
-  /** A run reached `done`, or was released on a `leave` shutdown. */
-  | { type: 'RUN_REMOVED'; runId: string }
+  /** Take the owner lease and reconcile the previous supervisor's runs. */
+  | { type: 'BOOT' }
+  /** Boot found a live record: adopt it as a child and decide it with these facts. */
+  | {
+      type: 'ADOPT_RUN';
+      record: RunContext;
+      facts: OrphanFacts;
+      root: ProcessIdentity | null;
+      error?: RunErrorInfo;
+      at: number;
+    }
+  /** Boot kept finished records listable (their ids count toward record retention). */
+  | { type: 'RETAIN_RECORDS'; runIds: readonly string[] }
+  /** Start a new run as a child. */
+  | { type: 'SPAWN'; runId: string; descriptor: RunDescriptor; createdAt: number }
+  /** A run (entering `replacing`) asks for the live runs of its scope created before it. */
+  | { type: 'REPLACE_PREDECESSORS'; runId: string }
   /** Stop accepting runs; finalize (`kill`) or release (`leave`) the live ones. */
-  | { type: 'SHUTDOWN'; runs: ShutdownRuns };
+  | { type: 'SHUTDOWN'; runs: ShutdownRuns; at: number }
+  | { type: 'xstate.done.actor.*'; output: RunOutput };
+
+/** Input: the limits the machine enforces. */
+export interface SupervisorInput {
+  /** When the supervisor was created (epoch ms): store health counts from there. */
+  readonly createdAt: number;
+  readonly maxLiveRuns: number;
+  readonly maxFinalRecords: number;
+}
 
 export const supervisorMachine = setup({
   types: {
     context: {} as SupervisorContext,
     events: {} as SupervisorEvent,
+    input: {} as SupervisorInput,
+    emitted: {} as
+      | { type: 'runEnded'; output: RunOutput }
+      | { type: 'runReplaced'; runId: string; by: string }
+      | { type: 'recordsExpired'; runIds: readonly string[] }
+      | { type: 'spawnRefused'; runId: string }
+      | { type: 'bootFailed'; error: unknown },
   },
+  actors: { run: runMachine, storeHealth: storeHealthMachine, ...supervisorEffects },
   actions: {
-    /** Finalizes every live run with reason `shutdown`, or releases it without a signal. */
-    drainRuns: () => undefined,
-    addRun: assign({
-      liveRunIds: ({ context, event }) =>
-        event.type === 'RUN_ADDED' ? [...context.liveRunIds, event.runId] : context.liveRunIds,
+    spawnRun: assign(({ context, event, spawn }) => {
+      if (event.type !== 'SPAWN') return {};
+      const { runId, descriptor, createdAt } = event;
+      const ref = spawn('run', {
+        id: runId,
+        systemId: runId,
+        input: { runId, descriptor, createdAt },
+      });
+      return { runs: { ...context.runs, [runId]: ref }, order: [...context.order, runId] };
     }),
-    removeRun: assign({
-      liveRunIds: ({ context, event }) =>
-        event.type === 'RUN_REMOVED'
-          ? context.liveRunIds.filter((id) => id !== event.runId)
-          : context.liveRunIds,
+    adoptRun: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'ADOPT_RUN') return;
+      const runId = event.record.runId;
+      enqueue.assign({
+        runs: ({ spawn }) => ({
+          ...context.runs,
+          [runId]: spawn('run', { id: runId, systemId: runId, input: { record: event.record } }),
+        }),
+        order: [...context.order, runId],
+      });
+      const { facts, root, at } = event;
+      enqueue.sendTo(runId, {
+        type: 'ADOPT',
+        facts,
+        root,
+        at,
+        ...(event.error === undefined ? {} : { error: event.error }),
+      });
     }),
+    retainRecords: assign({
+      finalRecords: ({ context, event }) =>
+        event.type === 'RETAIN_RECORDS'
+          ? [...context.finalRecords, ...event.runIds]
+          : context.finalRecords,
+    }),
+    // Cancels the scope's earlier live runs; the replacer goes on once they are all done.
+    replacePredecessors: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'REPLACE_PREDECESSORS') return;
+      const predecessors = predecessorsOf(context, event.runId);
+      for (const id of predecessors) {
+        enqueue.emit({ type: 'runReplaced', runId: id, by: event.runId });
+        enqueue.sendTo(id, { type: 'CANCEL', reason: 'replaced' });
+      }
+      if (predecessors.length === 0) enqueue.sendTo(event.runId, { type: 'PREDECESSORS_DONE' });
+      else enqueue.assign({ waiting: { ...context.waiting, [event.runId]: predecessors } });
+    }),
+    // A run left: forget it, release replacers it held up, and apply record retention.
+    removeRun: enqueueActions(({ context, event, enqueue }) => {
+      const output = runOutputOf(event);
+      if (output === null) return;
+      const { runId, outcome } = output;
+      const next = withoutRun(context, runId);
+      for (const [replacer, left] of Object.entries(next.waiting)) {
+        if (left.length === 0) enqueue.sendTo(replacer, { type: 'PREDECESSORS_DONE' });
+      }
+      const retention =
+        outcome === 'done'
+          ? expireFinalRecords(next, runId)
+          : { finalRecords: next.finalRecords, expired: [] };
+      enqueue.stopChild(runId);
+      enqueue.assign({
+        ...next,
+        waiting: Object.fromEntries(
+          Object.entries(next.waiting).filter(([, left]) => left.length > 0),
+        ),
+        finalRecords: retention.finalRecords,
+      });
+      // The runtime deletes them (queued; awaited before the store closes).
+      if (retention.expired.length > 0)
+        enqueue.emit({ type: 'recordsExpired', runIds: retention.expired });
+      enqueue.emit({ type: 'runEnded', output });
+    }),
+    drainRuns: enqueueActions(({ context, event, enqueue }) => {
+      const at = event.type === 'SHUTDOWN' ? { at: event.at } : {};
+      for (const id of liveRunsOf(context)) {
+        enqueue.sendTo(
+          id,
+          context.shutdownRuns === 'leave'
+            ? { type: 'RELEASE', ...at }
+            : { type: 'CANCEL', reason: 'shutdown', ...at },
+        );
+      }
+    }),
+    refuseSpawn: emit(({ event }) => ({
+      type: 'spawnRefused' as const,
+      runId: event.type === 'SPAWN' ? event.runId : '',
+    })),
   },
   guards: {
-    drained: ({ context }) => context.liveRunIds.length === 0,
+    belowLiveLimit: ({ context }) => liveRunsOf(context).length < context.maxLiveRuns,
+    noLiveRuns: ({ context }) => liveRunsOf(context).length === 0,
+    isRunOutput: ({ event }) => runOutputOf(event) !== null,
   },
 }).createMachine({
   id: 'supervisor',
-  context: { liveRunIds: [], shutdownRuns: null },
-  initial: 'booting',
+  context: ({ input }) => ({
+    runs: {},
+    order: [],
+    waiting: {},
+    finalRecords: [],
+    shutdownRuns: null,
+    createdAt: input.createdAt,
+    maxLiveRuns: input.maxLiveRuns,
+    maxFinalRecords: input.maxFinalRecords,
+  }),
+  initial: 'idle',
+  on: {
+    'xstate.done.actor.*': { guard: 'isRunOutput', actions: 'removeRun' },
+    REPLACE_PREDECESSORS: { actions: 'replacePredecessors' },
+  },
   states: {
-    booting: {
-      on: {
-        RUN_ADDED: { actions: 'addRun' },
-        RUN_REMOVED: { actions: 'removeRun' },
-        BOOTED: { target: 'active' },
-        BOOT_FAILED: { target: 'stopped' },
+    idle: { on: { BOOT: 'open', SHUTDOWN: 'closing' } },
+    // The store is open: its health is watched, and runs may hold records.
+    open: {
+      invoke: {
+        id: 'storeHealth',
+        systemId: 'storeHealth',
+        src: 'storeHealth',
+        input: ({ context }) => ({ since: context.createdAt }),
       },
-    },
-    active: {
-      on: {
-        RUN_ADDED: { actions: 'addRun' },
-        RUN_REMOVED: { actions: 'removeRun' },
-        SHUTDOWN: {
-          target: 'draining',
-          actions: assign({ shutdownRuns: ({ event }) => event.runs }),
+      initial: 'booting',
+      states: {
+        booting: {
+          invoke: {
+            id: 'boot',
+            src: 'boot',
+            onDone: 'active',
+            onError: {
+              target: 'failing',
+              actions: emit(({ event }) => ({ type: 'bootFailed' as const, error: event.error })),
+            },
+          },
+          on: {
+            ADOPT_RUN: { actions: 'adoptRun' },
+            RETAIN_RECORDS: { actions: 'retainRecords' },
+            SHUTDOWN: {
+              target: 'draining',
+              actions: assign({ shutdownRuns: ({ event }) => event.runs }),
+            },
+          },
+        },
+        active: {
+          on: {
+            SPAWN: [{ guard: 'belowLiveLimit', actions: 'spawnRun' }, { actions: 'refuseSpawn' }],
+            SHUTDOWN: {
+              target: 'draining',
+              actions: assign({ shutdownRuns: ({ event }) => event.runs }),
+            },
+          },
+        },
+        draining: {
+          entry: 'drainRuns',
+          always: { guard: 'noLiveRuns', target: '#supervisor.closing' },
+        },
+        // Boot failed: runs adopted so far must not act for a supervisor that does not exist.
+        failing: {
+          entry: [assign({ shutdownRuns: 'leave' }), 'drainRuns'],
+          always: { guard: 'noLiveRuns', target: '#supervisor.closing' },
         },
       },
     },
-    draining: {
-      entry: 'drainRuns',
-      always: { guard: 'drained', target: 'stopped' },
-      on: {
-        RUN_REMOVED: { actions: 'removeRun' },
-      },
+    // Every record and delete is down before the lease is released and the store closed.
+    closing: {
+      invoke: { id: 'close', src: 'close', onDone: 'stopped', onError: 'stopped' },
     },
     stopped: { type: 'final' },
   },
 });
+
+// The output of a run child that reached a final state (its done event's type names it).
+function runOutputOf(event: SupervisorEvent): RunOutput | null {
+  if (!event.type.startsWith('xstate.done.actor.') || !('output' in event)) return null;
+  const output = event.output as Partial<RunOutput> | undefined;
+  return typeof output?.runId === 'string' ? (output as RunOutput) : null;
+}
+
+/** A run actor as the supervisor holds it. */
+export type RunActorRef = ActorRefFrom<typeof runMachine>;

@@ -5,6 +5,7 @@ import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from './run-record.js';
 import { UndecodableValue } from './undecodable-value.js';
 
 const runStates = [
+  'recording',
   'replacing',
   'spawning',
   'running',
@@ -12,6 +13,7 @@ const runStates = [
   'finalizing',
   'orphaned',
   'done',
+  'released',
 ] as const;
 const nullableInt = z.number().int().nullable();
 const identity = z.object({
@@ -75,6 +77,8 @@ const snapshot = z.looseObject({
   status: z.enum(['active', 'done']),
   value: z.enum(runStates),
   context,
+  // Records are written with no effect actors (`{}`); anything else is not ours.
+  children: z.record(z.string(), z.unknown()),
 });
 const record = z.object({
   schemaVersion: z.literal(RUN_RECORD_SCHEMA_VERSION),

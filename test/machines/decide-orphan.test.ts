@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { decideOrphan, type OrphanFacts } from '../../src/actors/decide-orphan.js';
+import { decideOrphan, type OrphanFacts } from '../../src/machines/decide-orphan.js';
 
 const base: OrphanFacts = {
   fromEarlierBoot: false,

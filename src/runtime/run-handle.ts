@@ -1,7 +1,7 @@
-// The handle a caller gets for one run. Thin: every call goes to the run's controller.
+// The handle a caller gets for one run. Thin: every call goes to the run's runtime.
 import type { CancelReason, RunExit, RunInfo, RunStateName } from '../types.js';
-import type { OutputSlice } from './output-buffer.js';
-import type { OutputListener, RunController } from './run-controller.js';
+import type { OutputSlice } from '../actors/output-buffer.js';
+import type { OutputListener, RunRuntime } from './run-runtime.js';
 
 /** A supervised run. */
 export class RunHandle {
@@ -9,7 +9,7 @@ export class RunHandle {
   readonly exited: Promise<RunExit>;
 
   constructor(
-    private readonly controller: RunController,
+    private readonly controller: RunRuntime,
     private readonly cancelRun: (reason: CancelReason) => Promise<RunExit>,
   ) {
     this.exited = controller.exited;

@@ -1,0 +1,38 @@
+// Effect of `spawning`: starts the process and reports SPAWNED or SPAWN_FAILED. A launch
+// cannot be taken back, so the machine stays in `spawning` until it reports; if the actor
+// is stopped meanwhile (its whole system went away), a late handle is detached, unsignalled.
+import { fromCallback } from 'xstate';
+import { toErrorInfo } from '../errors.js';
+import type { RunEffectInput } from '../machines/run-effects.js';
+import type { RunEvent } from '../machines/run-events.js';
+import { readIdentity } from '../os/process-identity.js';
+import type { RuntimeEnvironment } from '../runtime/runtime-environment.js';
+
+export function launchEffect(env: RuntimeEnvironment) {
+  return fromCallback<RunEvent, RunEffectInput>(({ input, sendBack }) => {
+    let stopped = false;
+    const run = env.runtime(input.runId);
+    if (run === undefined) return undefined;
+    const at = () => env.clock.now();
+    env.launch(run.id, run.context.descriptor).then(
+      (handle) => {
+        if (stopped) {
+          env.logger.warn({ runId: run.id }, 'a launch finished after its run was stopped');
+          handle.detach();
+          return;
+        }
+        const identity = readIdentity(handle.pid) ?? null;
+        run.attachProcess(handle);
+        sendBack({ type: 'SPAWNED', pid: handle.pid, identity, host: handle.host ?? null, at: at() });
+      },
+      (error: unknown) => {
+        const info = toErrorInfo(error);
+        env.logger.warn({ runId: run.id, code: info.code }, `spawn failed: ${info.message}`);
+        if (!stopped) sendBack({ type: 'SPAWN_FAILED', error: info, at: at() });
+      },
+    );
+    return () => {
+      stopped = true;
+    };
+  });
+}

@@ -1,0 +1,121 @@
+// The boot effect: take the owner lease, then reconcile the previous supervisor's runs.
+// Each live record is adopted as a child of the supervisor actor (ADOPT_RUN), whose run
+// machine decides its fate from the facts gathered here.
+import type { Actor } from 'xstate';
+import type { OrphanDecision, OrphanFacts } from '../machines/decide-orphan.js';
+import type { RunContext } from '../machines/run-context.js';
+import type { supervisorMachine } from '../machines/supervisor-machine.js';
+import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
+import type { ProcessIdentity } from '../os/process-identity.js';
+import { acquireOwnerLease, type OwnerLease } from '../persistence/owner-lease.js';
+import type { RecordStore } from '../persistence/record-store.js';
+import type { ValidRunRecord } from '../persistence/run-record-schema.js';
+import type { RunErrorInfo } from '../types.js';
+import { SupervisorStoppedError } from '../errors.js';
+import { DurableProcess } from '../host/client/durable-process.js';
+import { hostedBootSteps, type FoundHostedRun } from '../host/client/find-hosted-run.js';
+import type { RunHostLink } from '../host/client/run-host-link.js';
+import { reconcileOnBoot } from '../actors/reconcile-on-boot.js';
+import type { ReconcileReport } from '../actors/reconcile-report.js';
+import type { RunHistory } from './run-history.js';
+import type { RunRuntime } from './run-runtime.js';
+
+/** What boot needs from the supervisor runtime. */
+export interface BootDeps {
+  readonly options: ResolvedSupervisorOptions;
+  readonly store: RecordStore;
+  readonly hostLink: RunHostLink;
+  readonly history: RunHistory;
+  readonly actor: () => Actor<typeof supervisorMachine>;
+  /** Creates (and registers) the runtime of a run about to become a child actor. */
+  createRuntime(context: RunContext): RunRuntime;
+  runtime(runId: string): RunRuntime | undefined;
+  removeRunFiles(runId: string): void;
+  /** The lease is held from here on (released when the supervisor closes). */
+  leaseTaken(lease: OwnerLease): void;
+}
+
+export async function bootSupervisor(deps: BootDeps): Promise<ReconcileReport> {
+  const { options, store } = deps;
+  deps.leaseTaken(await acquireOwnerLease(store, options.clock.now(), options.logger));
+  const report = await reconcileOnBoot(
+    {
+      store,
+      logger: options.logger,
+      now: () => options.clock.now(),
+      defaultPolicy: options.onOrphan,
+      retention: options.retention,
+      adoptOrphan: (record, facts, root, hosted, why) =>
+        adoptOrphan(deps, record, facts, root, hosted, why),
+      ...hostedBootSteps(deps.hostLink),
+      removeRunFiles: (runId) => {
+        deps.removeRunFiles(runId);
+      },
+      retainFinished: (record) => {
+        deps.history.retain(record);
+        deps.actor().send({ type: 'RETAIN_RECORDS', runIds: [record.runId] });
+      },
+      rewriteAdopted: async (runId) => {
+        // Its record was migrated: the adopted run's own record replaces the old shape.
+        const run = deps.runtime(runId);
+        if (run === undefined || run.state === 'done') return;
+        run.records.rewrite();
+        await run.records.whenDurable();
+      },
+    },
+    false,
+  );
+  options.logger.info({ ...report, type: 'reconcile' }, 'boot reconciliation');
+  return report;
+}
+
+// Adopts a live record as a child actor in `orphaned` and hands its machine the facts.
+// Resolves with what it decided, once settled (a killed orphan: its tree verified dead).
+async function adoptOrphan(
+  deps: BootDeps,
+  record: ValidRunRecord,
+  facts: OrphanFacts,
+  root: ProcessIdentity | null,
+  hosted: FoundHostedRun | null,
+  why: RunErrorInfo | null,
+): Promise<OrphanDecision> {
+  const context = record.snapshot.context as unknown as RunContext;
+  const adopt = {
+    type: 'ADOPT_RUN',
+    record: context,
+    facts,
+    root,
+    at: deps.options.clock.now(),
+    ...(why === null ? {} : { error: why }),
+  } as const;
+  // A shutdown during boot: nothing more is adopted (the record stays as it is).
+  if (!deps.actor().getSnapshot().can(adopt)) throw new SupervisorStoppedError();
+  const run = deps.createRuntime(context);
+  run.holdHosted(
+    hosted === null
+      ? null
+      : new DurableProcess({
+          link: deps.hostLink,
+          runId: context.runId,
+          pid: hosted.status.pid,
+          mode: context.descriptor.mode,
+          host: hosted.host,
+          // Resume where the record says delivery stood; the host's log has the rest.
+          since: Math.min(context.outputBytes, hosted.status.outputEnd),
+          logger: deps.options.logger,
+        }),
+  );
+  deps.actor().send(adopt);
+  const decided = run.state;
+  const decision: OrphanDecision =
+    decided === 'orphaned'
+      ? 'uncertain'
+      : decided === 'running' || decided === 'idle'
+        ? 'reattach'
+        : run.context.endReason === 'lost'
+          ? 'lost'
+          : 'kill';
+  if (decision === 'kill' || decision === 'lost') await run.exited;
+  await run.records.flush();
+  return decision;
+}

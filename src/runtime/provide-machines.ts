@@ -1,0 +1,68 @@
+// Binds the pure machines to this supervisor's runtime: each named effect becomes a real
+// actor (or action) that acts for the run its input names.
+import { fromPromise } from 'xstate';
+import { runMachine } from '../machines/run-machine.js';
+import { storeHealthMachine } from '../machines/store-health-machine.js';
+import { supervisorMachine } from '../machines/supervisor-machine.js';
+import { launchEffect } from '../effects/launch-effect.js';
+import { probeStoreEffect } from '../effects/probe-store-effect.js';
+import { terminateEffect } from '../effects/terminate-effect.js';
+import { watchdogEffect } from '../effects/watchdog-effect.js';
+import { writeAheadEffect } from '../effects/write-ahead-effect.js';
+import type { RuntimeEnvironment } from './runtime-environment.js';
+
+/** What the supervisor's own effects do. */
+export interface SupervisorEffects {
+  /** Takes the lease and reconciles; adopted runs arrive as ADOPT_RUN events. */
+  boot(): Promise<void>;
+  /** Waits for every write and delete, releases the lease, closes the store. */
+  close(): Promise<void>;
+  /** One cheap round trip to the store; rejects when it is unreachable. */
+  probeStore(): Promise<unknown>;
+  /** The store is back: every live run writes its record again. */
+  rewriteRecords(): void;
+}
+
+export function provideMachines(env: RuntimeEnvironment, effects: SupervisorEffects) {
+  const forRun =
+    (act: (run: NonNullable<ReturnType<RuntimeEnvironment['runtime']>>) => void) =>
+    ({ context }: { context: { runId: string } }) => {
+      const run = env.runtime(context.runId);
+      if (run !== undefined) act(run);
+    };
+  const run = runMachine.provide({
+    actors: {
+      writeAhead: writeAheadEffect(env),
+      launch: launchEffect(env),
+      watchdog: watchdogEffect(env),
+      terminate: terminateEffect(env),
+    },
+    actions: {
+      followAdopted: forRun((r) => {
+        r.followAdopted();
+      }),
+      releaseProcess: forRun((r) => {
+        r.releaseProcess();
+      }),
+      detachProcess: forRun((r) => {
+        r.detachProcess();
+      }),
+    },
+  });
+  const storeHealth = storeHealthMachine.provide({
+    actors: { probeStore: probeStoreEffect(effects.probeStore, env.clock) },
+    actions: {
+      rewriteRecords: () => {
+        effects.rewriteRecords();
+      },
+    },
+  });
+  return supervisorMachine.provide({
+    actors: {
+      run,
+      storeHealth,
+      boot: fromPromise(() => effects.boot()),
+      close: fromPromise(() => effects.close()),
+    },
+  });
+}

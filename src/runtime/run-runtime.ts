@@ -1,0 +1,297 @@
+// What one run holds that cannot be machine data: its process handle, its output, its
+// record queue. It follows its run actor's snapshots from the actor's creation, writes a
+// record for each, and executes what the machine decided; it decides nothing itself.
+import type { SnapshotFrom } from 'xstate';
+import { RunStateError } from '../errors.js';
+import type { RunContext } from '../machines/run-context.js';
+import type { RunEvent } from '../machines/run-events.js';
+import type { runMachine } from '../machines/run-machine.js';
+import type { RunActorRef } from '../machines/supervisor-machine.js';
+import type { ProcessExit, ProcessHandle } from '../os/process-handle.js';
+import type { RunExit, RunInfo, RunStateName } from '../types.js';
+import { createDeferred } from '../actors/deferred.js';
+import { LivenessWatch } from '../actors/liveness-watch.js';
+import { OutputEvents } from '../actors/output-events.js';
+import type { OutputSlice } from '../actors/output-buffer.js';
+import { RunOutput, type OutputListener } from '../actors/run-output.js';
+import { RunProcess } from '../actors/run-process.js';
+import { runInfoFromContext } from '../actors/run-info.js';
+import { readOutputLog } from '../host/output-log.js';
+import { runDirFor } from '../host/run-host-paths.js';
+import { RecordQueue } from './record-queue.js';
+import type { RuntimeEnvironment } from './runtime-environment.js';
+
+export type { OutputListener } from '../actors/run-output.js';
+
+type RunSnapshot = SnapshotFrom<typeof runMachine>;
+
+// States in which the run has no process yet: `spawn()` waits until one of them is left.
+const BEFORE_PROCESS = new Set(['created', 'recording', 'replacing', 'spawning']);
+
+export class RunRuntime {
+  readonly id: string;
+  readonly records: RecordQueue;
+  private readonly output: RunOutput;
+  private readonly process = new RunProcess();
+  private readonly liveness = new LivenessWatch();
+  private readonly outputEvents: OutputEvents;
+  private readonly exitDeferred = createDeferred<RunExit>();
+  private readonly startedDeferred = createDeferred<undefined>();
+  private ref: RunActorRef | null = null;
+  private lastState: string | null = null;
+  private lastContext: RunContext | null = null;
+  private lastEvent: RunEvent['type'] | null = null;
+  /** A durable orphan's stream through its run host, followed once the machine adopts it. */
+  private hosted: ProcessHandle | null = null;
+
+  /** Resolves with the RunExit once the final record is written. Never rejects. */
+  readonly exited: Promise<RunExit> = this.exitDeferred.promise;
+
+  constructor(
+    private readonly env: RuntimeEnvironment,
+    /** The context the run starts from: its offsets continue a restored run's. */
+    context: Pick<RunContext, 'runId' | 'descriptor' | 'outputBytes'>,
+  ) {
+    this.id = context.runId;
+    this.records = new RecordQueue(
+      this.id,
+      env.journal,
+      () => this.capture(),
+      env.logger,
+      {
+        failed: (error) => {
+          env.onRecordFailure(this.id, error);
+        },
+        recovered: () => {
+          env.onRecordRecovered(this.id);
+        },
+      },
+    );
+    const runDir = runDirFor(env.hostLink.paths, this.id);
+    this.output = new RunOutput(
+      context.descriptor.maxOutputBytes,
+      context.outputBytes,
+      (error) => {
+        env.logger.error({ runId: this.id, err: error }, 'output listener threw');
+      },
+      context.descriptor.durable
+        ? (since, maxBytes) => readOutputLog(runDir, since, maxBytes)
+        : undefined,
+    );
+    this.outputEvents = new OutputEvents(env.clock, (bytes, at) => {
+      this.deliver({ type: 'OUTPUT', bytes, at });
+    });
+  }
+
+  /** Whether the run became an actor (its runtime follows it). */
+  get bound(): boolean {
+    return this.ref !== null;
+  }
+
+  /** Follows the run actor from its creation (before it starts), so no snapshot is missed. */
+  bind(ref: RunActorRef): void {
+    this.ref = ref;
+    ref.subscribe({
+      next: (snapshot) => {
+        this.onSnapshot(snapshot);
+      },
+      error: (error) => {
+        this.env.logger.error({ runId: this.id, err: error }, 'run machine failed');
+      },
+    });
+  }
+
+  get context(): RunContext {
+    return this.current().context;
+  }
+
+  get state(): RunStateName {
+    return stateName(this.current().value);
+  }
+
+  /** Resolves once the run has a process (or ended before it got one), durably recorded. */
+  started(): Promise<void> {
+    return this.startedDeferred.promise;
+  }
+
+  /** Sends an event to the run's machine; output not reported yet goes first. */
+  send(event: RunEvent): void {
+    if (event.type !== 'OUTPUT') this.outputEvents.flush();
+    this.deliver(event);
+  }
+
+  /** Reports counted output now (before a decision made elsewhere reaches the machine). */
+  flushOutput(): void {
+    this.outputEvents.flush();
+  }
+
+  /** Stores the write-ahead record; resolves once durable, rejects if it cannot be. */
+  writeAhead(): Promise<void> {
+    return this.records.writeAhead();
+  }
+
+  /** Takes the handle of a process (spawned, or a durable run followed again). */
+  attachProcess(handle: ProcessHandle): void {
+    this.process.attach(
+      handle,
+      (chunk) => {
+        this.output.append(chunk);
+        this.outputEvents.add(chunk.length, this.env.clock.now());
+      },
+      (exit) => {
+        this.onProcessExit(exit);
+      },
+      (bytes) => {
+        // Bytes lost before delivery still move the offsets, as output does.
+        this.output.skip(bytes);
+        this.outputEvents.add(bytes, this.env.clock.now());
+      },
+    );
+  }
+
+  /** Boot found this durable run in its host: followed once the machine adopts it. */
+  holdHosted(handle: ProcessHandle | null): void {
+    this.hosted = handle;
+  }
+
+  /** The machine adopted the orphan: follow its host's stream, or watch its identity. */
+  followAdopted(): void {
+    if (this.hosted !== null) {
+      this.attachProcess(this.hosted);
+      this.hosted = null;
+      return;
+    }
+    const identity = this.context.identity;
+    if (identity === null || this.context.endReason !== null) return;
+    // The exit code of a process we did not spawn cannot be known.
+    this.liveness.start(identity, () => {
+      this.send({ type: 'EXITED', exitCode: null, signal: null, at: this.env.clock.now() });
+    });
+  }
+
+  /** Waits up to `ms` for the held process's exit report. */
+  waitForExitReport(ms: number): Promise<void> {
+    return this.process.waitForExitReport(ms);
+  }
+
+  /** The run is done: drop the handle and descriptors; nothing is signalled. */
+  releaseProcess(): void {
+    this.stopFollowing();
+    this.process.dispose();
+  }
+
+  /** The run was released alive: stop holding it open; nothing is signalled. */
+  detachProcess(): void {
+    this.stopFollowing();
+    this.process.detach();
+    this.hosted?.detach();
+  }
+
+  onOutput(listener: OutputListener): () => void {
+    return this.output.subscribe(listener);
+  }
+
+  readOutput(since?: number): OutputSlice {
+    return this.output.read(since);
+  }
+
+  write(data: string | Uint8Array): void {
+    this.liveProcess('write to').write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.liveProcess('resize').resize(cols, rows);
+  }
+
+  info(): RunInfo {
+    // The buffer's end counts chunks whose OUTPUT event is still being summed.
+    return { ...runInfoFromContext(this.state, this.context), outputBytes: this.output.end };
+  }
+
+  private deliver(event: RunEvent): void {
+    const ref = this.ref;
+    if (ref === null || ref.getSnapshot().status !== 'active') return;
+    this.lastEvent = event.type;
+    ref.send(event);
+  }
+
+  private current(): RunSnapshot {
+    // A stopped actor (its run ended) still answers with its last snapshot.
+    const snapshot = this.ref?.getSnapshot();
+    if (snapshot === undefined) throw new RunStateError('E_RUN_NOT_LIVE', `run ${this.id} has no actor`);
+    return snapshot;
+  }
+
+  private capture(): { snapshot: object; persisted: unknown; final: boolean } {
+    const snapshot = this.current();
+    const persisted = this.ref?.getPersistedSnapshot() as { children?: unknown } | undefined;
+    // A record carries no effect actors: restoring it can never restart one.
+    return {
+      snapshot,
+      persisted: { ...persisted, children: {} },
+      final: snapshot.status === 'done' && snapshot.value === 'done',
+    };
+  }
+
+  private onSnapshot(snapshot: RunSnapshot): void {
+    const state = String(snapshot.value);
+    if (state === 'refused') {
+      // No durable record, so no run: nothing is written for it, ever.
+      this.records.stop();
+      this.startedDeferred.resolve(undefined);
+      this.exitDeferred.resolve(snapshot.context.exit ?? this.fallbackExit(snapshot));
+      return;
+    }
+    const changed = state !== this.lastState;
+    const contextChanged = snapshot.context !== this.lastContext;
+    this.lastContext = snapshot.context;
+    // Output only moves offsets and deadlines: written at most once a second. Everything
+    // else that changes the context, and every state change, is written at once.
+    if (changed || (contextChanged && this.lastEvent !== 'OUTPUT')) this.records.writeNow();
+    else if (contextChanged) this.records.writeSoon();
+    if (changed) {
+      const from = this.lastState;
+      this.lastState = state;
+      if (state !== 'created') this.env.onStateChange(this, from === null ? null : stateName(from), stateName(state));
+      if (!BEFORE_PROCESS.has(state)) {
+        void this.records.whenDurable().then(() => this.startedDeferred.resolve(undefined));
+      }
+    }
+    if (snapshot.status === 'done') {
+      this.records.cancelTimers();
+      const exit = snapshot.context.exit ?? this.fallbackExit(snapshot);
+      void this.records.flush().then(() => this.exitDeferred.resolve(exit));
+    }
+  }
+
+  private fallbackExit(snapshot: RunSnapshot): RunExit {
+    return (snapshot.output as { exit: RunExit } | undefined)?.exit as RunExit;
+  }
+
+  private onProcessExit(exit: ProcessExit): void {
+    this.send({
+      type: 'EXITED',
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      ...(exit.reason === undefined ? {} : { reason: exit.reason }),
+      at: this.env.clock.now(),
+    });
+  }
+
+  private stopFollowing(): void {
+    this.outputEvents.stop();
+    this.liveness.stop();
+  }
+
+  private liveProcess(verb: string): ProcessHandle {
+    const state = this.state;
+    return this.process.require(
+      state === 'running' || state === 'idle',
+      `cannot ${verb} run ${this.id}: it is ${state}`,
+    );
+  }
+}
+
+function stateName(value: unknown): RunStateName {
+  return String(value) as RunStateName;
+}

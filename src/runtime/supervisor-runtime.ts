@@ -1,0 +1,193 @@
+// What one supervisor's actor system runs on: the runtimes of its runs (found by run id),
+// the history of finished ones, the store's pending deletes, and the reports. It carries
+// out what the machines emit and decide; it decides nothing.
+import type { Actor, AnyActorRef, SnapshotFrom } from 'xstate';
+import { toErrorInfo } from '../errors.js';
+import type { RunContext } from '../machines/run-context.js';
+import type { storeHealthMachine } from '../machines/store-health-machine.js';
+import type { RunActorRef, supervisorMachine } from '../machines/supervisor-machine.js';
+import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
+import { releaseOwnerLease, type OwnerLease } from '../persistence/owner-lease.js';
+import type { RecordStore } from '../persistence/record-store.js';
+import type { CancelReason, RunExit, RunInfo } from '../types.js';
+import { launchRun } from '../actors/launch-run.js';
+import type { EventFanout } from '../actors/supervisor-events.js';
+import { SupervisorReporting } from '../actors/supervisor-reporting.js';
+import { removeOutputLog } from '../host/output-log.js';
+import type { RunHostLink } from '../host/client/run-host-link.js';
+import { runDirFor } from '../host/run-host-paths.js';
+import { RunHandle } from './run-handle.js';
+import type { RunHistory } from './run-history.js';
+import { RunRuntime } from './run-runtime.js';
+import type { RuntimeEnvironment } from './runtime-environment.js';
+import { storeHealthInfo, type StoreHealthInfo } from './store-health-info.js';
+
+export class SupervisorRuntime {
+  readonly env: RuntimeEnvironment;
+  readonly reporting: SupervisorReporting;
+  private readonly runs = new Map<string, { run: RunRuntime; handle: RunHandle | null }>();
+  private readonly deletes = new Set<Promise<void>>();
+  private health: AnyActorRef | null = null;
+  private lastHealth: StoreHealthInfo;
+
+  constructor(
+    private readonly options: ResolvedSupervisorOptions,
+    private readonly store: RecordStore,
+    private readonly hostLink: RunHostLink,
+    private readonly history: RunHistory,
+    readonly fanout: EventFanout,
+  ) {
+    const logger = options.logger;
+    this.reporting = new SupervisorReporting(fanout, logger);
+    this.lastHealth = { state: 'ok', since: options.clock.now(), lastError: null, laggingRuns: [] };
+    this.env = {
+      clock: options.clock,
+      logger,
+      journal: store,
+      hostLink,
+      runtime: (runId) => this.runs.get(runId)?.run,
+      launch: (runId, descriptor) =>
+        launchRun(runId, descriptor, options.name, { link: hostLink, logger }),
+      reportSweep: (runId, report) => {
+        this.reporting.sweep(runId, report);
+      },
+      onStateChange: (run, from, to) => {
+        this.reporting.stateChange(run, from, to);
+      },
+      onRecordFailure: (runId, error) => {
+        this.reporting.recordFailed(runId, error);
+        const info = toErrorInfo(error, 'E_STORE_WRITE');
+        this.health?.send({ type: 'WRITE_FAILED', runId, error: info, at: options.clock.now() });
+      },
+      onRecordRecovered: (runId) => {
+        this.health?.send({ type: 'WRITE_LANDED', runId, at: options.clock.now() });
+      },
+    };
+  }
+
+  /** Creates the runtime of a run about to become a child actor (bound at its creation). */
+  createRun(context: Pick<RunContext, 'runId' | 'descriptor' | 'outputBytes'>): RunRuntime {
+    const run = new RunRuntime(this.env, context);
+    this.runs.set(run.id, { run, handle: null });
+    return run;
+  }
+
+  /** Forgets a run that never became an actor, or one whose record was refused. */
+  forget(runId: string): void {
+    this.runs.get(runId)?.run.records.stop();
+    this.runs.delete(runId);
+  }
+
+  /** The system created an actor: a run's runtime, or the store health, follows it. */
+  actorCreated(ref: AnyActorRef): void {
+    if (ref.id === 'storeHealth') {
+      this.health = ref;
+      ref.subscribe((snapshot: SnapshotFrom<typeof storeHealthMachine>) => {
+        const info = storeHealthInfo(snapshot);
+        const changed = info.state !== this.lastHealth.state;
+        this.lastHealth = info;
+        if (changed) this.reporting.storeHealth(info);
+      });
+      return;
+    }
+    const entry = this.runs.get(ref.id);
+    if (entry !== undefined && !entry.run.bound) entry.run.bind(ref as RunActorRef);
+  }
+
+  /** Carries out what the supervisor machine emits. */
+  listen(actor: Actor<typeof supervisorMachine>): void {
+    actor.on('runEnded', ({ output }) => {
+      const entry = this.runs.get(output.runId);
+      if (entry === undefined) return;
+      if (output.outcome === 'refused') {
+        this.forget(output.runId);
+        this.health?.send({
+          type: 'REFUSED',
+          error: output.exit.error ?? { code: 'E_STORE_WRITE', message: 'write-ahead failed' },
+          at: this.options.clock.now(),
+        });
+        return;
+      }
+      void entry.run.exited.then((exit) => {
+        if (output.outcome === 'done') this.reporting.finalized(output.runId, exit);
+      });
+      for (const old of this.history.finish(entry.run)) this.runs.delete(old.id);
+    });
+    actor.on('runReplaced', ({ runId, by }) => {
+      const scopeKey = this.runs.get(by)?.run.context.descriptor.scopeKey ?? '';
+      this.reporting.replaced(runId, by, scopeKey);
+    });
+    actor.on('recordsExpired', ({ runIds }) => {
+      this.history.forget(runIds);
+      for (const id of runIds) this.deleteRecord(id);
+    });
+  }
+
+  /** The handle of a run (one per run). */
+  handle(run: RunRuntime, cancel: (reason: CancelReason) => Promise<RunExit>): RunHandle {
+    const entry = this.runs.get(run.id);
+    if (entry === undefined) return new RunHandle(run, cancel);
+    entry.handle ??= new RunHandle(run, cancel);
+    return entry.handle;
+  }
+
+  info(id: string): RunInfo | undefined {
+    return this.runs.get(id)?.run.info() ?? this.history.info(id);
+  }
+
+  /** Every run: live ones, kept finished ones and retained records, oldest first. */
+  infos(): RunInfo[] {
+    const byId = new Map(this.history.infos().map((info) => [info.id, info]));
+    for (const { run } of this.runs.values()) if (run.bound) byId.set(run.id, run.info());
+    return [...byId.values()].sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  storeHealth(): StoreHealthInfo {
+    return this.lastHealth;
+  }
+
+  /** The store is back: every live run writes its current record again. */
+  rewriteRecords(liveRunIds: readonly string[]): void {
+    for (const id of liveRunIds) this.runs.get(id)?.run.records.rewrite();
+  }
+
+  removeRunFiles(runId: string): void {
+    try {
+      removeOutputLog(runDirFor(this.hostLink.paths, runId));
+    } catch (error) {
+      this.options.logger.warn({ runId, err: error }, 'could not remove a run log');
+    }
+  }
+
+  /** The close effect: every record and delete down, then the lease, then the store. */
+  async close(lease: OwnerLease | null, closeStore: () => Promise<void>): Promise<void> {
+    const runs = [...this.runs.values()].map((entry) => entry.run);
+    await Promise.all(runs.map((run) => run.records.flush()));
+    await Promise.all([...this.deletes]);
+    for (const run of runs) run.records.stop();
+    this.hostLink.close();
+    if (lease !== null) {
+      await releaseOwnerLease(this.store, lease).catch((error: unknown) => {
+        this.options.logger.warn({ err: error }, 'could not release the owner lease');
+      });
+    }
+    await closeStore().catch((error: unknown) => {
+      this.options.logger.warn({ err: error }, 'could not close the store');
+    });
+  }
+
+  // A final record beyond retention: deleted (and its run's files), tracked until closing.
+  private deleteRecord(runId: string): void {
+    this.runs.get(runId)?.run.records.stop();
+    const deletion = this.store
+      .delete(this.store.runKey(runId))
+      .catch((error: unknown) => {
+        this.options.logger.warn({ runId, err: error }, 'could not delete an expired record');
+      })
+      .then(() => {
+        this.removeRunFiles(runId);
+      })
+      .finally(() => this.deletes.delete(deletion));
+    this.deletes.add(deletion);
+  }
+}

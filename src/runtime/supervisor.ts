@@ -1,0 +1,309 @@
+// The supervisor: the public API over one actor system. Its root is the supervisor
+// machine; runs are its child actors, and it decides. This class sends events, reads
+// snapshots, and executes what the machines decided; it keeps no lifecycle state itself.
+import {
+  createActor,
+  waitFor,
+  type Actor,
+  type AnyActorRef,
+  type InspectionEvent,
+} from 'xstate';
+import {
+  LimitExceededError,
+  RunStateError,
+  StoreError,
+  SupervisorStoppedError,
+  UnknownRunError,
+} from '../errors.js';
+import { supervisorMachine, type ShutdownRuns } from '../machines/supervisor-machine.js';
+import type { RunContext } from '../machines/run-context.js';
+import { normalizeRunSpec, type RunSpec } from '../options/run-spec.js';
+import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
+import type { OwnerLease } from '../persistence/owner-lease.js';
+import type { RecordStore } from '../persistence/record-store.js';
+import type { CancelReason, RunExit, RunInfo } from '../types.js';
+import { createRunId } from '../actors/create-run-id.js';
+import { reconcileLive } from '../actors/reconcile-live.js';
+import type { ReconcileReport } from '../actors/reconcile-report.js';
+import {
+  classifyOwners,
+  type OwnerReconcileResult,
+  type ReconcileOwnersOptions,
+} from '../actors/reconcile-owners.js';
+import { EventFanout, type SupervisorEventListener } from '../actors/supervisor-events.js';
+import { RunHostLink } from '../host/client/run-host-link.js';
+import { bootSupervisor } from './boot-supervisor.js';
+import { provideMachines } from './provide-machines.js';
+import { RunHandle } from './run-handle.js';
+import { RunHistory } from './run-history.js';
+import type { RunRuntime } from './run-runtime.js';
+import { SupervisorRuntime } from './supervisor-runtime.js';
+import type { StoreHealthInfo } from './store-health-info.js';
+
+/** The supervisor machine's state, as the API names it. */
+export type SupervisorState = 'idle' | 'booting' | 'active' | 'draining' | 'stopped';
+
+export class Supervisor {
+  readonly name: string;
+  private readonly actor: Actor<typeof supervisorMachine>;
+  private readonly runtime: SupervisorRuntime;
+  private report: ReconcileReport | null = null;
+  private lease: OwnerLease | null = null;
+
+  constructor(
+    private readonly options: ResolvedSupervisorOptions,
+    store: RecordStore,
+    closeStore: () => Promise<void>,
+    /** The resolved home directory: the run host and durable output logs live there. */
+    home: string,
+  ) {
+    this.name = options.name;
+    const logger = options.logger;
+    const fanout = new EventFanout((error) => {
+      logger.error({ err: error }, 'supervisor event listener threw');
+    });
+    const hostLink = new RunHostLink(home, options.name, options.hostProtocol);
+    const history = new RunHistory(options.maxFinishedRuns);
+    this.runtime = new SupervisorRuntime(options, store, hostLink, history, fanout);
+    const machine = provideMachines(this.runtime.env, {
+      boot: async () => {
+        this.report = await bootSupervisor({
+          options,
+          store,
+          hostLink,
+          history,
+          actor: () => this.actor,
+          createRuntime: (context: RunContext) => this.runtime.createRun(context),
+          runtime: (runId) => this.runtime.env.runtime(runId),
+          removeRunFiles: (runId) => {
+            this.runtime.removeRunFiles(runId);
+          },
+          leaseTaken: (lease) => {
+            this.lease = lease;
+          },
+        });
+      },
+      close: () => this.runtime.close(this.lease, closeStore),
+      probeStore: () => store.get(store.healthKey()),
+      rewriteRecords: () => {
+        this.runtime.rewriteRecords(this.liveRunIds());
+      },
+    });
+    const inspect = options.inspect;
+    this.actor = createActor(machine, {
+      input: {
+        createdAt: options.clock.now(),
+        maxLiveRuns: options.maxLiveRuns,
+        maxFinalRecords: options.retention.maxFinishedRecords,
+      },
+      inspect: (event: InspectionEvent) => {
+        // Every actor is followed from its creation, so no snapshot goes unrecorded.
+        if (event.type === '@xstate.actor') this.runtime.actorCreated(event.actorRef as AnyActorRef);
+        if (typeof inspect === 'function') inspect(event);
+        else inspect?.next?.(event);
+      },
+    });
+    this.runtime.listen(this.actor);
+    this.actor.start();
+  }
+
+  /**
+   * Takes the owner lease, reconciles the previous supervisor's runs, and starts serving.
+   * Runs once: a supervisor that booted (or is booting) refuses, and nothing changes. On
+   * failure nothing was signalled that had not been verified, and the lease is released.
+   */
+  async boot(): Promise<ReconcileReport> {
+    if (!this.actor.getSnapshot().can({ type: 'BOOT' })) {
+      throw new RunStateError(
+        'E_ALREADY_BOOTED',
+        `supervisor ${this.name} was booted already (it is ${this.state}); boot() runs once`,
+      );
+    }
+    let failure: unknown = null;
+    const off = this.actor.on('bootFailed', (event) => {
+      failure = event.error;
+    });
+    this.actor.send({ type: 'BOOT' });
+    const snapshot = await waitFor(this.actor, (s) => !s.matches({ open: 'booting' }), {
+      timeout: Infinity,
+    });
+    off.unsubscribe();
+    if (failure !== null) {
+      await waitFor(this.actor, (s) => s.status === 'done', { timeout: Infinity });
+      throw failure;
+    }
+    if (this.report === null || !snapshot.matches({ open: 'active' }))
+      throw new SupervisorStoppedError('the supervisor was shut down while it booted');
+    return this.report;
+  }
+
+  /** The report of the boot reconciliation (null before boot finished). */
+  get lastReconcile(): ReconcileReport | null {
+    return this.report;
+  }
+
+  /**
+   * Whether every run's latest record is in the store. `degraded` while writes fail: runs
+   * go on, new spawns are refused with a StoreError, and the records catch up on recovery.
+   */
+  get storeHealth(): StoreHealthInfo {
+    return this.runtime.storeHealth();
+  }
+
+  /** The supervisor machine's state. */
+  get state(): SupervisorState {
+    const snapshot = this.actor.getSnapshot();
+    if (snapshot.matches('idle')) return 'idle';
+    if (snapshot.matches({ open: 'booting' })) return 'booting';
+    if (snapshot.matches({ open: 'active' })) return 'active';
+    return snapshot.matches('stopped') ? 'stopped' : 'draining';
+  }
+
+  /** What the shutdown under way does with live runs (the first request's), or null. */
+  get shutdownRuns(): ShutdownRuns | null {
+    return this.actor.getSnapshot().context.shutdownRuns;
+  }
+
+  /**
+   * Starts a run. Resolves once its process exists and the record naming it is durable
+   * (or it ended first: a spawn error, a replacement, a `leave` shutdown).
+   */
+  async spawn(spec: RunSpec): Promise<RunHandle> {
+    const descriptor = normalizeRunSpec(spec, this.options);
+    const runId = createRunId();
+    const createdAt = this.options.clock.now();
+    const run = this.runtime.createRun({ runId, descriptor, outputBytes: 0 });
+    let refused = false;
+    const off = this.actor.on('spawnRefused', (event) => {
+      if (event.runId === runId) refused = true;
+    });
+    this.actor.send({ type: 'SPAWN', runId, descriptor, createdAt });
+    off.unsubscribe();
+    if (!run.bound) {
+      this.runtime.forget(runId);
+      if (refused) {
+        throw new LimitExceededError(
+          'E_MAX_LIVE_RUNS',
+          `limits.maxLiveRuns (${this.options.maxLiveRuns}) live runs already; finish or cancel one first`,
+        );
+      }
+      throw new SupervisorStoppedError();
+    }
+    await run.started();
+    const exit = run.context.exit;
+    if (run.state === 'refused' && exit !== null) {
+      // No durable record, so no run: it is forgotten, and the caller told why.
+      throw new StoreError(
+        'E_STORE_UNAVAILABLE',
+        `run ${runId} was not started: the write-ahead record could not be stored: ${exit.error?.message ?? 'unknown error'}`,
+      );
+    }
+    return this.runtime.handle(run, (reason) => this.cancelRun(run, reason));
+  }
+
+  /** A snapshot of one run (live or retained finished), or undefined. */
+  get(id: string): RunInfo | undefined {
+    return this.runtime.info(id);
+  }
+
+  /** The handle of a run this supervisor holds, or undefined. */
+  handle(id: string): RunHandle | undefined {
+    const run = this.runtime.env.runtime(id);
+    return run && this.runtime.handle(run, (reason) => this.cancelRun(run, reason));
+  }
+
+  /** Snapshots of every run: live ones and retained finished ones, oldest first. */
+  list(): RunInfo[] {
+    return this.runtime.infos();
+  }
+
+  /** Finalizes one run. Resolves with its exit (at once if it already ended). */
+  cancel(id: string, reason: CancelReason = 'cancelled'): Promise<RunExit> {
+    const run = this.runtime.env.runtime(id);
+    if (run === undefined) return Promise.reject(new UnknownRunError(id));
+    return this.cancelRun(run, reason);
+  }
+
+  /** Finalizes every live run of a scope. */
+  async cancelScope(scopeKey: string, reason: CancelReason = 'cancelled'): Promise<RunExit[]> {
+    const inScope = this.liveRuns().filter((run) => run.context.descriptor.scopeKey === scopeKey);
+    return Promise.all(inScope.map((run) => this.cancelRun(run, reason)));
+  }
+
+  /** Cancels (`owner-gone`) every live run whose explicit `ownerId` the host no longer knows. */
+  async reconcileOrphans(options: ReconcileOwnersOptions): Promise<OwnerReconcileResult> {
+    const result = classifyOwners(
+      this.liveRuns().map((run) => run.info()),
+      options,
+    );
+    if (!result.dryRun) {
+      await Promise.all(
+        result.cancelled.map((info) => this.cancel(info.id, 'owner-gone').catch(() => undefined)),
+      );
+    }
+    this.options.logger.info(
+      {
+        dryRun: result.dryRun,
+        cancelled: result.cancelled.map((info) => info.id),
+        kept: result.kept.length,
+        unowned: result.unowned.length,
+      },
+      'owner reconciliation',
+    );
+    return result;
+  }
+
+  /**
+   * Reconciles a running supervisor with the process table: marker-carrying processes of
+   * runs that already finished (escapees) are ended, markers of unknown runs are reported.
+   * With `dryRun` nothing is signalled. (Boot reconciliation is `lastReconcile`.)
+   */
+  reconcile(options: { dryRun?: boolean } = {}): Promise<ReconcileReport> {
+    const live = new Set(this.liveRunIds());
+    return reconcileLive(
+      {
+        isLive: (runId) => live.has(runId),
+        finishedGraceMs: (runId) => {
+          const info = this.get(runId);
+          return info?.state === 'done' ? info.killGraceMs : undefined;
+        },
+      },
+      this.options.logger,
+      options.dryRun ?? false,
+      this.report?.newer ?? [],
+    );
+  }
+
+  /** Subscribes to lifecycle events. Returns an unsubscribe function. */
+  onEvent(listener: SupervisorEventListener): () => void {
+    return this.runtime.fanout.subscribe(listener);
+  }
+
+  /**
+   * Stops the supervisor. `kill` (default) finalizes every live run with reason `shutdown`
+   * and waits until each tree is verified dead; `leave` stops supervising without a signal.
+   * The first request decides; later ones wait for the same end.
+   */
+  async shutdown(options: { runs?: ShutdownRuns } = {}): Promise<void> {
+    // Output not reported yet reaches every record before the runs are let go.
+    for (const run of this.liveRuns()) run.flushOutput();
+    if (this.actor.getSnapshot().matches('idle')) this.actor.stop();
+    else this.actor.send({ type: 'SHUTDOWN', runs: options.runs ?? 'kill', at: this.options.clock.now() });
+    await waitFor(this.actor, (snapshot) => snapshot.status !== 'active', { timeout: Infinity }).catch(
+      () => undefined,
+    );
+  }
+
+  private cancelRun(run: RunRuntime, reason: CancelReason): Promise<RunExit> {
+    run.send({ type: 'CANCEL', reason, at: this.options.clock.now() });
+    return run.exited;
+  }
+
+  private liveRunIds(): string[] {
+    return [...this.actor.getSnapshot().context.order];
+  }
+
+  private liveRuns(): RunRuntime[] {
+    return this.liveRunIds().flatMap((id) => this.runtime.env.runtime(id) ?? []);
+  }
+}
