@@ -2,6 +2,8 @@
 export { createSupervisor } from './create-supervisor.js';
 export { reconcileStore } from './reconcile-store.js';
 export { Supervisor } from './runtime/supervisor.js';
+export type { SupervisorState } from './runtime/supervisor.js';
+export type { RunTreeNode, SupervisorTree } from './runtime/supervisor-tree.js';
 export type { ReconcileOwnersOptions, OwnerReconcileResult } from './actors/reconcile-owners.js';
 export type { NewerRecord, ReconcileReport, UncertainRun } from './actors/reconcile-report.js';
 export { RunHandle } from './runtime/run-handle.js';
@@ -17,6 +19,10 @@ export { runMachine } from './machines/run-machine.js';
 export type { RunContext, RunInput } from './machines/run-context.js';
 export type { RunEvent } from './machines/run-events.js';
 export { supervisorMachine } from './machines/supervisor-machine.js';
+export { storeHealthMachine } from './machines/store-health-machine.js';
+export type { StoreHealthContext, StoreHealthEvent } from './machines/store-health-machine.js';
+export type { RunOutput } from './machines/run-machine.js';
+export type { OrphanDecision, OrphanFacts } from './machines/decide-orphan.js';
 export type {
   SupervisorContext,
   SupervisorEvent as SupervisorMachineEvent,

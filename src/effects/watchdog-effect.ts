@@ -8,7 +8,7 @@ import { nextDeadline } from '../machines/run-deadlines.js';
 import { Watchdog } from '../actors/watchdog.js';
 import type { RuntimeEnvironment } from '../runtime/runtime-environment.js';
 
-export function watchdogEffect(env: RuntimeEnvironment) {
+export function watchdogEffect(env: Pick<RuntimeEnvironment, 'clock' | 'runtime'>) {
   return fromCallback<RunEvent, WatchdogInput>(({ input, sendBack }) => {
     const watchdog = new Watchdog(env.clock, (now) => {
       // Output not reported yet goes first: deadlines are decided with every byte counted.

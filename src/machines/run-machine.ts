@@ -80,6 +80,17 @@ export const runMachine = setup({
       assertEvent(event, 'SPAWN_FAILED');
       return { endReason: 'spawn-error' as const, error: event.error, endedAt: event.at };
     }),
+    recordRefusal: assign(({ event }) => {
+      const cause = (event as { error?: unknown }).error;
+      const message = cause instanceof Error ? cause.message : String(cause);
+      return {
+        endReason: 'spawn-error' as const,
+        error: {
+          code: 'E_STORE_WRITE',
+          message: `the write-ahead record could not be stored: ${message}`,
+        },
+      };
+    }),
     recordProcessExit: assign(({ context, event }) => {
       assertEvent(event, 'EXITED');
       return {
@@ -179,7 +190,7 @@ export const runMachine = setup({
         src: 'writeAhead',
         input: ({ context }) => ({ runId: context.runId }),
         onDone: [{ guard: 'replacesScope', target: 'replacing' }, { target: 'spawning' }],
-        onError: { target: 'refused', actions: 'recordSpawnFailure' },
+        onError: { target: 'refused', actions: 'recordRefusal' },
       },
       on: {
         CANCEL: { target: 'done', actions: 'recordCancel' },

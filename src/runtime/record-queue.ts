@@ -21,6 +21,8 @@ export interface RecordCapture {
 /** What the queue reports about its writes. */
 export interface RecordOutcome {
   failed(error: unknown): void;
+  /** The write-ahead record failed: the run is refused, its record never exists. */
+  refused(error: unknown): void;
   /** A write landed after earlier ones failed. */
   recovered(): void;
 }
@@ -154,6 +156,7 @@ export class RecordQueue {
   private onFailure(error: unknown, ahead: boolean, seq: number): void {
     this.logger.error({ runId: this.runId, err: error }, 'run record write failed');
     if (ahead) {
+      this.outcome.refused(error);
       for (const waiter of this.waiters.filter((w) => w.seq === seq)) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
         waiter.reject?.(error);

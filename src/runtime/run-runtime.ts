@@ -65,6 +65,9 @@ export class RunRuntime {
         recovered: () => {
           env.onRecordRecovered(this.id);
         },
+        refused: (error) => {
+          env.onRecordRefused(this.id, error);
+        },
       },
     );
     const runDir = runDirFor(env.hostLink.paths, this.id);

@@ -23,6 +23,8 @@ export interface RuntimeEnvironment {
   onStateChange(run: RunRuntime, from: RunStateName | null, to: RunStateName): void;
   /** A record write failed (the store is down, say): the run goes on, the record lags. */
   onRecordFailure(runId: string, error: unknown): void;
+  /** The write-ahead record of a run failed: the run is refused. */
+  onRecordRefused(runId: string, error: unknown): void;
   /** A record write landed after earlier ones of the run failed. */
   onRecordRecovered(runId: string): void;
 }

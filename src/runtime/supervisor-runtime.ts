@@ -59,6 +59,11 @@ export class SupervisorRuntime {
         const info = toErrorInfo(error, 'E_STORE_WRITE');
         this.health?.send({ type: 'WRITE_FAILED', runId, error: info, at: options.clock.now() });
       },
+      onRecordRefused: (runId, error) => {
+        this.reporting.recordFailed(runId, error);
+        const info = toErrorInfo(error, 'E_STORE_WRITE');
+        this.health?.send({ type: 'REFUSED', error: info, at: options.clock.now() });
+      },
       onRecordRecovered: (runId) => {
         this.health?.send({ type: 'WRITE_LANDED', runId, at: options.clock.now() });
       },
@@ -82,11 +87,16 @@ export class SupervisorRuntime {
   actorCreated(ref: AnyActorRef): void {
     if (ref.id === 'storeHealth') {
       this.health = ref;
-      ref.subscribe((snapshot: SnapshotFrom<typeof storeHealthMachine>) => {
-        const info = storeHealthInfo(snapshot);
-        const changed = info.state !== this.lastHealth.state;
-        this.lastHealth = info;
-        if (changed) this.reporting.storeHealth(info);
+      ref.subscribe({
+        next: (snapshot: SnapshotFrom<typeof storeHealthMachine>) => {
+          const info = storeHealthInfo(snapshot);
+          const changed = info.state !== this.lastHealth.state;
+          this.lastHealth = info;
+          if (changed) this.reporting.storeHealth(info);
+        },
+        error: (error: unknown) => {
+          this.options.logger.error({ err: error }, 'store health machine failed');
+        },
       });
       return;
     }
@@ -101,16 +111,10 @@ export class SupervisorRuntime {
       if (entry === undefined) return;
       if (output.outcome === 'refused') {
         this.forget(output.runId);
-        this.health?.send({
-          type: 'REFUSED',
-          error: output.exit.error ?? { code: 'E_STORE_WRITE', message: 'write-ahead failed' },
-          at: this.options.clock.now(),
-        });
         return;
       }
-      void entry.run.exited.then((exit) => {
-        if (output.outcome === 'done') this.reporting.finalized(output.runId, exit);
-      });
+      // Reported as the machine let it go; `exited` resolves once its final record is down.
+      if (output.outcome === 'done') this.reporting.finalized(output.runId, output.exit);
       for (const old of this.history.finish(entry.run)) this.runs.delete(old.id);
     });
     actor.on('runReplaced', ({ runId, by }) => {
@@ -178,9 +182,13 @@ export class SupervisorRuntime {
 
   // A final record beyond retention: deleted (and its run's files), tracked until closing.
   private deleteRecord(runId: string): void {
-    this.runs.get(runId)?.run.records.stop();
-    const deletion = this.store
-      .delete(this.store.runKey(runId))
+    const records = this.runs.get(runId)?.run.records;
+    // Its own last write lands first, so the delete cannot be overtaken by it.
+    const deletion = (records?.flush() ?? Promise.resolve())
+      .then(() => {
+        records?.stop();
+        return this.store.delete(this.store.runKey(runId));
+      })
       .catch((error: unknown) => {
         this.options.logger.warn({ runId, err: error }, 'could not delete an expired record');
       })

@@ -39,6 +39,7 @@ import { RunHistory } from './run-history.js';
 import type { RunRuntime } from './run-runtime.js';
 import { SupervisorRuntime } from './supervisor-runtime.js';
 import type { StoreHealthInfo } from './store-health-info.js';
+import { readSupervisorTree, type SupervisorTree } from './supervisor-tree.js';
 
 /** The supervisor machine's state, as the API names it. */
 export type SupervisorState = 'idle' | 'booting' | 'active' | 'draining' | 'stopped';
@@ -195,7 +196,13 @@ export class Supervisor {
       // No durable record, so no run: it is forgotten, and the caller told why.
       throw new StoreError(
         'E_STORE_UNAVAILABLE',
-        `run ${runId} was not started: the write-ahead record could not be stored: ${exit.error?.message ?? 'unknown error'}`,
+        `run ${runId} was not started: ${exit.error?.message ?? 'the write-ahead record could not be stored'}`,
+      );
+    }
+    if (run.state === 'released') {
+      // Its record names the process: the next supervisor adopts it.
+      throw new SupervisorStoppedError(
+        `the supervisor left run ${runId}${run.context.pid === null ? '' : ` (pid ${run.context.pid})`} to the next supervisor before it was handed out`,
       );
     }
     return this.runtime.handle(run, (reason) => this.cancelRun(run, reason));
@@ -210,6 +217,15 @@ export class Supervisor {
   handle(id: string): RunHandle | undefined {
     const run = this.runtime.env.runtime(id);
     return run && this.runtime.handle(run, (reason) => this.cancelRun(run, reason));
+  }
+
+  /** The supervision tree now: this supervisor's actor and its live run actors. */
+  tree(): SupervisorTree {
+    return readSupervisorTree(this.actor.getSnapshot(), {
+      name: this.name,
+      state: this.state,
+      storeHealth: this.storeHealth.state,
+    });
   }
 
   /** Snapshots of every run: live ones and retained finished ones, oldest first. */

@@ -7,7 +7,7 @@ import { afterEach, expect, test } from 'vitest';
 import type { Supervisor } from '../../src/index.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { liveMarked } from '../support/process-checks.js';
-import { withRecords } from '../support/record-editor.js';
+import { editRecord, withRecords } from '../support/record-editor.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
@@ -120,11 +120,15 @@ test('maxAgeMs: at boot, final records last written before now - maxAgeMs are de
   const dir = home();
   const clock = new ManualClock(T0);
   const first = await create({ home: dir, clock });
-  const live = await spawnLive(first); // its record is as old as the oldest one
+  const live = await spawnLive(first);
   const old = await finishAt(first, clock, T0);
   const edge = await finishAt(first, clock, T0 + 40_000);
   const fresh = await finishAt(first, clock, T0 + 90_000);
   await first.shutdown({ runs: 'leave' });
+  // The live run's record made as old as the oldest one (leave wrote it last).
+  await editRecord(dir, live, (record) => {
+    record.updatedAt = T0;
+  });
   expect((await stored(dir))[live]).toEqual({ final: false, updatedAt: T0 });
 
   // At T0 + 100 s with a 60 s bound the cut-off is T0 + 40 s: older is deleted, equal is kept.

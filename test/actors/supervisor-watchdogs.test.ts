@@ -154,7 +154,7 @@ test('a run goes idle without output and back to running on output', async () =>
   run.write('bye\n');
   expect((await run.exited).reason).toBe('exit');
   expect(states).toEqual([
-    'replacing',
+    'recording',
     'spawning',
     'running',
     'idle',

@@ -53,10 +53,10 @@ export async function exerciseStoreOutage(sup: Supervisor, store: OutageStore): 
   const gate = await sup.spawn({ command: 'sh', args: ['-c', 'read line; exit 5'] });
   expect(sup.storeHealth.state).toBe('ok');
 
-  // The server dies under a spawn already under way: its run exists (in `spawning`) but its
-  // write-ahead record is not written yet (that starts on a later tick).
+  // The server dies under a spawn already under way: its run exists (in `recording`) but its
+  // write-ahead record is not written yet (the write goes out on a later tick).
   const stopOnSpawning = sup.onEvent((event) => {
-    if (event.type === 'run.state' && event.to === 'spawning') {
+    if (event.type === 'run.state' && event.to === 'recording') {
       stopOnSpawning();
       store.stop();
     }

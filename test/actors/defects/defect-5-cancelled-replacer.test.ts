@@ -32,7 +32,7 @@ test('a replacer cancelled in `replacing` finalizes no predecessor it had not ca
     expect(p1.state).toMatch(/^(running|idle)$/);
 
     // P2 enters `spawning`; right then C arrives to replace the scope; and the moment C
-    // exists (its first state, `replacing`), it is cancelled. What each predecessor was doing
+    // exists (its first state), it is cancelled. What each predecessor was doing
     // at that moment is noted: one already sent its cancel has left its live state.
     const seen: {
       p2Id: string | null;
@@ -72,7 +72,9 @@ test('a replacer cancelled in `replacing` finalizes no predecessor it had not ca
       throw new Error('the replacer never arrived while P2 was being launched');
     }
     expect(seen.p2Id).toBe(p2.id);
-    expect(seen.cFirstState).toBe('replacing');
+    // C's first state stores its write-ahead record; it asks for its predecessors to be
+    // cancelled only once that record is durable (then all at once, in one transition).
+    expect(seen.cFirstState).toBe('recording');
     const c: RunHandle = await cSpawn;
     const cExit: RunExit = await cCancel;
     expect(cExit.reason).toBe('cancelled');

@@ -1,0 +1,48 @@
+// The supervision tree as data: the supervisor actor and the run actors it holds now, read
+// from the actor system itself (the supervisor machine's children), in start order.
+import type { SnapshotFrom } from 'xstate';
+import type { supervisorMachine } from '../machines/supervisor-machine.js';
+import type { RunStateName } from '../types.js';
+
+/** A run actor in the tree. */
+export interface RunTreeNode {
+  readonly kind: 'run';
+  /** The run id: also the actor's id and `systemId`. */
+  readonly id: string;
+  readonly state: RunStateName;
+  readonly command: string;
+  readonly pid: number | null;
+  readonly scopeKey: string | null;
+}
+
+/** The supervisor actor, the root of its actor system. */
+export interface SupervisorTree {
+  readonly kind: 'supervisor';
+  readonly name: string;
+  readonly state: string;
+  readonly storeHealth: 'ok' | 'degraded';
+  /** Its live child actors, oldest first. */
+  readonly children: readonly RunTreeNode[];
+}
+
+/** Reads the tree from a supervisor machine snapshot. */
+export function readSupervisorTree(
+  snapshot: SnapshotFrom<typeof supervisorMachine>,
+  header: Pick<SupervisorTree, 'name' | 'state' | 'storeHealth'>,
+): SupervisorTree {
+  const children: RunTreeNode[] = [];
+  for (const id of snapshot.context.order) {
+    const run = snapshot.context.runs[id]?.getSnapshot();
+    if (run === undefined) continue;
+    const { descriptor, pid } = run.context;
+    children.push({
+      kind: 'run',
+      id,
+      state: String(run.value) as RunStateName,
+      command: descriptor.command,
+      pid,
+      scopeKey: descriptor.scopeKey,
+    });
+  }
+  return { kind: 'supervisor', ...header, children };
+}
