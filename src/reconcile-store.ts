@@ -1,6 +1,6 @@
 // Reconciliation without a running supervisor (`runwarden reconcile` with no daemon).
-import { reconcileOnBoot } from './actors/reconcile-on-boot.js';
-import type { ReconcileReport } from './actors/reconcile-report.js';
+import { reconcileOnBoot } from './reconcile/reconcile-on-boot.js';
+import type { ReconcileReport } from './reconcile/reconcile-report.js';
 import { createSupervisor } from './create-supervisor.js';
 import { resolveSupervisorOptions, type SupervisorOptions } from './options/supervisor-options.js';
 import { findHostedRun } from './host/client/find-hosted-run.js';

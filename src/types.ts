@@ -1,5 +1,16 @@
 // Public data types shared by the machines, the actors and callers.
-import type { ProcessIdentity } from './os/process-identity.js';
+
+/** A process, named so it can be verified before any signal: boot id + pid + start time. */
+export interface ProcessIdentity {
+  readonly hostname: string;
+  readonly bootId: string;
+  readonly pid: number;
+  /** Start time: clock ticks since boot (field 22 of /proc/<pid>/stat), or, where only `ps`
+   * is available, seconds since the epoch. Compared raw, never converted. */
+  readonly startTicks: number;
+  readonly pgid: number;
+  readonly sid: number;
+}
 
 /** Why a run ended. */
 export type ExitReason =

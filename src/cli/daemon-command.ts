@@ -1,7 +1,7 @@
 // `runwarden daemon`: the library embedded in a foreground process that serves the control
 // socket (and, with --http, the dashboard) until SIGTERM, SIGINT or `runwarden stop`.
 import { Option, type Command } from 'commander';
-import { runDaemon } from '../daemon/run-daemon.js';
+import { runDaemon } from '../run-daemon.js';
 import type { GlobalOptions, Print } from './command-helpers.js';
 import { parseCount } from './parse-duration.js';
 

@@ -1,5 +1,5 @@
 // Human output of the CLI: tables and durations. `--json` prints data as it is instead.
-import type { NewerRecord, ReconcileReport } from '../actors/reconcile-report.js';
+import type { NewerRecord, ReconcileReport } from '../reconcile/reconcile-report.js';
 import type { RunInfo } from '../types.js';
 
 /** `3s`, `4m`, `2h`, `3d`. */

@@ -1,6 +1,6 @@
 // `runwarden reconcile`: asks the running daemon, or, with none, reconciles the store itself.
 import type { Command } from 'commander';
-import type { ReconcileReport } from '../actors/reconcile-report.js';
+import type { ReconcileReport } from '../reconcile/reconcile-report.js';
 import { resolveHome } from '../persistence/home-dir.js';
 import { reconcileStore } from '../reconcile-store.js';
 import { CliError } from './cli-error.js';

@@ -1,7 +1,7 @@
 // `runwarden status`: the daemon's state, its store's health and its last boot
 // reconciliation, in words or as JSON.
 import type { Command } from 'commander';
-import type { ReconcileReport } from '../actors/reconcile-report.js';
+import type { ReconcileReport } from '../reconcile/reconcile-report.js';
 import type { StoreHealthInfo } from '../runtime/store-health-info.js';
 import { printJson, type ClientFor, type Print } from './command-helpers.js';
 import { formatReconcileSummary } from './format.js';

@@ -6,9 +6,9 @@ import { toErrorInfo } from '../errors.js';
 import type { RunEffectInput } from '../machines/run-effects.js';
 import type { RunEvent } from '../machines/run-events.js';
 import { readIdentity } from '../os/process-identity.js';
-import type { RuntimeEnvironment } from '../runtime/runtime-environment.js';
+import type { EffectEnvironment } from './effect-environment.js';
 
-export function launchEffect(env: RuntimeEnvironment) {
+export function launchEffect(env: EffectEnvironment) {
   return fromCallback<RunEvent, RunEffectInput>(({ input, sendBack }) => {
     let stopped = false;
     const run = env.runtime(input.runId);
@@ -23,7 +23,13 @@ export function launchEffect(env: RuntimeEnvironment) {
         }
         const identity = readIdentity(handle.pid) ?? null;
         run.attachProcess(handle);
-        sendBack({ type: 'SPAWNED', pid: handle.pid, identity, host: handle.host ?? null, at: at() });
+        sendBack({
+          type: 'SPAWNED',
+          pid: handle.pid,
+          identity,
+          host: handle.host ?? null,
+          at: at(),
+        });
       },
       (error: unknown) => {
         const info = toErrorInfo(error);

@@ -22,7 +22,11 @@ export function probeStoreEffect(probe: () => Promise<unknown>, clock: Clock) {
         (error: unknown) => {
           probing = false;
           if (!stopped)
-            sendBack({ type: 'PROBE_FAILED', error: toErrorInfo(error, 'E_STORE_READ'), at: clock.now() });
+            sendBack({
+              type: 'PROBE_FAILED',
+              error: toErrorInfo(error, 'E_STORE_READ'),
+              at: clock.now(),
+            });
         },
       );
     }, PROBE_INTERVAL_MS);

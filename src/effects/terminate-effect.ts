@@ -5,14 +5,14 @@ import { fromCallback } from 'xstate';
 import { toErrorInfo } from '../errors.js';
 import type { RunEffectInput } from '../machines/run-effects.js';
 import type { RunEvent } from '../machines/run-events.js';
-import { endRunTree } from '../actors/end-run-tree.js';
-import type { RuntimeEnvironment } from '../runtime/runtime-environment.js';
+import { endRunTree } from './end-run-tree.js';
+import type { EffectEnvironment } from './effect-environment.js';
 
 // After a verified-dead tree, the backend's own exit report normally follows within
 // node-pty's 200 ms socket-close timeout; past this bound the exit is recorded as unknown.
 const EXIT_REPORT_WAIT_MS = 2000;
 
-export function terminateEffect(env: RuntimeEnvironment) {
+export function terminateEffect(env: EffectEnvironment) {
   return fromCallback<RunEvent, RunEffectInput>(({ input, sendBack }) => {
     const run = env.runtime(input.runId);
     if (run === undefined) return undefined;
@@ -38,7 +38,13 @@ export function terminateEffect(env: RuntimeEnvironment) {
       if (abort.signal.aborted) return;
       exitUnknown();
       const info = toErrorInfo(error);
-      sendBack({ type: 'TREE_DEAD', forced: false, survivors: [], error: { ...info, code: 'E_TERMINATE' }, at: at() });
+      sendBack({
+        type: 'TREE_DEAD',
+        forced: false,
+        survivors: [],
+        error: { ...info, code: 'E_TERMINATE' },
+        at: at(),
+      });
     });
     return () => {
       abort.abort();

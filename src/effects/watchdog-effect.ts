@@ -5,10 +5,10 @@ import { fromCallback } from 'xstate';
 import type { RunEvent } from '../machines/run-events.js';
 import type { WatchdogInput } from '../machines/run-effects.js';
 import { nextDeadline } from '../machines/run-deadlines.js';
-import { Watchdog } from '../actors/watchdog.js';
-import type { RuntimeEnvironment } from '../runtime/runtime-environment.js';
+import { Watchdog } from './watchdog.js';
+import type { EffectEnvironment } from './effect-environment.js';
 
-export function watchdogEffect(env: Pick<RuntimeEnvironment, 'clock' | 'runtime'>) {
+export function watchdogEffect(env: Pick<EffectEnvironment, 'clock' | 'runtime'>) {
   return fromCallback<RunEvent, WatchdogInput>(({ input, sendBack }) => {
     const watchdog = new Watchdog(env.clock, (now) => {
       // Output not reported yet goes first: deadlines are decided with every byte counted.

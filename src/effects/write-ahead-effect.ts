@@ -2,9 +2,9 @@
 // may go on to `spawning`. A failure refuses the run: it never gets a process.
 import { fromPromise } from 'xstate';
 import type { RunEffectInput } from '../machines/run-effects.js';
-import type { RuntimeEnvironment } from '../runtime/runtime-environment.js';
+import type { EffectEnvironment } from './effect-environment.js';
 
-export function writeAheadEffect(env: RuntimeEnvironment) {
+export function writeAheadEffect(env: EffectEnvironment) {
   return fromPromise<void, RunEffectInput>(async ({ input }) => {
     const run = env.runtime(input.runId);
     if (run === undefined) throw new Error(`run ${input.runId} has no runtime`);

@@ -2,13 +2,7 @@
 // an invoked actor (cancelled when its state is left) or a named action, both provided by
 // the runtime. A run adopted from a record enters `orphaned` and never passes `spawning`.
 import { assertEvent, assign, sendParent, setup } from 'xstate';
-import { decideOrphan } from './decide-orphan.js';
-import {
-  deadlinesAfterOutput,
-  deadlinesAtStart,
-  deadlinesOnReattach,
-  isDue,
-} from './run-deadlines.js';
+import { deadlinesAfterOutput, deadlinesAtStart, deadlinesOnReattach } from './run-deadlines.js';
 import type { RunEvent } from './run-events.js';
 import {
   buildRunExit,
@@ -19,6 +13,7 @@ import {
   type RunInput,
 } from './run-context.js';
 import { runEffects } from './run-effects.js';
+import { runGuards } from './run-guards.js';
 
 /** Output of the final states: how the run left its supervisor. */
 export interface RunOutput {
@@ -149,27 +144,7 @@ export const runMachine = setup({
       };
     }),
   },
-  guards: {
-    adopted: ({ context }) => context.origin === 'record',
-    replacesScope: ({ context }) =>
-      context.descriptor.replaceExistingScope && context.descriptor.scopeKey !== null,
-    timeoutDue: ({ context, event }) =>
-      event.type === 'TICK' && isDue(context.deadlines.timeoutAt, event.now),
-    noOutputDue: ({ context, event }) =>
-      event.type === 'TICK' && isDue(context.deadlines.noOutputAt, event.now),
-    idleDue: ({ context, event }) =>
-      event.type === 'TICK' && isDue(context.deadlines.idleAt, event.now),
-    /** A `leave` shutdown arrived while the process was being started. */
-    releaseRequested: ({ context }) => context.exit?.reason === 'released',
-    /** A cancellation arrived while the process was being started. */
-    cancelRequested: ({ context }) => context.endReason !== null,
-    finalizationComplete: ({ context }) =>
-      context.processExit !== null && context.termination !== null,
-    orphanReattachable: ({ event }) =>
-      event.type === 'ADOPT' && decideOrphan(event.facts) === 'reattach',
-    orphanToKill: ({ event }) => event.type === 'ADOPT' && decideOrphan(event.facts) === 'kill',
-    orphanGone: ({ event }) => event.type === 'ADOPT' && decideOrphan(event.facts) === 'lost',
-  },
+  guards: runGuards,
 }).createMachine({
   id: 'run',
   context: ({ input }) => initialRunContext(input),

@@ -4,17 +4,8 @@ import { thisHostname } from './this-host.js';
 import type { ProcStat } from './proc-fs.js';
 import { processTable } from './process-table.js';
 
-/** The durable identity of one process. */
-export interface ProcessIdentity {
-  readonly hostname: string;
-  readonly bootId: string;
-  readonly pid: number;
-  /** Start time: clock ticks since boot (field 22 of /proc/<pid>/stat), or, where only `ps`
-   * is available, seconds since the epoch. Compared raw, never converted. */
-  readonly startTicks: number;
-  readonly pgid: number;
-  readonly sid: number;
-}
+import type { ProcessIdentity } from '../types.js';
+export type { ProcessIdentity } from '../types.js';
 
 /**
  * Result of re-checking an identity:

@@ -15,8 +15,8 @@ import { SupervisorStoppedError } from '../errors.js';
 import { DurableProcess } from '../host/client/durable-process.js';
 import { hostedBootSteps, type FoundHostedRun } from '../host/client/find-hosted-run.js';
 import type { RunHostLink } from '../host/client/run-host-link.js';
-import { reconcileOnBoot } from '../actors/reconcile-on-boot.js';
-import type { ReconcileReport } from '../actors/reconcile-report.js';
+import { reconcileOnBoot } from '../reconcile/reconcile-on-boot.js';
+import type { ReconcileReport } from '../reconcile/reconcile-report.js';
 import type { RunHistory } from './run-history.js';
 import type { RunRuntime } from './run-runtime.js';
 

@@ -1,6 +1,6 @@
 // The handle a caller gets for one run. Thin: every call goes to the run's runtime.
 import type { CancelReason, RunExit, RunInfo, RunStateName } from '../types.js';
-import type { OutputSlice } from '../actors/output-buffer.js';
+import type { OutputSlice } from './output-buffer.js';
 import type { OutputListener, RunRuntime } from './run-runtime.js';
 
 /** A supervised run. */

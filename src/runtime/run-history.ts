@@ -5,7 +5,7 @@
 import type { RunContext } from '../machines/run-context.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { RunInfo } from '../types.js';
-import { runInfoFromContext } from '../actors/run-info.js';
+import { runInfoFromContext } from './run-info.js';
 import type { RunRuntime } from './run-runtime.js';
 
 export class RunHistory {

@@ -9,19 +9,19 @@ import type { runMachine } from '../machines/run-machine.js';
 import type { RunActorRef } from '../machines/supervisor-machine.js';
 import type { ProcessExit, ProcessHandle } from '../os/process-handle.js';
 import type { RunExit, RunInfo, RunStateName } from '../types.js';
-import { createDeferred } from '../actors/deferred.js';
-import { LivenessWatch } from '../actors/liveness-watch.js';
-import { OutputEvents } from '../actors/output-events.js';
-import type { OutputSlice } from '../actors/output-buffer.js';
-import { RunOutput, type OutputListener } from '../actors/run-output.js';
-import { RunProcess } from '../actors/run-process.js';
-import { runInfoFromContext } from '../actors/run-info.js';
+import { createDeferred } from './deferred.js';
+import { LivenessWatch } from '../effects/liveness-watch.js';
+import { OutputEvents } from './output-events.js';
+import type { OutputSlice } from './output-buffer.js';
+import { RunOutput, type OutputListener } from './run-output.js';
+import { RunProcess } from './run-process.js';
+import { runInfoFromContext } from './run-info.js';
 import { readOutputLog } from '../host/output-log.js';
 import { runDirFor } from '../host/run-host-paths.js';
 import { RecordQueue } from './record-queue.js';
 import type { RuntimeEnvironment } from './runtime-environment.js';
 
-export type { OutputListener } from '../actors/run-output.js';
+export type { OutputListener } from './run-output.js';
 
 type RunSnapshot = SnapshotFrom<typeof runMachine>;
 
@@ -53,23 +53,17 @@ export class RunRuntime {
     context: Pick<RunContext, 'runId' | 'descriptor' | 'outputBytes'>,
   ) {
     this.id = context.runId;
-    this.records = new RecordQueue(
-      this.id,
-      env.journal,
-      () => this.capture(),
-      env.logger,
-      {
-        failed: (error) => {
-          env.onRecordFailure(this.id, error);
-        },
-        recovered: () => {
-          env.onRecordRecovered(this.id);
-        },
-        refused: (error) => {
-          env.onRecordRefused(this.id, error);
-        },
+    this.records = new RecordQueue(this.id, env.journal, () => this.capture(), env.logger, {
+      failed: (error) => {
+        env.onRecordFailure(this.id, error);
       },
-    );
+      recovered: () => {
+        env.onRecordRecovered(this.id);
+      },
+      refused: (error) => {
+        env.onRecordRefused(this.id, error);
+      },
+    });
     const runDir = runDirFor(env.hostLink.paths, this.id);
     this.output = new RunOutput(
       context.descriptor.maxOutputBytes,
@@ -221,7 +215,8 @@ export class RunRuntime {
   private current(): RunSnapshot {
     // A stopped actor (its run ended) still answers with its last snapshot.
     const snapshot = this.ref?.getSnapshot();
-    if (snapshot === undefined) throw new RunStateError('E_RUN_NOT_LIVE', `run ${this.id} has no actor`);
+    if (snapshot === undefined)
+      throw new RunStateError('E_RUN_NOT_LIVE', `run ${this.id} has no actor`);
     return snapshot;
   }
 
@@ -255,7 +250,8 @@ export class RunRuntime {
     if (changed) {
       const from = this.lastState;
       this.lastState = state;
-      if (state !== 'created') this.env.onStateChange(this, from === null ? null : stateName(from), stateName(state));
+      if (state !== 'created')
+        this.env.onStateChange(this, from === null ? null : stateName(from), stateName(state));
       if (!BEFORE_PROCESS.has(state)) {
         void this.records.whenDurable().then(() => this.startedDeferred.resolve(undefined));
       }

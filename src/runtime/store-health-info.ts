@@ -15,7 +15,9 @@ export interface StoreHealthInfo {
 }
 
 /** The view of a store health snapshot. */
-export function storeHealthInfo(snapshot: SnapshotFrom<typeof storeHealthMachine>): StoreHealthInfo {
+export function storeHealthInfo(
+  snapshot: SnapshotFrom<typeof storeHealthMachine>,
+): StoreHealthInfo {
   return {
     state: snapshot.value,
     since: snapshot.context.since,

@@ -10,9 +10,9 @@ import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js
 import { releaseOwnerLease, type OwnerLease } from '../persistence/owner-lease.js';
 import type { RecordStore } from '../persistence/record-store.js';
 import type { CancelReason, RunExit, RunInfo } from '../types.js';
-import { launchRun } from '../actors/launch-run.js';
-import type { EventFanout } from '../actors/supervisor-events.js';
-import { SupervisorReporting } from '../actors/supervisor-reporting.js';
+import { launchRun } from '../effects/launch-run.js';
+import type { EventFanout } from './supervisor-events.js';
+import { SupervisorReporting } from './supervisor-reporting.js';
 import { removeOutputLog } from '../host/output-log.js';
 import type { RunHostLink } from '../host/client/run-host-link.js';
 import { runDirFor } from '../host/run-host-paths.js';

@@ -1,13 +1,7 @@
 // The supervisor: the public API over one actor system. Its root is the supervisor
 // machine; runs are its child actors, and it decides. This class sends events, reads
 // snapshots, and executes what the machines decided; it keeps no lifecycle state itself.
-import {
-  createActor,
-  waitFor,
-  type Actor,
-  type AnyActorRef,
-  type InspectionEvent,
-} from 'xstate';
+import { createActor, waitFor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import {
   LimitExceededError,
   RunStateError,
@@ -22,15 +16,15 @@ import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js
 import type { OwnerLease } from '../persistence/owner-lease.js';
 import type { RecordStore } from '../persistence/record-store.js';
 import type { CancelReason, RunExit, RunInfo } from '../types.js';
-import { createRunId } from '../actors/create-run-id.js';
-import { reconcileLive } from '../actors/reconcile-live.js';
-import type { ReconcileReport } from '../actors/reconcile-report.js';
+import { createRunId } from './create-run-id.js';
+import { reconcileLive } from '../reconcile/reconcile-live.js';
+import type { ReconcileReport } from '../reconcile/reconcile-report.js';
 import {
   classifyOwners,
   type OwnerReconcileResult,
   type ReconcileOwnersOptions,
-} from '../actors/reconcile-owners.js';
-import { EventFanout, type SupervisorEventListener } from '../actors/supervisor-events.js';
+} from '../reconcile/reconcile-owners.js';
+import { EventFanout, type SupervisorEventListener } from './supervisor-events.js';
 import { RunHostLink } from '../host/client/run-host-link.js';
 import { bootSupervisor } from './boot-supervisor.js';
 import { provideMachines } from './provide-machines.js';
@@ -99,7 +93,8 @@ export class Supervisor {
       },
       inspect: (event: InspectionEvent) => {
         // Every actor is followed from its creation, so no snapshot goes unrecorded.
-        if (event.type === '@xstate.actor') this.runtime.actorCreated(event.actorRef as AnyActorRef);
+        if (event.type === '@xstate.actor')
+          this.runtime.actorCreated(event.actorRef as AnyActorRef);
         if (typeof inspect === 'function') inspect(event);
         else inspect?.next?.(event);
       },
@@ -304,10 +299,15 @@ export class Supervisor {
     // Output not reported yet reaches every record before the runs are let go.
     for (const run of this.liveRuns()) run.flushOutput();
     if (this.actor.getSnapshot().matches('idle')) this.actor.stop();
-    else this.actor.send({ type: 'SHUTDOWN', runs: options.runs ?? 'kill', at: this.options.clock.now() });
-    await waitFor(this.actor, (snapshot) => snapshot.status !== 'active', { timeout: Infinity }).catch(
-      () => undefined,
-    );
+    else
+      this.actor.send({
+        type: 'SHUTDOWN',
+        runs: options.runs ?? 'kill',
+        at: this.options.clock.now(),
+      });
+    await waitFor(this.actor, (snapshot) => snapshot.status !== 'active', {
+      timeout: Infinity,
+    }).catch(() => undefined);
   }
 
   private cancelRun(run: RunRuntime, reason: CancelReason): Promise<RunExit> {

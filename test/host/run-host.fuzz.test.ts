@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { buildLaunch } from '../../src/actors/build-launch.js';
+import { buildLaunch } from '../../src/effects/build-launch.js';
 import { RunHostLink } from '../../src/host/client/run-host-link.js';
 import { normalizeRunSpec } from '../../src/options/run-spec.js';
 import {

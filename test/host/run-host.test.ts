@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import { RunHostError } from '../../src/host/client/host-client.js';
 import { RunHostLink } from '../../src/host/client/run-host-link.js';
-import { buildLaunch } from '../../src/actors/build-launch.js';
+import { buildLaunch } from '../../src/effects/build-launch.js';
 import { normalizeRunSpec } from '../../src/options/run-spec.js';
 import { SpawnError } from '../../src/errors.js';
 import { signalVerified } from '../../src/os/signal-verified.js';

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, expect, test, vi } from 'vitest';
 import { createActor } from 'xstate';
-import { loadRecords } from '../../../src/actors/load-records.js';
+import { loadRecords } from '../../../src/reconcile/load-records.js';
 import { systemClock } from '../../../src/support/clock.js';
 import { createSupervisor, reconcileStore, SupervisorBusyError } from '../../../src/index.js';
 import { runMachine } from '../../../src/machines/run-machine.js';

@@ -1,7 +1,7 @@
 // How output chunks become OUTPUT events: at once after a quiet interval, summed within one,
 // and never lost (a flush reports what is pending; stop drops the timer).
 import { expect, test } from 'vitest';
-import { OUTPUT_EVENT_INTERVAL_MS, OutputEvents } from '../../src/actors/output-events.js';
+import { OUTPUT_EVENT_INTERVAL_MS, OutputEvents } from '../../src/runtime/output-events.js';
 import { ManualClock } from '../support/manual-clock.js';
 
 function setup() {

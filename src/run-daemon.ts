@@ -1,15 +1,15 @@
 // The daemon: the reference embedding of the library. It boots a supervisor (reconciling
 // orphans), serves the control API, logs JSON lines, and shuts down on SIGTERM/SIGINT.
 import { pino } from 'pino';
-import { createSupervisor } from '../create-supervisor.js';
-import type { ShutdownRuns } from '../machines/supervisor-machine.js';
-import { redactCredentials } from '../errors.js';
-import { resolveHome } from '../persistence/home-dir.js';
-import type { OrphanPolicy } from '../types.js';
-import { startControlServer, stopControlServer } from './control-server.js';
-import { socketPathFor } from './socket-path.js';
-import { startDaemonDashboard, type DaemonDashboard } from '../dashboard/start-daemon-dashboard.js';
-import { parseListenAddress } from '../dashboard/listen-address.js';
+import { createSupervisor } from './create-supervisor.js';
+import type { ShutdownRuns } from './machines/supervisor-machine.js';
+import { redactCredentials } from './errors.js';
+import { resolveHome } from './persistence/home-dir.js';
+import type { OrphanPolicy } from './types.js';
+import { startControlServer, stopControlServer } from './daemon/control-server.js';
+import { socketPathFor } from './daemon/socket-path.js';
+import { startDaemonDashboard, type DaemonDashboard } from './dashboard/start-daemon-dashboard.js';
+import { parseListenAddress } from './dashboard/listen-address.js';
 
 /** Options of `runwarden daemon`. */
 export interface DaemonOptions {

@@ -3,7 +3,7 @@
 // deleted, never written again); a final record retention deletes is not written back.
 // A fake run record step 1 -> 2 is injected into the migration chain (the `shapes` seam).
 import { afterEach, expect, test } from 'vitest';
-import { reconcileOnBoot, type BootHost } from '../../src/actors/reconcile-on-boot.js';
+import { reconcileOnBoot, type BootHost } from '../../src/reconcile/reconcile-on-boot.js';
 import { silentLogger } from '../../src/support/logger.js';
 import { RUN_MARKER } from '../../src/os/run-marker.js';
 import { terminateRunTree } from '../../src/os/terminate-run-tree.js';
@@ -61,7 +61,7 @@ test('only adopted live runs are written back; an unrestorable one stays quarant
       adoptOrphan: (record) =>
         record.runId === refused.id
           ? Promise.reject(new Error('a snapshot XState refuses'))
-          : Promise.resolve(),
+          : Promise.resolve('reattach' as const),
       findHosted: () => Promise.resolve(null),
       releaseUnbridged: () => Promise.resolve(),
       removeRunFiles: () => undefined,

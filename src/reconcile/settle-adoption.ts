@@ -35,7 +35,13 @@ export async function settleAdoption(
   const { record, refused } = adoption;
   let decision: OrphanDecision;
   try {
-    decision = await host.adoptOrphan(record, adoption.facts, adoption.root, adoption.hosted, adoption.why);
+    decision = await host.adoptOrphan(
+      record,
+      adoption.facts,
+      adoption.root,
+      adoption.hosted,
+      adoption.why,
+    );
   } catch (error) {
     // The supervisor stopped booting: the record is left as it is for the next one.
     if (error instanceof SupervisorStoppedError) throw error;

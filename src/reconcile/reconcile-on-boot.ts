@@ -141,7 +141,13 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
         }
         noteDecision(report, record.runId, settled.decision, identity);
         host.logger.info(
-          { runId: record.runId, decision: settled.decision, rootCheck, hosted: hosted !== null, why: found.why },
+          {
+            runId: record.runId,
+            decision: settled.decision,
+            rootCheck,
+            hosted: hosted !== null,
+            why: found.why,
+          },
           'orphan reconciled',
         );
       }),

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { OutputBuffer, type OutputSlice } from '../../src/actors/output-buffer.js';
+import { OutputBuffer, type OutputSlice } from '../../src/runtime/output-buffer.js';
 import { InvalidOptionError } from '../../src/errors.js';
 
 const bytes = (text: string) => Buffer.from(text, 'latin1');

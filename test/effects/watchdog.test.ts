@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import type { Clock } from '../../src/support/clock.js';
-import { Watchdog } from '../../src/actors/watchdog.js';
+import { Watchdog } from '../../src/effects/watchdog.js';
 
 interface FakeTimer {
   readonly id: number;

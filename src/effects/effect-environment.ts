@@ -1,0 +1,33 @@
+// What the run effects need from the runtime: a run's resources, found by run id, and the
+// ways to start a process and to report a termination.
+import type { RunContext } from '../machines/run-context.js';
+import type { ProcessHandle } from '../os/process-handle.js';
+import type { TerminationReport } from '../os/terminate-run-tree.js';
+import type { Clock } from '../support/clock.js';
+import type { Logger } from '../support/logger.js';
+import type { RunDescriptor } from '../types.js';
+
+/** The part of a run's runtime the effects act on. */
+export interface EffectRun {
+  readonly id: string;
+  readonly context: RunContext;
+  /** Stores the write-ahead record; resolves once durable, rejects if it cannot be. */
+  writeAhead(): Promise<void>;
+  /** Takes the handle of the process just started. */
+  attachProcess(handle: ProcessHandle): void;
+  /** Waits up to `ms` for the held process's exit report. */
+  waitForExitReport(ms: number): Promise<void>;
+  /** Reports counted output now, before another event reaches the machine. */
+  flushOutput(): void;
+}
+
+export interface EffectEnvironment {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The run an effect acts for, or undefined if this supervisor holds no such run. */
+  runtime(runId: string): EffectRun | undefined;
+  /** Starts the process for a run (PTY or child). Throws SpawnError. */
+  launch(runId: string, descriptor: RunDescriptor): Promise<ProcessHandle>;
+  /** Called with what a termination found and did. */
+  reportSweep(runId: string, report: TerminationReport): void;
+}
