@@ -73,6 +73,10 @@ export async function routeRequest(
     });
     return;
   }
+  if (resource === 'tree' && method === 'GET' && id === undefined) {
+    send(response, 200, { tree: sup.tree() });
+    return;
+  }
   if (resource === 'shutdown' && method === 'POST' && id === undefined && info.requestStop) {
     const body = parseRequest(shutdownBody, await readJsonBody(request));
     const runs = info.requestStop(body.runs);

@@ -1,7 +1,9 @@
 // The dashboard in a real browser (playwright-core driving Debian's Chromium) against the
 // built daemon: refused without the token; with it, a run appears and turns `done` when it
 // ends, its state is highlighted in the chart, and Cancel finalizes another run. The
-// screenshot is kept in test-artifacts/dashboard.png.
+// supervision tree shows each live run under the supervisor node and drops it when it ends,
+// and draws deeper trees (served by a stand-in route) nested. The screenshots are kept in
+// test-artifacts/dashboard.png and dashboard-tree.png.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
@@ -37,39 +39,62 @@ function cellBecomes(page: Page, runId: string, field: string, expected: RegExp)
   return textMatches(page, `tr[data-run-id="${runId}"] [data-field="${field}"]`, expected);
 }
 
+// The supervisor's node in the tree, and a run's node right under it.
+const SUPERVISOR_NODE = '#tree li[data-kind="supervisor"]';
+const treeRun = (runId: string) =>
+  `${SUPERVISOR_NODE} > ul > li[data-kind="run"][data-run-id="${runId}"]`;
+
+/** Waits until the run's node is in the tree with these fields. */
+async function treeRunShows(page: Page, runId: string, fields: Record<string, RegExp>) {
+  for (const [field, expected] of Object.entries(fields))
+    await textMatches(page, `${treeRun(runId)} > .node > [data-field="${field}"]`, expected);
+}
+
+/** Waits until the run's node has left the tree. */
+function treeRunGone(page: Page, runId: string) {
+  const node = page.locator(treeRun(runId));
+  return waitUntil(async () => (await node.count()) === 0, 15_000, `${runId} to leave the tree`);
+}
+
+/** Starts the built daemon with its dashboard and a browser, both stopped after the test. */
+async function openDashboard() {
+  const home = createTempHome('runwarden-dashboard-');
+  cleanups.push(home.remove);
+  const { daemon, printed } = await startDaemon(home.path, ['--http', '127.0.0.1:0']);
+  cleanups.push(async () => {
+    expect(await stopDaemon(daemon)).toBe(0);
+  });
+  const line = printed.find((l) => l.startsWith('dashboard: ')) ?? '';
+  const [, url = '', tokenFile = ''] =
+    /^dashboard: (\S+) \(token in (\S+), mode 0600\)$/.exec(line) ?? [];
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      // No crash handler process that could outlive the browser.
+      '--disable-crash-reporter',
+    ],
+  });
+  cleanups.push(() => browser.close());
+  return { home, daemon, url, tokenFile, browser };
+}
+
 testWithChromium(
   'token-gated page: a run appears and ends, another is cancelled from the page',
   { timeout: 90_000 },
   async () => {
-    const home = createTempHome('runwarden-dashboard-');
-    cleanups.push(home.remove);
-    const { daemon, printed } = await startDaemon(home.path, ['--http', '127.0.0.1:0']);
-    cleanups.push(async () => {
-      expect(await stopDaemon(daemon)).toBe(0);
-    });
-    const line = printed.find((l) => l.startsWith('dashboard: ')) ?? '';
-    const [, url = '', tokenFile = ''] =
-      /^dashboard: (\S+) \(token in (\S+), mode 0600\)$/.exec(line) ?? [];
+    const { home, daemon, url, tokenFile, browser } = await openDashboard();
     const base = url.slice(0, url.indexOf('?'));
     const token = new URL(url).searchParams.get('token') ?? '';
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(readFileSync(tokenFile, 'utf8')).toBe(`${token}\n`);
     expect((statSync(tokenFile).mode & 0o777).toString(8)).toBe('600');
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        // No crash handler process that could outlive the browser.
-        '--disable-crash-reporter',
-      ],
-    });
-    cleanups.push(() => browser.close());
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
 
     // Without the token: the page and the API are refused.
@@ -82,6 +107,9 @@ testWithChromium(
     expect(page.url()).toBe(base);
     await page.waitForSelector('#connection.live');
     await page.waitForSelector('#chart svg');
+    await textMatches(page, `${SUPERVISOR_NODE} > .node > [data-field="name"]`, /^default$/);
+    await textMatches(page, `${SUPERVISOR_NODE} > .node > [data-field="state"]`, /^active$/);
+    await textMatches(page, `${SUPERVISOR_NODE} > ul > li.empty`, /^no live runs$/);
 
     const first = (
       await runCli(home.path, [
@@ -98,6 +126,16 @@ testWithChromium(
     expect(
       await page.locator(`tr[data-run-id="${first}"] [data-field="scope"]`).textContent(),
     ).toBe('web');
+    const pid = await page.locator(`tr[data-run-id="${first}"] [data-field="pid"]`).textContent();
+    expect(pid).toMatch(/^\d+$/);
+    await treeRunShows(page, first, {
+      id: new RegExp(`^${first}$`),
+      state: /^running$/,
+      command: /^sh$/,
+      pid: new RegExp(`^pid ${pid ?? ''}$`),
+      scope: /^scope web$/,
+    });
+    expect(await page.locator(`${SUPERVISOR_NODE} > ul > li.empty`).count()).toBe(0);
     await page.locator(`tr[data-run-id="${first}"] [data-field="id"]`).click();
     await page.waitForSelector('#chart g.current#state-running');
     await textMatches(page, '#output', /started/);
@@ -105,19 +143,71 @@ testWithChromium(
     expect((await runCli(home.path, ['send', first, 'now\n'])).code).toBe(0);
     await cellBecomes(page, first, 'state', /^done$/);
     await cellBecomes(page, first, 'exit', /^exit 0$/);
+    await treeRunGone(page, first);
     await page.waitForSelector('#chart g.current#state-done');
     await textMatches(page, '#output', /bye now\n+\[run ended: exit 0\]/);
     const second = (await runCli(home.path, ['run', '--', 'sleep', '60'])).stdout.trim();
     await cellBecomes(page, second, 'state', /^running$/);
+    await treeRunShows(page, second, { state: /^running$/, command: /^sleep$/ });
+    // A run picked in the tree is the selected run.
+    await page.locator(`${treeRun(second)} > .node`).click();
+    await textMatches(page, '#selected-id', new RegExp(`^${second}$`));
+    await page.waitForSelector(`${treeRun(second)}.selected`);
     await page.locator(`tr[data-run-id="${second}"] button.cancel`).click();
     await cellBecomes(page, second, 'state', /^done$/);
     await cellBecomes(page, second, 'exit', /^cancelled/);
+    await treeRunGone(page, second);
+    await textMatches(page, `${SUPERVISOR_NODE} > ul > li.empty`, /^no live runs$/);
     expect(liveMarked(second)).toEqual([]);
+    expect(await page.locator('#error').isHidden()).toBe(true);
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: `${ARTIFACTS}dashboard.png`, fullPage: true });
 
     expect(await stopDaemon(daemon)).toBe(0);
     expect(existsSync(tokenFile)).toBe(false);
+  },
+);
+
+testWithChromium(
+  'the tree view nests to any depth, and a branch folds',
+  { timeout: 60_000 },
+  async () => {
+    const { url, browser } = await openDashboard();
+    const page = await browser.newPage();
+    // Deeper than today's daemon builds: groups (nested supervisors) of runs and groups.
+    const run = (id: string, state: string) => {
+      return { kind: 'run', id, state, command: 'sleep', pid: 4242, scopeKey: null };
+    };
+    const group = (name: string, children: unknown[]) => {
+      return { kind: 'group', name, state: 'active', children };
+    };
+    const tree = {
+      kind: 'supervisor',
+      name: 'default',
+      state: 'active',
+      storeHealth: 'degraded',
+      children: [run('r1', 'running'), group('web', [run('r2', 'idle'), group('db', [])])],
+    };
+    await page.route('**/v1/tree', (route) => route.fulfill({ json: { tree } }));
+    expect((await page.goto(url))?.status()).toBe(200);
+    const web = `${SUPERVISOR_NODE} > ul > li[data-kind="group"]`;
+    const db = `${web} > ul > li[data-kind="group"]`;
+    await textMatches(page, `${SUPERVISOR_NODE} > .node > [data-field="store"]`, /degraded/);
+    await textMatches(page, `${treeRun('r1')} > .node > [data-field="state"]`, /^running$/);
+    await textMatches(page, `${web} > .node > [data-field="name"]`, /^web$/);
+    await textMatches(page, `${web} > ul > li[data-run-id="r2"] [data-field="state"]`, /^idle$/);
+    await textMatches(page, `${db} > .node > [data-field="name"]`, /^db$/);
+    await textMatches(page, `${db} > ul > li.empty`, /^empty$/);
+    expect(await page.locator(web).getAttribute('aria-expanded')).toBe('true');
+
+    await page.locator(`${web} > .node > .toggle`).click();
+    expect(await page.locator(web).getAttribute('aria-expanded')).toBe('false');
+    expect(await page.locator(`${web} > ul`).isHidden()).toBe(true);
+    expect(await page.locator(treeRun('r1')).isVisible()).toBe(true);
+    await page.locator(`${web} > .node > .toggle`).click();
+    expect(await page.locator(`${web} > ul > li[data-run-id="r2"]`).isVisible()).toBe(true);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.locator('#tree-panel').screenshot({ path: `${ARTIFACTS}dashboard-tree.png` });
   },
 );

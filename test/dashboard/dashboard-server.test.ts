@@ -1,8 +1,8 @@
 // The dashboard server in-process, on loopback, with a real supervisor and real processes:
 // every route behind the token, the cookie exchange, the Host and Origin gates, the
-// control routes and the live event stream.
+// control routes, the supervision tree and the live event stream.
 import { afterEach, expect, test } from 'vitest';
-import type { Logger, RunInfo } from '../../src/index.js';
+import type { Logger, RunInfo, Supervisor, SupervisorTree } from '../../src/index.js';
 import { generateChart } from '../../src/charts/generate-chart.js';
 import { startDashboard, type Dashboard } from '../../src/dashboard/dashboard-server.js';
 import { httpCall, openEventStream, type SseEvent } from '../support/http-request.js';
@@ -17,7 +17,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function dashboardFor(logged: unknown[] = []): Promise<{ base: string; url: string }> {
+async function dashboardFor(
+  logged: unknown[] = [],
+): Promise<{ base: string; url: string; sup: Supervisor }> {
   const sup = await supervisor();
   const log = (fields: Record<string, unknown>, message: string) =>
     logged.push({ fields, message });
@@ -29,7 +31,7 @@ async function dashboardFor(logged: unknown[] = []): Promise<{ base: string; url
     logger,
   });
   cleanups.push(() => dashboard.close());
-  return { base: dashboard.url.replace(/\/$/, ''), url: dashboard.url };
+  return { base: dashboard.url.replace(/\/$/, ''), url: dashboard.url, sup };
 }
 
 test('without the token, the page, its assets and every API route answer 401', async () => {
@@ -39,6 +41,7 @@ test('without the token, the page, its assets and every API route answer 401', a
     ['GET', '/assets/dashboard.js'],
     ['GET', '/v1/status'],
     ['GET', '/v1/runs?all=true'],
+    ['GET', '/v1/tree'],
     ['GET', '/v1/events'],
     ['GET', '/v1/charts/run'],
     ['POST', '/v1/runs'],
@@ -167,4 +170,59 @@ test('the control routes, the chart and the event stream, with the bearer token'
   expect(mermaid.body).toBe(await generateChart('supervisor', 'mermaid'));
   expect((await httpCall(`${base}/v1/charts/nope`, { headers: bearer })).status).toBe(404);
   expect((await httpCall(`${base}/v1/runs/nope`, { headers: bearer })).status).toBe(404);
+});
+
+test('GET /v1/tree: the supervisor over its live runs, behind the same gates', async () => {
+  const { base, url, sup } = await dashboardFor();
+  const port = new URL(url).port;
+  const cookie = `runwarden_dashboard_${port}=${TOKEN}`;
+  const rebound = { ...bearer, host: `attacker.example:${port}` };
+  expect((await httpCall(`${base}/v1/tree`, { headers: rebound })).status).toBe(403);
+  expect((await httpCall(`${base}/v1/tree`, { method: 'POST', headers: bearer })).status).toBe(404);
+  const treeNow = async (headers: Record<string, string> = bearer) => {
+    const answer = await httpCall(`${base}/v1/tree`, { headers });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toMatch(/^application\/json/);
+    expect(answer.headers['cache-control']).toBe('no-store');
+    return (JSON.parse(answer.body) as { tree: SupervisorTree }).tree;
+  };
+  const empty = { kind: 'supervisor', name: sup.name, state: 'active', storeHealth: 'ok' };
+  expect(await treeNow({ cookie })).toEqual({ ...empty, children: [] });
+
+  const spawn = async (spec: Record<string, unknown>) => {
+    const answer = await httpCall(`${base}/v1/runs`, {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      // Never idle while the test looks, however busy the cores.
+      body: JSON.stringify({ spec: { ...spec, idleAfterMs: 600_000 } }),
+    });
+    expect(answer.status).toBe(201);
+    return (JSON.parse(answer.body) as { run: RunInfo }).run;
+  };
+  const first = await spawn({ command: 'sleep', args: ['60'], scopeKey: 'web' });
+  const second = await spawn({ command: 'sh', args: ['-c', 'read line'] });
+  const runNode = (run: RunInfo, scopeKey: string | null) => ({
+    kind: 'run',
+    id: run.id,
+    state: 'running',
+    command: run.command,
+    pid: run.pid,
+    scopeKey,
+  });
+  // Oldest first; the route answers what the library answers.
+  expect(await treeNow()).toEqual({
+    ...empty,
+    children: [runNode(first, 'web'), runNode(second, null)],
+  });
+  expect(await treeNow()).toEqual(JSON.parse(JSON.stringify(sup.tree())));
+
+  // A run leaves the tree once it has ended.
+  const cancelled = await httpCall(`${base}/v1/runs/${first.id}/cancel`, {
+    method: 'POST',
+    headers: bearer,
+  });
+  expect(cancelled.status).toBe(200);
+  expect(await treeNow()).toEqual({ ...empty, children: [runNode(second, null)] });
+  await sup.cancel(second.id);
+  expect(await treeNow()).toEqual({ ...empty, children: [] });
 });

@@ -2,6 +2,7 @@
 // comes from the daemon's control API (/v1/..., the routes the CLI uses), its event
 // stream (/v1/events) and the run chart generated from the machine (/v1/charts/run).
 // Authentication is the HttpOnly session cookie: this script never sees the token.
+import { createTreeView } from './tree-view.js';
 
 const TAIL_BYTES = 16 * 1024;
 const TAIL_CHARS = 64 * 1024;
@@ -11,6 +12,14 @@ const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007]*(?:\u0007|\u001b\\)|[@-Z\
 
 const view = { runs: [], rows: new Map(), selected: null, following: null };
 const byId = (id) => document.getElementById(id);
+// The supervision tree, fetched again whenever the supervisor reports a lifecycle event.
+const tree = createTreeView({
+  container: byId('tree'),
+  load: async () => (await api('GET', '/v1/tree')).tree,
+  // A run the list does not show yet (its `runs` event is on the way) is not selected.
+  onSelectRun: (id) => view.runs.some((run) => run.id === id) && select(id),
+  onError: showError,
+});
 
 /** Calls the control API; throws with the API's message. */
 async function api(method, path, body) {
@@ -128,6 +137,7 @@ function select(id) {
   const changed = view.selected !== id;
   view.selected = id;
   for (const [rowId, row] of view.rows) row.classList.toggle('selected', rowId === id);
+  tree.select(id);
   showSelected();
   const run = view.runs.find((r) => r.id === id);
   if (changed && run !== undefined) void followOutput(run);
@@ -241,12 +251,15 @@ function connect() {
   source.addEventListener('open', () => {
     connection.textContent = 'live';
     connection.classList.add('live');
+    // Events may have been missed while (re)connecting.
+    void tree.refresh();
   });
   source.addEventListener('error', () => {
     connection.textContent = 'reconnecting…';
     connection.classList.remove('live');
   });
   source.addEventListener('runs', (message) => showRuns(JSON.parse(message.data).runs));
+  source.addEventListener('supervisor', () => void tree.refresh());
 }
 
 byId('reconcile-dry-run').addEventListener('click', () => {
