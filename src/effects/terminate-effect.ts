@@ -17,6 +17,7 @@ export function terminateEffect(env: EffectEnvironment) {
     const run = env.runtime(input.runId);
     if (run === undefined) return undefined;
     const abort = new AbortController();
+    const aborted = () => abort.signal.aborted;
     const at = () => env.clock.now();
     const exitUnknown = () => {
       if (run.context.processExit === null)
@@ -24,10 +25,10 @@ export function terminateEffect(env: EffectEnvironment) {
     };
     const terminate = async () => {
       const { report, facts } = await endRunTree(run.id, run.context, abort.signal);
-      if (abort.signal.aborted) return;
+      if (aborted()) return;
       env.reportSweep(run.id, report);
       if (run.context.processExit === null) await run.waitForExitReport(EXIT_REPORT_WAIT_MS);
-      if (abort.signal.aborted) return;
+      if (aborted()) return;
       // No handle (an orphan) or no report: the tree is verified dead, the code unknowable.
       exitUnknown();
       sendBack({ type: 'TREE_DEAD', ...facts, at: at() });
@@ -35,7 +36,7 @@ export function terminateEffect(env: EffectEnvironment) {
     terminate().catch((error: unknown) => {
       // A failed termination must not leave the run stuck: it is recorded in the exit.
       env.logger.error({ runId: run.id, err: error }, 'run termination failed');
-      if (abort.signal.aborted) return;
+      if (aborted()) return;
       exitUnknown();
       const info = toErrorInfo(error);
       sendBack({

@@ -5,9 +5,10 @@ import type { RunEffectInput } from '../machines/run-effects.js';
 import type { EffectEnvironment } from './effect-environment.js';
 
 export function writeAheadEffect(env: EffectEnvironment) {
-  return fromPromise<void, RunEffectInput>(async ({ input }) => {
+  return fromPromise<undefined, RunEffectInput>(async ({ input }) => {
     const run = env.runtime(input.runId);
     if (run === undefined) throw new Error(`run ${input.runId} has no runtime`);
     await run.writeAhead();
+    return undefined;
   });
 }

@@ -19,7 +19,7 @@ export interface WatchdogInput {
 
 export const runEffects = {
   /** Stores the run's record and resolves once it is durable; rejects if it cannot be. */
-  writeAhead: fromPromise<void, RunEffectInput>(() => Promise.resolve()),
+  writeAhead: fromPromise<undefined, RunEffectInput>(() => Promise.resolve(undefined)),
   /** Starts the process; reports SPAWNED or SPAWN_FAILED. */
   launch: fromCallback<RunEvent, RunEffectInput>(() => undefined),
   /** Sends TICK at the earliest deadline that can still fire. */

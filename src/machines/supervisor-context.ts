@@ -36,8 +36,7 @@ export function predecessorsOf(context: SupervisorContext, runId: string): strin
 
 /** The context without `runId` (a run that left), waiting lists included. */
 export function withoutRun(context: SupervisorContext, runId: string): SupervisorContext {
-  const runs = { ...context.runs };
-  delete runs[runId];
+  const runs = Object.fromEntries(Object.entries(context.runs).filter(([id]) => id !== runId));
   const waiting: Record<string, readonly string[]> = {};
   for (const [replacer, left] of Object.entries(context.waiting)) {
     if (replacer !== runId) waiting[replacer] = left.filter((id) => id !== runId);

@@ -8,9 +8,9 @@ export const supervisorEffects = {
    * Takes the owner lease, loads the records, gathers the facts, and sends ADOPT_RUN and
    * RETAIN_RECORDS; resolves once every adopted run settled. Rejects: boot failed.
    */
-  boot: fromPromise<void>(() => Promise.resolve()),
+  boot: fromPromise<undefined>(() => Promise.resolve(undefined)),
   /** Waits for every record write and delete, releases the lease, closes the store. */
-  close: fromPromise<void>(() => Promise.resolve()),
+  close: fromPromise<undefined>(() => Promise.resolve(undefined)),
 };
 
 export const storeHealthEffects = {

@@ -1,6 +1,7 @@
 // Owner reconciliation: a host tells which owners it still knows; runs of the others end.
 import { InvalidOptionError } from '../errors.js';
 import type { RunInfo } from '../types.js';
+import type { Logger } from '../support/logger.js';
 
 /** Options of `reconcileOrphans`. */
 export interface ReconcileOwnersOptions {
@@ -43,5 +44,31 @@ export function classifyOwners(
     else if (options.isOwned(info)) result.kept.push(info);
     else result.cancelled.push(info);
   }
+  return result;
+}
+
+/**
+ * Cancels (`owner-gone`, through `cancel`) every live run whose explicit owner the host no
+ * longer knows, unless it is a dry run, and logs the outcome.
+ */
+export async function reconcileOwners(
+  live: readonly RunInfo[],
+  options: ReconcileOwnersOptions,
+  cancel: (runId: string) => Promise<unknown>,
+  logger: Logger,
+): Promise<OwnerReconcileResult> {
+  const result = classifyOwners(live, options);
+  if (!result.dryRun) {
+    await Promise.all(result.cancelled.map((info) => cancel(info.id).catch(() => undefined)));
+  }
+  logger.info(
+    {
+      dryRun: result.dryRun,
+      cancelled: result.cancelled.map((info) => info.id),
+      kept: result.kept.length,
+      unowned: result.unowned.length,
+    },
+    'owner reconciliation',
+  );
   return result;
 }

@@ -50,7 +50,7 @@ export function provideMachines(env: RuntimeEnvironment, effects: SupervisorEffe
     },
   });
   const storeHealth = storeHealthMachine.provide({
-    actors: { probeStore: probeStoreEffect(effects.probeStore, env.clock) },
+    actors: { probeStore: probeStoreEffect(() => effects.probeStore(), env.clock) },
     actions: {
       rewriteRecords: () => {
         effects.rewriteRecords();
@@ -61,8 +61,14 @@ export function provideMachines(env: RuntimeEnvironment, effects: SupervisorEffe
     actors: {
       run,
       storeHealth,
-      boot: fromPromise(() => effects.boot()),
-      close: fromPromise(() => effects.close()),
+      boot: fromPromise(async () => {
+        await effects.boot();
+        return undefined;
+      }),
+      close: fromPromise(async () => {
+        await effects.close();
+        return undefined;
+      }),
     },
   });
 }

@@ -232,7 +232,7 @@ export class RunRuntime {
   }
 
   private onSnapshot(snapshot: RunSnapshot): void {
-    const state = String(snapshot.value);
+    const state: string = snapshot.value;
     if (state === 'refused') {
       // No durable record, so no run: nothing is written for it, ever.
       this.records.stop();
@@ -253,13 +253,17 @@ export class RunRuntime {
       if (state !== 'created')
         this.env.onStateChange(this, from === null ? null : stateName(from), stateName(state));
       if (!BEFORE_PROCESS.has(state)) {
-        void this.records.whenDurable().then(() => this.startedDeferred.resolve(undefined));
+        void this.records.whenDurable().then(() => {
+          this.startedDeferred.resolve(undefined);
+        });
       }
     }
     if (snapshot.status === 'done') {
       this.records.cancelTimers();
       const exit = snapshot.context.exit ?? this.fallbackExit(snapshot);
-      void this.records.flush().then(() => this.exitDeferred.resolve(exit));
+      void this.records.flush().then(() => {
+        this.exitDeferred.resolve(exit);
+      });
     }
   }
 

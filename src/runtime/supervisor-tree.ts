@@ -38,7 +38,7 @@ export function readSupervisorTree(
     children.push({
       kind: 'run',
       id,
-      state: String(run.value) as RunStateName,
+      state: run.value as RunStateName,
       command: descriptor.command,
       pid,
       scopeKey: descriptor.scopeKey,

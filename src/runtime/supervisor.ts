@@ -20,7 +20,7 @@ import { createRunId } from './create-run-id.js';
 import { reconcileLive } from '../reconcile/reconcile-live.js';
 import type { ReconcileReport } from '../reconcile/reconcile-report.js';
 import {
-  classifyOwners,
+  reconcileOwners,
   type OwnerReconcileResult,
   type ReconcileOwnersOptions,
 } from '../reconcile/reconcile-owners.js';
@@ -115,18 +115,18 @@ export class Supervisor {
         `supervisor ${this.name} was booted already (it is ${this.state}); boot() runs once`,
       );
     }
-    let failure: unknown = null;
+    const failed: { error?: unknown } = {};
     const off = this.actor.on('bootFailed', (event) => {
-      failure = event.error;
+      failed.error = event.error;
     });
     this.actor.send({ type: 'BOOT' });
     const snapshot = await waitFor(this.actor, (s) => !s.matches({ open: 'booting' }), {
       timeout: Infinity,
     });
     off.unsubscribe();
-    if (failure !== null) {
+    if ('error' in failed) {
       await waitFor(this.actor, (s) => s.status === 'done', { timeout: Infinity });
-      throw failure;
+      throw failed.error instanceof Error ? failed.error : new Error(String(failed.error));
     }
     if (this.report === null || !snapshot.matches({ open: 'active' }))
       throw new SupervisorStoppedError('the supervisor was shut down while it booted');
@@ -169,15 +169,15 @@ export class Supervisor {
     const runId = createRunId();
     const createdAt = this.options.clock.now();
     const run = this.runtime.createRun({ runId, descriptor, outputBytes: 0 });
-    let refused = false;
+    const refusals: string[] = [];
     const off = this.actor.on('spawnRefused', (event) => {
-      if (event.runId === runId) refused = true;
+      refusals.push(event.runId);
     });
     this.actor.send({ type: 'SPAWN', runId, descriptor, createdAt });
     off.unsubscribe();
     if (!run.bound) {
       this.runtime.forget(runId);
-      if (refused) {
+      if (refusals.includes(runId)) {
         throw new LimitExceededError(
           'E_MAX_LIVE_RUNS',
           `limits.maxLiveRuns (${this.options.maxLiveRuns}) live runs already; finish or cancel one first`,
@@ -242,26 +242,14 @@ export class Supervisor {
   }
 
   /** Cancels (`owner-gone`) every live run whose explicit `ownerId` the host no longer knows. */
-  async reconcileOrphans(options: ReconcileOwnersOptions): Promise<OwnerReconcileResult> {
-    const result = classifyOwners(
-      this.liveRuns().map((run) => run.info()),
+  reconcileOrphans(options: ReconcileOwnersOptions): Promise<OwnerReconcileResult> {
+    const live = this.liveRuns().map((run) => run.info());
+    return reconcileOwners(
+      live,
       options,
+      (id) => this.cancel(id, 'owner-gone'),
+      this.options.logger,
     );
-    if (!result.dryRun) {
-      await Promise.all(
-        result.cancelled.map((info) => this.cancel(info.id, 'owner-gone').catch(() => undefined)),
-      );
-    }
-    this.options.logger.info(
-      {
-        dryRun: result.dryRun,
-        cancelled: result.cancelled.map((info) => info.id),
-        kept: result.kept.length,
-        unowned: result.unowned.length,
-      },
-      'owner reconciliation',
-    );
-    return result;
   }
 
   /**
