@@ -286,13 +286,7 @@ export class Supervisor {
   async shutdown(options: { runs?: ShutdownRuns } = {}): Promise<void> {
     // Output not reported yet reaches every record before the runs are let go.
     for (const run of this.liveRuns()) run.flushOutput();
-    if (this.actor.getSnapshot().matches('idle')) this.actor.stop();
-    else
-      this.actor.send({
-        type: 'SHUTDOWN',
-        runs: options.runs ?? 'kill',
-        at: this.options.clock.now(),
-      });
+    this.actor.send({ type: 'SHUTDOWN', runs: options.runs ?? 'kill', at: this.options.clock.now() });
     await waitFor(this.actor, (snapshot) => snapshot.status !== 'active', {
       timeout: Infinity,
     }).catch(() => undefined);

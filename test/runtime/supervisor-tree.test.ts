@@ -43,7 +43,7 @@ test('runs are addressable system-wide by their run id', async () => {
   const run = await sup.spawn({ command: 'sleep', args: ['30'] });
   const root = events.find((event) => event.type === '@xstate.actor')?.actorRef as
     AnyActorRef | undefined;
-  const found = root?.system.get(run.id);
+  const found = root?.system.get(run.id) as AnyActorRef | undefined;
   expect(found?.getSnapshot()).toMatchObject({ value: 'running', context: { runId: run.id } });
   await run.cancel();
   expect(root?.system.get(run.id)).toBeUndefined();
