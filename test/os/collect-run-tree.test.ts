@@ -4,36 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { RUN_MARKER } from '../../src/os/run-marker.js';
-import {
-  collectRunTree,
-  type MembershipReason,
-  type RunTree,
-  type RunTreeQuery,
-  type TreeMember,
-} from '../../src/os/collect-run-tree.js';
+import { collectRunTree } from '../../src/os/collect-run-tree.js';
 import { readProcStat } from '../../src/os/proc-fs.js';
-import { checkIdentity, identityFromStat, readIdentity } from '../../src/os/process-identity.js';
+import { identityFromStat, readIdentity } from '../../src/os/process-identity.js';
 import { childrenOf, cmdlineOf } from '../support/proc-info.js';
-import { runOsScript } from '../support/run-os-script.js';
+import { destroyAllSpawned, spawnProcess, spawnTree, uniqueRunId } from '../support/spawn-tree.js';
 import {
-  destroyAllSpawned,
-  spawnProcess,
-  spawnTree,
-  uniqueRunId,
-  type SpawnedTree,
-} from '../support/spawn-tree.js';
+  byCommand,
+  member,
+  sorted,
+  spawnEscapees,
+  waitForMembers,
+} from '../support/tree-members.js';
 import { waitUntil } from '../support/wait-for.js';
 import { spawnZombieMaker, waitForZombie } from '../support/zombie.js';
-import { testNeeding } from '../support/requirements.js';
-import { nobodyUser } from '../support/run-as-nobody.js';
-
-// The tests that act as user nobody: they need root and that user (skipped loudly elsewhere).
-const testAsNobody = testNeeding(nobodyUser());
-
-// bash execs its last command in place, so the root pid ends up running `sleep 63`; the
-// double-forked `sleep 61` is orphaned (reparented away) but stays in the group and session;
-// `sleep 62` moved to a session of its own and can only be found through the marker.
-const ESCAPEES = '(sleep 61 &); (setsid sleep 62 &); sleep 63';
 
 let dir: string;
 beforeEach(() => {
@@ -47,53 +31,6 @@ afterEach(async () => {
 /** A marker no process carries. */
 function unusedMarker(): string {
   return `${RUN_MARKER}=nobody-has-${randomUUID()}`;
-}
-
-/** Members keyed by command line. */
-function byCommand(members: readonly TreeMember[]): Map<string, TreeMember> {
-  return new Map(members.map((member) => [cmdlineOf(member.identity.pid) ?? '?', member]));
-}
-
-function sorted(via: readonly MembershipReason[]): MembershipReason[] {
-  return [...via].sort();
-}
-
-/**
- * Waits until the run's members are exactly these command lines (no shell in between). The
- * scan's comm must agree with the command read after it: a process caught mid-exec (say
- * `setsid` before it became `sleep 62`) would otherwise pair an old scan with new arguments.
- */
-async function waitForMembers(
-  query: RunTreeQuery,
-  commands: readonly string[],
-): Promise<Map<string, TreeMember>> {
-  return waitUntil(
-    () => {
-      const members = byCommand(collectRunTree(query).members);
-      const settled = [...members].every(([command, m]) => command.split(' ')[0] === m.comm);
-      return settled && members.size === commands.length && commands.every((c) => members.has(c))
-        ? members
-        : undefined;
-    },
-    5000,
-    `members ${commands.join(', ')}`,
-  );
-}
-
-async function spawnEscapees(): Promise<{ tree: SpawnedTree; members: Map<string, TreeMember> }> {
-  const tree = spawnTree(ESCAPEES);
-  const members = await waitForMembers({ marker: tree.marker, root: tree.root }, [
-    'sleep 61',
-    'sleep 62',
-    'sleep 63',
-  ]);
-  return { tree, members };
-}
-
-function member(members: Map<string, TreeMember>, command: string): TreeMember {
-  const found = members.get(command);
-  if (found === undefined) throw new Error(`no member runs ${command}`);
-  return found;
 }
 
 describe('collectRunTree on an escapee tree', () => {
@@ -260,42 +197,4 @@ describe('collectRunTree membership beyond the marker', () => {
     const members = await waitForMembers({ marker: tree.marker, root: tree.root }, ['sleep 66']);
     expect(sorted(member(members, 'sleep 66').via)).toEqual(['marker']);
   });
-});
-
-describe('collectRunTree as another user', () => {
-  const script = `import { collectRunTree } from './collect-run-tree.js';
-    console.log(JSON.stringify(collectRunTree(INPUT)));`;
-
-  testAsNobody(
-    'processes whose environment it cannot read are unreadable, not absent',
-    async () => {
-      const { tree, members } = await spawnEscapees();
-      const pidOf = (command: string) => member(members, command).identity.pid;
-
-      const withRoot = (await runOsScript(script, {
-        marker: tree.marker,
-        root: tree.root,
-      })) as RunTree;
-      // If this fails, something outside the test killed the tree (e.g. a concurrent suite's
-      // marker check), and the assertions below would mislead.
-      expect(checkIdentity(tree.root)).toBe('alive');
-      const found = byCommand(withRoot.members);
-      // Found through /proc/<pid>/stat, which anyone can read; the marker could not be seen.
-      expect([...found.keys()].sort()).toEqual(['sleep 61', 'sleep 63']);
-      expect(sorted(member(found, 'sleep 63').via)).toEqual(['group', 'root', 'session']);
-      expect(sorted(member(found, 'sleep 61').via)).toEqual(['group', 'session']);
-      expect(withRoot.unreadable).toContain(pidOf('sleep 62'));
-      expect(withRoot.unreadable).not.toContain(pidOf('sleep 61'));
-      expect(withRoot.unreadable).not.toContain(pidOf('sleep 63'));
-
-      const markerOnly = (await runOsScript(script, {
-        marker: tree.marker,
-        root: null,
-      })) as RunTree;
-      expect(markerOnly.members).toEqual([]);
-      for (const command of ['sleep 61', 'sleep 62', 'sleep 63']) {
-        expect(markerOnly.unreadable).toContain(pidOf(command));
-      }
-    },
-  );
 });

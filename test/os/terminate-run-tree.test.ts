@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { RUN_MARKER } from '../../src/os/run-marker.js';
-import { collectRunTree, type TreeMember } from '../../src/os/collect-run-tree.js';
+import { collectRunTree } from '../../src/os/collect-run-tree.js';
 import { readProcStat } from '../../src/os/proc-fs.js';
 import { checkIdentity } from '../../src/os/process-identity.js';
 import {
@@ -14,7 +14,6 @@ import {
   type TerminationReport,
 } from '../../src/os/terminate-run-tree.js';
 import { cmdlineOf } from '../support/proc-info.js';
-import { runOsScript } from '../support/run-os-script.js';
 import {
   destroyAllSpawned,
   liveMarked,
@@ -23,14 +22,9 @@ import {
   uniqueRunId,
   type SpawnedTree,
 } from '../support/spawn-tree.js';
+import { ESCAPEES, pidsOf, waitForCommands } from '../support/tree-members.js';
 import { waitUntil } from '../support/wait-for.js';
-import { testNeeding } from '../support/requirements.js';
-import { nobodyUser } from '../support/run-as-nobody.js';
 
-// The tests that act as user nobody: they need root and that user (skipped loudly elsewhere).
-const testAsNobody = testNeeding(nobodyUser());
-
-const ESCAPEES = '(sleep 61 &); (setsid sleep 62 &); sleep 63';
 // Generous: these trees die on the soft signals; SIGKILL would mean they did not.
 const LONG_GRACE_MS = 10_000;
 
@@ -55,27 +49,6 @@ function terminate(
   });
 }
 
-/** Waits until the run's live members run exactly these command lines; returns their pids. */
-async function waitForCommands(tree: SpawnedTree, commands: readonly string[]): Promise<number[]> {
-  return waitUntil(
-    () => {
-      const members = collectRunTree({ marker: tree.marker, root: tree.root }).members;
-      const byCommand = new Map(
-        // Only members whose scanned comm agrees with their command line (not mid-exec).
-        members
-          .map((m) => [cmdlineOf(m.identity.pid), m] as const)
-          .filter(([command, m]) => command?.split(' ')[0] === m.comm)
-          .map(([command, m]) => [command, m.identity.pid]),
-      );
-      if (members.length !== commands.length) return undefined;
-      const pids = commands.map((command) => byCommand.get(command));
-      return pids.every((pid) => pid !== undefined) ? pids : undefined;
-    },
-    5000,
-    `members ${commands.join(', ')}`,
-  );
-}
-
 /** The report says the tree is dead; check that independently, member by member. */
 function expectAllDead(report: TerminationReport, tree: SpawnedTree): void {
   expect(report.survivors).toEqual([]);
@@ -83,10 +56,6 @@ function expectAllDead(report: TerminationReport, tree: SpawnedTree): void {
   for (const member of report.members) expect(checkIdentity(member.identity)).toBe('exited');
   expect(liveMarked(tree)).toEqual([]);
   expect(collectRunTree({ marker: tree.marker, root: tree.root }).members).toEqual([]);
-}
-
-function pidsOf(members: readonly TreeMember[]): number[] {
-  return members.map((m) => m.identity.pid);
 }
 
 describe('terminateRunTree', () => {
@@ -266,42 +235,4 @@ describe('terminateRunTree', () => {
     expect(report.forced).toBe(false);
     expectAllDead(report, tree);
   });
-});
-
-describe('terminateRunTree without permission', () => {
-  testAsNobody(
-    'refused members are reported as failures and survivors, not waited for',
-    async () => {
-      const tree = spawnTree(ESCAPEES);
-      const [orphan, escapee] = await waitForCommands(tree, ['sleep 61', 'sleep 62', 'sleep 63']);
-
-      // As nobody: the root's tree is visible through stat but may not be signalled.
-      const report = (await runOsScript(
-        `import { terminateRunTree } from './terminate-run-tree.js';
-       console.log(JSON.stringify(await terminateRunTree(INPUT)));`,
-        {
-          query: { marker: tree.marker, root: tree.root },
-          graceMs: 600_000,
-          softSignals: ['SIGTERM'],
-        },
-      )) as TerminationReport;
-
-      // If this fails, something outside the test killed the tree (e.g. a concurrent suite's
-      // marker check), and the assertions below would mislead.
-      expect(checkIdentity(tree.root)).toBe('alive');
-      expect(report.forced).toBe(false);
-      expect(pidsOf(report.members).sort()).toEqual([tree.pid, orphan].sort());
-      expect(pidsOf(report.survivors).sort()).toEqual([tree.pid, orphan].sort());
-      expect(report.failures).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({ pid: tree.pid, signal: 'SIGTERM', code: 'EPERM' }),
-          expect.objectContaining({ pid: orphan, signal: 'SIGTERM', code: 'EPERM' }),
-        ]),
-      );
-      expect(report.failures).toHaveLength(2);
-      // The escapee's environment cannot be read by nobody: uncertain, never signalled.
-      expect(report.unreadable).toContain(escapee);
-      for (const member of report.members) expect(checkIdentity(member.identity)).toBe('alive');
-    },
-  );
 });
