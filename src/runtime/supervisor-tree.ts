@@ -4,6 +4,19 @@ import type { SnapshotFrom } from 'xstate';
 import type { supervisorMachine } from '../machines/supervisor-machine.js';
 import type { RunStateName } from '../types.js';
 
+/** The supervisor machine's state, as the API names it. */
+export type SupervisorState = 'idle' | 'booting' | 'active' | 'draining' | 'stopped';
+
+/** Names a supervisor machine snapshot's state (`failing` and `closing` drain too). */
+export function supervisorStateOf(
+  snapshot: SnapshotFrom<typeof supervisorMachine>,
+): SupervisorState {
+  if (snapshot.matches('idle')) return 'idle';
+  if (snapshot.matches({ open: 'booting' })) return 'booting';
+  if (snapshot.matches({ open: 'active' })) return 'active';
+  return snapshot.matches('stopped') ? 'stopped' : 'draining';
+}
+
 /** A run actor in the tree. */
 export interface RunTreeNode {
   readonly kind: 'run';
@@ -19,7 +32,7 @@ export interface RunTreeNode {
 export interface SupervisorTree {
   readonly kind: 'supervisor';
   readonly name: string;
-  readonly state: string;
+  readonly state: SupervisorState;
   readonly storeHealth: 'ok' | 'degraded';
   /** Its live child actors, oldest first. */
   readonly children: readonly RunTreeNode[];

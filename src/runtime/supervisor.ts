@@ -2,13 +2,7 @@
 // machine; runs are its child actors, and it decides. This class sends events, reads
 // snapshots, and executes what the machines decided; it keeps no lifecycle state itself.
 import { createActor, waitFor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
-import {
-  LimitExceededError,
-  RunStateError,
-  StoreError,
-  SupervisorStoppedError,
-  UnknownRunError,
-} from '../errors.js';
+import { RunStateError, SupervisorStoppedError, UnknownRunError } from '../errors.js';
 import { supervisorMachine, type ShutdownRuns } from '../machines/supervisor-machine.js';
 import type { RunContext } from '../machines/run-context.js';
 import { normalizeRunSpec, type RunSpec } from '../options/run-spec.js';
@@ -31,12 +25,17 @@ import { provideMachines } from './provide-machines.js';
 import { RunHandle } from './run-handle.js';
 import { RunHistory } from './run-history.js';
 import type { RunRuntime } from './run-runtime.js';
+import { notAdmitted, notHandedOut } from './spawn-errors.js';
 import { SupervisorRuntime } from './supervisor-runtime.js';
 import type { StoreHealthInfo } from './store-health-info.js';
-import { readSupervisorTree, type SupervisorTree } from './supervisor-tree.js';
+import {
+  readSupervisorTree,
+  supervisorStateOf,
+  type SupervisorState,
+  type SupervisorTree,
+} from './supervisor-tree.js';
 
-/** The supervisor machine's state, as the API names it. */
-export type SupervisorState = 'idle' | 'booting' | 'active' | 'draining' | 'stopped';
+export type { SupervisorState } from './supervisor-tree.js';
 
 export class Supervisor {
   readonly name: string;
@@ -148,11 +147,7 @@ export class Supervisor {
 
   /** The supervisor machine's state. */
   get state(): SupervisorState {
-    const snapshot = this.actor.getSnapshot();
-    if (snapshot.matches('idle')) return 'idle';
-    if (snapshot.matches({ open: 'booting' })) return 'booting';
-    if (snapshot.matches({ open: 'active' })) return 'active';
-    return snapshot.matches('stopped') ? 'stopped' : 'draining';
+    return supervisorStateOf(this.actor.getSnapshot());
   }
 
   /** What the shutdown under way does with live runs (the first request's), or null. */
@@ -177,29 +172,11 @@ export class Supervisor {
     off.unsubscribe();
     if (!run.bound) {
       this.runtime.forget(runId);
-      if (refusals.includes(runId)) {
-        throw new LimitExceededError(
-          'E_MAX_LIVE_RUNS',
-          `limits.maxLiveRuns (${this.options.maxLiveRuns}) live runs already; finish or cancel one first`,
-        );
-      }
-      throw new SupervisorStoppedError();
+      throw notAdmitted(refusals.includes(runId), this.options.maxLiveRuns);
     }
     await run.started();
-    const exit = run.context.exit;
-    if (run.state === 'refused' && exit !== null) {
-      // No durable record, so no run: it is forgotten, and the caller told why.
-      throw new StoreError(
-        'E_STORE_UNAVAILABLE',
-        `run ${runId} was not started: ${exit.error?.message ?? 'the write-ahead record could not be stored'}`,
-      );
-    }
-    if (run.state === 'released') {
-      // Its record names the process: the next supervisor adopts it.
-      throw new SupervisorStoppedError(
-        `the supervisor left run ${runId}${run.context.pid === null ? '' : ` (pid ${run.context.pid})`} to the next supervisor before it was handed out`,
-      );
-    }
+    const error = notHandedOut(run);
+    if (error !== null) throw error;
     return this.runtime.handle(run, (reason) => this.cancelRun(run, reason));
   }
 
@@ -286,7 +263,11 @@ export class Supervisor {
   async shutdown(options: { runs?: ShutdownRuns } = {}): Promise<void> {
     // Output not reported yet reaches every record before the runs are let go.
     for (const run of this.liveRuns()) run.flushOutput();
-    this.actor.send({ type: 'SHUTDOWN', runs: options.runs ?? 'kill', at: this.options.clock.now() });
+    this.actor.send({
+      type: 'SHUTDOWN',
+      runs: options.runs ?? 'kill',
+      at: this.options.clock.now(),
+    });
     await waitFor(this.actor, (snapshot) => snapshot.status !== 'active', {
       timeout: Infinity,
     }).catch(() => undefined);
