@@ -21,7 +21,13 @@ export function launchEffect(env: EffectEnvironment) {
           handle.detach();
           return;
         }
-        const identity = readIdentity(handle.pid) ?? null;
+        let identity = null;
+        try {
+          identity = readIdentity(handle.pid) ?? null;
+        } catch (error) {
+          // The process exists: it is recorded by pid; its marker finds its tree.
+          env.logger.warn({ runId: run.id, err: error }, 'could not read the identity of a run');
+        }
         run.attachProcess(handle);
         sendBack({
           type: 'SPAWNED',

@@ -104,3 +104,16 @@ export function releasedExit(context: RunContext, at: number): RunExit {
 export function reasonForExit(signal: NodeJS.Signals | null): ExitReason {
   return signal === null ? 'exit' : 'signal';
 }
+
+/** Output of the final states: how the run left its supervisor. */
+export interface RunOutput {
+  readonly runId: string;
+  /** `done`: it ended; `released`: handed on alive; `refused`: it never had a record. */
+  readonly outcome: 'done' | 'released' | 'refused';
+  readonly exit: NonNullable<RunContext['exit']>;
+}
+
+/** The message of a thrown value, for a recorded error. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -7,21 +7,17 @@ import type { RunEvent } from './run-events.js';
 import {
   buildRunExit,
   initialRunContext,
+  messageOf,
   reasonForExit,
   releasedExit,
   type RunContext,
   type RunInput,
+  type RunOutput,
 } from './run-context.js';
+
+export type { RunOutput } from './run-context.js';
 import { runEffects } from './run-effects.js';
 import { runGuards } from './run-guards.js';
-
-/** Output of the final states: how the run left its supervisor. */
-export interface RunOutput {
-  readonly runId: string;
-  /** `done`: it ended; `released`: handed on alive; `refused`: it never had a record. */
-  readonly outcome: 'done' | 'released' | 'refused';
-  readonly exit: NonNullable<RunContext['exit']>;
-}
 
 // A watchdog tick past an absolute deadline ends the run; the overall timeout wins. A tick
 // before every deadline (output moved them) re-enters the state, which re-arms the watchdog.
@@ -76,8 +72,7 @@ export const runMachine = setup({
       return { endReason: 'spawn-error' as const, error: event.error, endedAt: event.at };
     }),
     recordRefusal: assign(({ event }) => {
-      const cause = (event as { error?: unknown }).error;
-      const message = cause instanceof Error ? cause.message : String(cause);
+      const message = messageOf((event as { error?: unknown }).error);
       return {
         endReason: 'spawn-error' as const,
         error: {
@@ -86,6 +81,19 @@ export const runMachine = setup({
         },
       };
     }),
+    // An effect that failed (threw) must not leave a run stuck: the failure is its exit.
+    recordLaunchFailure: assign(({ event }) => ({
+      endReason: 'spawn-error' as const,
+      error: { code: 'E_LAUNCH', message: messageOf((event as { error?: unknown }).error) },
+    })),
+    recordTerminationFailure: assign(({ context, event }) => ({
+      processExit: context.processExit ?? { exitCode: null, signal: null },
+      termination: {
+        forced: false,
+        survivors: [],
+        error: { code: 'E_TERMINATE', message: messageOf((event as { error?: unknown }).error) },
+      },
+    })),
     recordProcessExit: assign(({ context, event }) => {
       assertEvent(event, 'EXITED');
       return {
@@ -182,7 +190,11 @@ export const runMachine = setup({
     },
     // The launch cannot be taken back: a cancel or release waits for its outcome.
     spawning: {
-      invoke: { src: 'launch', input: ({ context }) => ({ runId: context.runId }) },
+      invoke: {
+        src: 'launch',
+        input: ({ context }) => ({ runId: context.runId }),
+        onError: { target: 'done', actions: 'recordLaunchFailure' },
+      },
       on: {
         SPAWNED: [
           { guard: 'releaseRequested', target: 'released', actions: 'recordSpawn' },
@@ -233,7 +245,11 @@ export const runMachine = setup({
       },
     },
     finalizing: {
-      invoke: { src: 'terminate', input: ({ context }) => ({ runId: context.runId }) },
+      invoke: {
+        src: 'terminate',
+        input: ({ context }) => ({ runId: context.runId }),
+        onError: { target: 'done', actions: 'recordTerminationFailure' },
+      },
       always: { guard: 'finalizationComplete', target: 'done' },
       on: {
         OUTPUT: { actions: 'recordOutput' },

@@ -63,7 +63,8 @@ export const supervisorMachine = setup({
       | { type: 'runEnded'; output: RunOutput }
       | { type: 'runReplaced'; runId: string; by: string }
       | { type: 'recordsExpired'; runIds: readonly string[] }
-      | { type: 'spawnRefused'; runId: string }
+      | { type: 'spawnAccepted'; runId: string }
+      | { type: 'spawnRefused'; runId: string; reason: 'limit' | 'not-serving' }
       | { type: 'bootFailed'; error: unknown },
   },
   actors: { run: runMachine, storeHealth: storeHealthMachine, ...supervisorEffects },
@@ -78,6 +79,10 @@ export const supervisorMachine = setup({
       });
       return { runs: { ...context.runs, [runId]: ref }, order: [...context.order, runId] };
     }),
+    acceptSpawn: emit(({ event }) => ({
+      type: 'spawnAccepted' as const,
+      runId: event.type === 'SPAWN' ? event.runId : '',
+    })),
     adoptRun: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'ADOPT_RUN') return;
       const runId = event.record.runId;
@@ -99,8 +104,9 @@ export const supervisorMachine = setup({
     }),
     retainRecords: assign({
       finalRecords: ({ context, event }) =>
+        // Older than any run that ended during this boot: they go first, to expire first.
         event.type === 'RETAIN_RECORDS'
-          ? [...context.finalRecords, ...event.runIds]
+          ? [...event.runIds, ...context.finalRecords]
           : context.finalRecords,
     }),
     // Cancels the scope's earlier live runs; the replacer goes on once they are all done.
@@ -151,9 +157,10 @@ export const supervisorMachine = setup({
         );
       }
     }),
-    refuseSpawn: emit(({ event }) => ({
+    refuseSpawn: emit(({ event }, params: { reason: 'limit' | 'not-serving' }) => ({
       type: 'spawnRefused' as const,
       runId: event.type === 'SPAWN' ? event.runId : '',
+      reason: params.reason,
     })),
   },
   guards: {
@@ -176,15 +183,18 @@ export const supervisorMachine = setup({
   initial: 'idle',
   on: {
     'xstate.done.actor.*': { guard: 'isRunOutput', actions: 'removeRun' },
+    // Every spawn gets an answer: outside `open.active` it is refused.
+    SPAWN: { actions: { type: 'refuseSpawn', params: { reason: 'not-serving' } } },
     REPLACE_PREDECESSORS: { actions: 'replacePredecessors' },
   },
   states: {
     idle: { on: { BOOT: 'open', SHUTDOWN: 'closing' } },
     // The store is open: its health is watched, and runs may hold records.
     open: {
+      // Ids of the supervisor's own actors contain ':', which no run id may (its schema).
       invoke: {
-        id: 'storeHealth',
-        systemId: 'storeHealth',
+        id: 'rw:store-health',
+        systemId: 'rw:store-health',
         src: 'storeHealth',
         input: ({ context }) => ({ since: context.createdAt }),
       },
@@ -192,7 +202,7 @@ export const supervisorMachine = setup({
       states: {
         booting: {
           invoke: {
-            id: 'boot',
+            id: 'rw:boot',
             src: 'boot',
             onDone: 'active',
             onError: {
@@ -211,7 +221,10 @@ export const supervisorMachine = setup({
         },
         active: {
           on: {
-            SPAWN: [{ guard: 'belowLiveLimit', actions: 'spawnRun' }, { actions: 'refuseSpawn' }],
+            SPAWN: [
+              { guard: 'belowLiveLimit', actions: ['spawnRun', 'acceptSpawn'] },
+              { actions: { type: 'refuseSpawn', params: { reason: 'limit' } } },
+            ],
             SHUTDOWN: {
               target: 'draining',
               actions: assign({ shutdownRuns: ({ event }) => event.runs }),
@@ -231,7 +244,7 @@ export const supervisorMachine = setup({
     },
     // Every record and delete is down before the lease is released and the store closed.
     closing: {
-      invoke: { id: 'close', src: 'close', onDone: 'stopped', onError: 'stopped' },
+      invoke: { id: 'rw:close', src: 'close', onDone: 'stopped', onError: 'stopped' },
     },
     stopped: { type: 'final' },
   },

@@ -50,8 +50,16 @@ const descriptor = z.object({
   durable: z.boolean().default(false),
   maxLogBytes: z.number().int().positive().default(DEFAULT_MAX_LOG_BYTES),
 });
+// A run id is an actor id in the supervisor's actor system: it may not contain ':', which
+// the supervisor's own actors use (`rw:store-health`), nor anything a path would trip on.
+const runId = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/,
+    'a run id of letters, digits, _ . - (not a leading dot)',
+  );
 const context = z.object({
-  runId: z.string().min(1),
+  runId,
   descriptor,
   createdAt: z.number(),
   pid: nullableInt,
@@ -83,7 +91,7 @@ const snapshot = z.looseObject({
 const record = z.object({
   schemaVersion: z.literal(RUN_RECORD_SCHEMA_VERSION),
   supervisor: z.string(),
-  runId: z.string().min(1),
+  runId,
   hostname: z.string(),
   bootId: z.string(),
   final: z.boolean(),

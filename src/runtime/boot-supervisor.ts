@@ -7,7 +7,11 @@ import type { RunContext } from '../machines/run-context.js';
 import type { supervisorMachine } from '../machines/supervisor-machine.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
-import { acquireOwnerLease, type OwnerLease } from '../persistence/owner-lease.js';
+import {
+  acquireOwnerLease,
+  releaseOwnerLease,
+  type OwnerLease,
+} from '../persistence/owner-lease.js';
 import type { RecordStore } from '../persistence/record-store.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { RunErrorInfo } from '../types.js';
@@ -35,9 +39,20 @@ export interface BootDeps {
   leaseTaken(lease: OwnerLease): void;
 }
 
-export async function bootSupervisor(deps: BootDeps): Promise<ReconcileReport> {
+export async function bootSupervisor(
+  deps: BootDeps,
+  /** Aborted when the supervisor leaves `booting` (a shutdown): boot stops where it is. */
+  signal: AbortSignal,
+): Promise<ReconcileReport> {
   const { options, store } = deps;
-  deps.leaseTaken(await acquireOwnerLease(store, options.clock.now(), options.logger));
+  const lease = await acquireOwnerLease(store, options.clock.now(), options.logger);
+  if (signal.aborted) {
+    // The supervisor was shut down meanwhile: its close may have run already.
+    await releaseOwnerLease(store, lease);
+    throw new SupervisorStoppedError('the supervisor was shut down while it booted');
+  }
+  deps.leaseTaken(lease);
+  const retained: string[] = [];
   const report = await reconcileOnBoot(
     {
       store,
@@ -53,7 +68,7 @@ export async function bootSupervisor(deps: BootDeps): Promise<ReconcileReport> {
       },
       retainFinished: (record) => {
         deps.history.retain(record);
-        deps.actor().send({ type: 'RETAIN_RECORDS', runIds: [record.runId] });
+        retained.push(record.runId);
       },
       rewriteAdopted: async (runId) => {
         // Its record was migrated: the adopted run's own record replaces the old shape.
@@ -65,6 +80,8 @@ export async function bootSupervisor(deps: BootDeps): Promise<ReconcileReport> {
     },
     false,
   );
+  // One event, oldest first: these records expire before any run that ended in this boot.
+  deps.actor().send({ type: 'RETAIN_RECORDS', runIds: retained });
   options.logger.info({ ...report, type: 'reconcile' }, 'boot reconciliation');
   return report;
 }

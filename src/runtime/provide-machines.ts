@@ -14,7 +14,7 @@ import type { RuntimeEnvironment } from './runtime-environment.js';
 /** What the supervisor's own effects do. */
 export interface SupervisorEffects {
   /** Takes the lease and reconciles; adopted runs arrive as ADOPT_RUN events. */
-  boot(): Promise<void>;
+  boot(signal: AbortSignal): Promise<void>;
   /** Waits for every write and delete, releases the lease, closes the store. */
   close(): Promise<void>;
   /** One cheap round trip to the store; rejects when it is unreachable. */
@@ -61,8 +61,8 @@ export function provideMachines(env: RuntimeEnvironment, effects: SupervisorEffe
     actors: {
       run,
       storeHealth,
-      boot: fromPromise(async () => {
-        await effects.boot();
+      boot: fromPromise(async ({ signal }) => {
+        await effects.boot(signal);
         return undefined;
       }),
       close: fromPromise(async () => {

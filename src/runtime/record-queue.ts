@@ -121,7 +121,9 @@ export class RecordQueue {
     if (this.deferred !== null) clearTimeout(this.deferred);
     this.deferred = null;
     const { snapshot, persisted, final } = this.capture();
-    if (snapshot === this.lastQueued || this.stopped) return this.queued;
+    // The write-ahead always writes (its outcome decides the run); others skip a snapshot
+    // already queued.
+    if (this.stopped || (!ahead && snapshot === this.lastQueued)) return this.queued;
     this.lastQueued = snapshot;
     const seq = ++this.queued;
     this.tail = this.tail.then(async () => {

@@ -3,7 +3,7 @@
 // record for each, and executes what the machine decided; it decides nothing itself.
 import type { SnapshotFrom } from 'xstate';
 import { RunStateError } from '../errors.js';
-import type { RunContext } from '../machines/run-context.js';
+import { buildRunExit, messageOf, type RunContext } from '../machines/run-context.js';
 import type { RunEvent } from '../machines/run-events.js';
 import type { runMachine } from '../machines/run-machine.js';
 import type { RunActorRef } from '../machines/supervisor-machine.js';
@@ -18,15 +18,19 @@ import { RunProcess } from './run-process.js';
 import { runInfoFromContext } from './run-info.js';
 import { readOutputLog } from '../host/output-log.js';
 import { runDirFor } from '../host/run-host-paths.js';
-import { RecordQueue } from './record-queue.js';
+import { RecordQueue, type RecordCapture } from './record-queue.js';
+import {
+  BEFORE_PROCESS,
+  captureRecord,
+  failedExit,
+  onlyOutputMoved,
+  stateName,
+} from './run-snapshots.js';
 import type { RuntimeEnvironment } from './runtime-environment.js';
 
 export type { OutputListener } from './run-output.js';
 
 type RunSnapshot = SnapshotFrom<typeof runMachine>;
-
-// States in which the run has no process yet: `spawn()` waits until one of them is left.
-const BEFORE_PROCESS = new Set(['created', 'recording', 'replacing', 'spawning']);
 
 export class RunRuntime {
   readonly id: string;
@@ -40,7 +44,6 @@ export class RunRuntime {
   private ref: RunActorRef | null = null;
   private lastState: string | null = null;
   private lastContext: RunContext | null = null;
-  private lastEvent: RunEvent['type'] | null = null;
   /** A durable orphan's stream through its run host, followed once the machine adopts it. */
   private hosted: ProcessHandle | null = null;
 
@@ -94,6 +97,12 @@ export class RunRuntime {
       },
       error: (error) => {
         this.env.logger.error({ runId: this.id, err: error }, 'run machine failed');
+        // Nothing waits forever on a run whose machine failed: its end is unknown.
+        const at = this.env.clock.now();
+        this.startedDeferred.resolve(undefined);
+        this.exitDeferred.resolve(
+          failedExit(this.context, { code: 'E_MACHINE', message: messageOf(error) }, at),
+        );
       },
     });
   }
@@ -208,7 +217,6 @@ export class RunRuntime {
   private deliver(event: RunEvent): void {
     const ref = this.ref;
     if (ref === null || ref.getSnapshot().status !== 'active') return;
-    this.lastEvent = event.type;
     ref.send(event);
   }
 
@@ -220,15 +228,8 @@ export class RunRuntime {
     return snapshot;
   }
 
-  private capture(): { snapshot: object; persisted: unknown; final: boolean } {
-    const snapshot = this.current();
-    const persisted = this.ref?.getPersistedSnapshot() as { children?: unknown } | undefined;
-    // A record carries no effect actors: restoring it can never restart one.
-    return {
-      snapshot,
-      persisted: { ...persisted, children: {} },
-      final: snapshot.status === 'done' && snapshot.value === 'done',
-    };
+  private capture(): RecordCapture {
+    return captureRecord(this.current(), this.ref);
   }
 
   private onSnapshot(snapshot: RunSnapshot): void {
@@ -237,16 +238,19 @@ export class RunRuntime {
       // No durable record, so no run: nothing is written for it, ever.
       this.records.stop();
       this.startedDeferred.resolve(undefined);
-      this.exitDeferred.resolve(snapshot.context.exit ?? this.fallbackExit(snapshot));
+      this.exitDeferred.resolve(snapshot.context.exit ?? buildRunExit(snapshot.context));
       return;
     }
     const changed = state !== this.lastState;
-    const contextChanged = snapshot.context !== this.lastContext;
+    const previous = this.lastContext;
     this.lastContext = snapshot.context;
     // Output only moves offsets and deadlines: written at most once a second. Everything
     // else that changes the context, and every state change, is written at once.
-    if (changed || (contextChanged && this.lastEvent !== 'OUTPUT')) this.records.writeNow();
-    else if (contextChanged) this.records.writeSoon();
+    if (previous !== snapshot.context) {
+      if (changed || previous === null || !onlyOutputMoved(previous, snapshot.context))
+        this.records.writeNow();
+      else this.records.writeSoon();
+    } else if (changed) this.records.writeNow();
     if (changed) {
       const from = this.lastState;
       this.lastState = state;
@@ -260,15 +264,14 @@ export class RunRuntime {
     }
     if (snapshot.status === 'done') {
       this.records.cancelTimers();
-      const exit = snapshot.context.exit ?? this.fallbackExit(snapshot);
+      void this.records.whenDurable().then(() => {
+        this.env.onRecordsSettled(this.id);
+      });
+      const exit = snapshot.context.exit ?? buildRunExit(snapshot.context);
       void this.records.flush().then(() => {
         this.exitDeferred.resolve(exit);
       });
     }
-  }
-
-  private fallbackExit(snapshot: RunSnapshot): RunExit {
-    return (snapshot.output as { exit: RunExit } | undefined)?.exit as RunExit;
   }
 
   private onProcessExit(exit: ProcessExit): void {
@@ -293,8 +296,4 @@ export class RunRuntime {
       `cannot ${verb} run ${this.id}: it is ${state}`,
     );
   }
-}
-
-function stateName(value: unknown): RunStateName {
-  return String(value) as RunStateName;
 }

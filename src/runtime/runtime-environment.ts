@@ -16,6 +16,8 @@ export interface RuntimeEnvironment extends EffectEnvironment {
   onRecordFailure(runId: string, error: unknown): void;
   /** The write-ahead record of a run failed: the run is refused. */
   onRecordRefused(runId: string, error: unknown): void;
+  /** A finished run's last record is durable: its queue is done. */
+  onRecordsSettled(runId: string): void;
   /** A record write landed after earlier ones of the run failed. */
   onRecordRecovered(runId: string): void;
 }

@@ -4,7 +4,7 @@
 import type { Actor, AnyActorRef, SnapshotFrom } from 'xstate';
 import { toErrorInfo } from '../errors.js';
 import type { RunContext } from '../machines/run-context.js';
-import type { storeHealthMachine } from '../machines/store-health-machine.js';
+import type { StoreHealthEvent, storeHealthMachine } from '../machines/store-health-machine.js';
 import type { RunActorRef, supervisorMachine } from '../machines/supervisor-machine.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
 import { releaseOwnerLease, type OwnerLease } from '../persistence/owner-lease.js';
@@ -16,17 +16,24 @@ import { SupervisorReporting } from './supervisor-reporting.js';
 import { removeOutputLog } from '../host/output-log.js';
 import type { RunHostLink } from '../host/client/run-host-link.js';
 import { runDirFor } from '../host/run-host-paths.js';
+import type { RecordQueue } from './record-queue.js';
 import { RunHandle } from './run-handle.js';
 import type { RunHistory } from './run-history.js';
 import { RunRuntime } from './run-runtime.js';
 import type { RuntimeEnvironment } from './runtime-environment.js';
 import { storeHealthInfo, type StoreHealthInfo } from './store-health-info.js';
 
+// How long closing waits for a store that is down to take the latest records.
+const CLOSE_RECORD_WAIT_MS = 10_000;
+
 export class SupervisorRuntime {
   readonly env: RuntimeEnvironment;
   readonly reporting: SupervisorReporting;
   private readonly runs = new Map<string, { run: RunRuntime; handle: RunHandle | null }>();
   private readonly deletes = new Set<Promise<void>>();
+  // Every record queue with writes still to land, kept past its run's runtime (a finished
+  // run dropped from memory): closing and deleting wait for these.
+  private readonly queues = new Map<string, RecordQueue>();
   private health: AnyActorRef | null = null;
   private lastHealth: StoreHealthInfo;
 
@@ -57,15 +64,18 @@ export class SupervisorRuntime {
       onRecordFailure: (runId, error) => {
         this.reporting.recordFailed(runId, error);
         const info = toErrorInfo(error, 'E_STORE_WRITE');
-        this.health?.send({ type: 'WRITE_FAILED', runId, error: info, at: options.clock.now() });
+        this.tellHealth({ type: 'WRITE_FAILED', runId, error: info, at: options.clock.now() });
       },
       onRecordRefused: (runId, error) => {
         this.reporting.recordFailed(runId, error);
         const info = toErrorInfo(error, 'E_STORE_WRITE');
-        this.health?.send({ type: 'REFUSED', error: info, at: options.clock.now() });
+        this.tellHealth({ type: 'REFUSED', error: info, at: options.clock.now() });
+      },
+      onRecordsSettled: (runId) => {
+        this.queues.delete(runId);
       },
       onRecordRecovered: (runId) => {
-        this.health?.send({ type: 'WRITE_LANDED', runId, at: options.clock.now() });
+        this.tellHealth({ type: 'WRITE_LANDED', runId, at: options.clock.now() });
       },
     };
   }
@@ -74,18 +84,60 @@ export class SupervisorRuntime {
   createRun(context: Pick<RunContext, 'runId' | 'descriptor' | 'outputBytes'>): RunRuntime {
     const run = new RunRuntime(this.env, context);
     this.runs.set(run.id, { run, handle: null });
+    this.queues.set(run.id, run.records);
     return run;
   }
 
   /** Forgets a run that never became an actor, or one whose record was refused. */
   forget(runId: string): void {
-    this.runs.get(runId)?.run.records.stop();
+    this.stopRecords(runId);
     this.runs.delete(runId);
+  }
+
+  /**
+   * Sends a SPAWN (through `send`) and resolves with the machine's answer for `runId`: null
+   * when it took the run as a child, else why it refused. A stopped system refuses.
+   */
+  answerTo(
+    actor: Actor<typeof supervisorMachine>,
+    runId: string,
+    send: () => void,
+  ): Promise<'limit' | 'not-serving' | null> {
+    // A stopped system answers nothing (and would settle while being subscribed to).
+    if (actor.getSnapshot().status !== 'active') return Promise.resolve('not-serving');
+    return new Promise((resolve) => {
+      let settled = false;
+      const subscriptions: Array<{ unsubscribe(): void }> = [];
+      const settle = (answer: 'limit' | 'not-serving' | null) => {
+        if (settled) return;
+        settled = true;
+        for (const subscription of subscriptions) subscription.unsubscribe();
+        resolve(answer);
+      };
+      subscriptions.push(
+        actor.on('spawnAccepted', (event) => {
+          if (event.runId === runId) settle(null);
+        }),
+        actor.on('spawnRefused', (event) => {
+          if (event.runId === runId) settle(event.reason);
+        }),
+        // A system that stops (or fails) before it processed the SPAWN answers no more.
+        actor.subscribe({
+          complete: () => {
+            settle('not-serving');
+          },
+          error: () => {
+            settle('not-serving');
+          },
+        }),
+      );
+      send();
+    });
   }
 
   /** The system created an actor: a run's runtime, or the store health, follows it. */
   actorCreated(ref: AnyActorRef): void {
-    if (ref.id === 'storeHealth') {
+    if (ref.id === 'rw:store-health') {
       this.health = ref;
       ref.subscribe({
         next: (snapshot: SnapshotFrom<typeof storeHealthMachine>) => {
@@ -163,12 +215,27 @@ export class SupervisorRuntime {
     }
   }
 
-  /** The close effect: every record and delete down, then the lease, then the store. */
+  /**
+   * The close effect: every record and delete down, then the lease, then the store. A store
+   * that is down gets CLOSE_RECORD_WAIT_MS to come back; the runs whose latest record it
+   * never took are logged (the next boot works from their earlier records).
+   */
   async close(lease: OwnerLease | null, closeStore: () => Promise<void>): Promise<void> {
-    const runs = [...this.runs.values()].map((entry) => entry.run);
-    await Promise.all(runs.map((run) => run.records.flush()));
+    const queues = [...this.queues.entries()];
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_RECORD_WAIT_MS, 'timeout');
+    });
+    const durable = Promise.all(queues.map(([, queue]) => queue.whenDurable()));
+    if ((await Promise.race([durable, bound])) === 'timeout') {
+      this.options.logger.error(
+        { runIds: queues.map(([runId]) => runId).filter((id) => this.queues.has(id)) },
+        'the store did not take the latest records before closing',
+      );
+    }
+    clearTimeout(timer);
     await Promise.all([...this.deletes]);
-    for (const run of runs) run.records.stop();
+    for (const [runId] of queues) this.stopRecords(runId);
     this.hostLink.close();
     if (lease !== null) {
       await releaseOwnerLease(this.store, lease).catch((error: unknown) => {
@@ -180,13 +247,28 @@ export class SupervisorRuntime {
     });
   }
 
+  // The store health actor lives while the store is open; after that nothing is told.
+  private tellHealth(event: StoreHealthEvent): void {
+    const health = this.health;
+    if (health === null) return;
+    if ((health.getSnapshot() as { status: string }).status === 'active') health.send(event);
+  }
+
+  // Nothing more is written for the run: it lags behind nothing any more.
+  private stopRecords(runId: string): void {
+    const queue = this.queues.get(runId) ?? this.runs.get(runId)?.run.records;
+    queue?.stop();
+    this.queues.delete(runId);
+    this.tellHealth({ type: 'WRITE_LANDED', runId, at: this.options.clock.now() });
+  }
+
   // A final record beyond retention: deleted (and its run's files), tracked until closing.
   private deleteRecord(runId: string): void {
-    const records = this.runs.get(runId)?.run.records;
+    const records = this.queues.get(runId);
     // Its own last write lands first, so the delete cannot be overtaken by it.
     const deletion = (records?.flush() ?? Promise.resolve())
       .then(() => {
-        records?.stop();
+        this.stopRecords(runId);
         return this.store.delete(this.store.runKey(runId));
       })
       .catch((error: unknown) => {

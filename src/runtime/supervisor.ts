@@ -1,7 +1,7 @@
 // The supervisor: the public API over one actor system. Its root is the supervisor
 // machine; runs are its child actors, and it decides. This class sends events, reads
 // snapshots, and executes what the machines decided; it keeps no lifecycle state itself.
-import { createActor, waitFor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
+import { createActor, waitFor, type Actor } from 'xstate';
 import { RunStateError, SupervisorStoppedError, UnknownRunError } from '../errors.js';
 import { supervisorMachine, type ShutdownRuns } from '../machines/supervisor-machine.js';
 import type { RunContext } from '../machines/run-context.js';
@@ -21,6 +21,7 @@ import {
 import { EventFanout, type SupervisorEventListener } from './supervisor-events.js';
 import { RunHostLink } from '../host/client/run-host-link.js';
 import { bootSupervisor } from './boot-supervisor.js';
+import { inspectionHook } from './inspection-hook.js';
 import { provideMachines } from './provide-machines.js';
 import { RunHandle } from './run-handle.js';
 import { RunHistory } from './run-history.js';
@@ -60,22 +61,25 @@ export class Supervisor {
     const history = new RunHistory(options.maxFinishedRuns);
     this.runtime = new SupervisorRuntime(options, store, hostLink, history, fanout);
     const machine = provideMachines(this.runtime.env, {
-      boot: async () => {
-        this.report = await bootSupervisor({
-          options,
-          store,
-          hostLink,
-          history,
-          actor: () => this.actor,
-          createRuntime: (context: RunContext) => this.runtime.createRun(context),
-          runtime: (runId) => this.runtime.env.runtime(runId),
-          removeRunFiles: (runId) => {
-            this.runtime.removeRunFiles(runId);
+      boot: async (signal) => {
+        this.report = await bootSupervisor(
+          {
+            options,
+            store,
+            hostLink,
+            history,
+            actor: () => this.actor,
+            createRuntime: (context: RunContext) => this.runtime.createRun(context),
+            runtime: (runId) => this.runtime.env.runtime(runId),
+            removeRunFiles: (runId) => {
+              this.runtime.removeRunFiles(runId);
+            },
+            leaseTaken: (lease) => {
+              this.lease = lease;
+            },
           },
-          leaseTaken: (lease) => {
-            this.lease = lease;
-          },
-        });
+          signal,
+        );
       },
       close: () => this.runtime.close(this.lease, closeStore),
       probeStore: () => store.get(store.healthKey()),
@@ -83,22 +87,22 @@ export class Supervisor {
         this.runtime.rewriteRecords(this.liveRunIds());
       },
     });
-    const inspect = options.inspect;
     this.actor = createActor(machine, {
       input: {
         createdAt: options.clock.now(),
         maxLiveRuns: options.maxLiveRuns,
         maxFinalRecords: options.retention.maxFinishedRecords,
       },
-      inspect: (event: InspectionEvent) => {
-        // Every actor is followed from its creation, so no snapshot goes unrecorded.
-        if (event.type === '@xstate.actor')
-          this.runtime.actorCreated(event.actorRef as AnyActorRef);
-        if (typeof inspect === 'function') inspect(event);
-        else inspect?.next?.(event);
-      },
+      inspect: inspectionHook(options.inspect, logger, (ref) => {
+        this.runtime.actorCreated(ref);
+      }),
     });
     this.runtime.listen(this.actor);
+    this.actor.subscribe({
+      error: (error) => {
+        logger.error({ err: error }, 'the supervisor actor failed');
+      },
+    });
     this.actor.start();
   }
 
@@ -164,15 +168,14 @@ export class Supervisor {
     const runId = createRunId();
     const createdAt = this.options.clock.now();
     const run = this.runtime.createRun({ runId, descriptor, outputBytes: 0 });
-    const refusals: string[] = [];
-    const off = this.actor.on('spawnRefused', (event) => {
-      refusals.push(event.runId);
+    // The machine answers every SPAWN, at once or (sent from inside a transition, by an
+    // event listener) once it processes it.
+    const refusal = await this.runtime.answerTo(this.actor, runId, () => {
+      this.actor.send({ type: 'SPAWN', runId, descriptor, createdAt });
     });
-    this.actor.send({ type: 'SPAWN', runId, descriptor, createdAt });
-    off.unsubscribe();
-    if (!run.bound) {
+    if (refusal !== null) {
       this.runtime.forget(runId);
-      throw notAdmitted(refusals.includes(runId), this.options.maxLiveRuns);
+      throw notAdmitted(refusal === 'limit', this.options.maxLiveRuns);
     }
     await run.started();
     const error = notHandedOut(run);
@@ -263,11 +266,13 @@ export class Supervisor {
   async shutdown(options: { runs?: ShutdownRuns } = {}): Promise<void> {
     // Output not reported yet reaches every record before the runs are let go.
     for (const run of this.liveRuns()) run.flushOutput();
-    this.actor.send({
-      type: 'SHUTDOWN',
-      runs: options.runs ?? 'kill',
-      at: this.options.clock.now(),
-    });
+    // A stopped system has nothing left to shut down; the first request decides the rest.
+    if (this.actor.getSnapshot().status === 'active')
+      this.actor.send({
+        type: 'SHUTDOWN',
+        runs: options.runs ?? 'kill',
+        at: this.options.clock.now(),
+      });
     await waitFor(this.actor, (snapshot) => snapshot.status !== 'active', {
       timeout: Infinity,
     }).catch(() => undefined);
