@@ -34,6 +34,8 @@ export class TransitionRecorder {
   private readonly perRun = new Map<string, Recorded[]>();
   /** Every transition of each machine (by its id) in the order actors took them. */
   private readonly perMachine = new Map<string, string[]>();
+  /** The transitions of each actor (by session), with its machine, in creation order. */
+  private readonly perActor = new Map<string, { machine: string; keys: string[] }>();
   private recording = true;
   private view: ((runId: string) => RunInfo | undefined) | null = null;
 
@@ -49,6 +51,9 @@ export class TransitionRecorder {
         const log = this.perMachine.get(machine) ?? [];
         log.push(key);
         this.perMachine.set(machine, log);
+        const actor = this.perActor.get(event.actorRef.sessionId) ?? { machine, keys: [] };
+        actor.keys.push(key);
+        this.perActor.set(event.actorRef.sessionId, actor);
         if (machine !== 'run') continue;
         this.keys.add(key);
         this.push(runId, {
@@ -95,6 +100,11 @@ export class TransitionRecorder {
   /** Every transition of `machine` taken so far, in order. */
   machineLog(machine: string): readonly string[] {
     return this.perMachine.get(machine) ?? [];
+  }
+
+  /** The transitions each actor of `machine` took, one list per actor, oldest actor first. */
+  actorLogs(machine: string): string[][] {
+    return [...this.perActor.values()].filter((a) => a.machine === machine).map((a) => a.keys);
   }
 
   /** Reads the public view of a run at the end of each macrostep (null: no view). */
