@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { createSupervisor, SupervisorBusyError, type Supervisor } from '../../src/index.js';
 import { listTransitions } from '../../src/machines/list-transitions.js';
 import { supervisorMachine } from '../../src/machines/supervisor-machine.js';
-import { bootSupervisor } from '../support/model-boot.js';
+import { bootSupervisor, openSupervisor } from '../support/model-boot.js';
 import { FIXTURE } from '../support/model-steps.js';
 import { ModelWorld } from '../support/model-world.js';
 import { TransitionRecorder } from '../support/transition-recorder.js';
@@ -15,8 +15,6 @@ import { waitUntil } from '../support/wait-for.js';
 
 /** Transitions no real supervisor can take, and why; supervisor-machine.test.ts takes them. */
 const UNREALIZABLE = new Map([
-  // `shutdown()` before boot stops the actor; createSupervisor always boots first.
-  ['idle --SHUTDOWN--> closing', 'the API never shuts down an idle supervisor'],
   // The close effect catches every failure of its own (records, deletes, lease, store).
   ['closing --error.invoke.close--> stopped', 'the close effect never rejects'],
 ]);
@@ -25,6 +23,7 @@ const K = {
   boot: 'idle --BOOT--> open',
   booted: 'open.booting --done.invoke.boot--> open.active',
   bootFailed: 'open.booting --error.invoke.boot--> open.failing',
+  shutdownIdle: 'idle --SHUTDOWN--> closing',
   adopt: 'open.booting --ADOPT_RUN--> (self)',
   retain: 'open.booting --RETAIN_RECORDS--> (self)',
   shutdownBooting: 'open.booting --SHUTDOWN--> open.draining',
@@ -181,6 +180,16 @@ describe('supervisor machine, against real supervisors', () => {
       [K.boot, K.booted, K.shutdown, K.drained, K.closed],
       [K.boot, K.bootFailed, K.failed, K.closed],
     );
+  });
+
+  test('shutdown before boot closes the store and stops; boot then refuses', async () => {
+    world = new ModelWorld('runwarden-sup-');
+    recorder = new TransitionRecorder();
+    const sup = await openSupervisor(options());
+    await sup.shutdown();
+    expect(sup.state).toBe('stopped');
+    await expect(sup.boot()).rejects.toMatchObject({ code: 'E_ALREADY_BOOTED' });
+    expectWalks([K.shutdownIdle, K.closed]);
   });
 
   // Runs last: every transition of the supervisor machine was taken by a real supervisor.

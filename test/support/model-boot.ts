@@ -17,7 +17,8 @@ export interface Booting {
   readonly booted: Promise<unknown>;
 }
 
-export async function bootSupervisor(options: SupervisorOptions): Promise<Booting> {
+/** A supervisor as createSupervisor makes it, before its boot. */
+export async function openSupervisor(options: SupervisorOptions): Promise<Supervisor> {
   const resolved = resolveSupervisorOptions(options);
   const home = resolveHome(resolved.home);
   ensurePrivateDir(home);
@@ -28,7 +29,11 @@ export async function bootSupervisor(options: SupervisorOptions): Promise<Bootin
     () => resolved.clock.now(),
     opened.location,
   );
-  const sup = new Supervisor(resolved, store, () => opened.close(), home);
+  return new Supervisor(resolved, store, () => opened.close(), home);
+}
+
+export async function bootSupervisor(options: SupervisorOptions): Promise<Booting> {
+  const sup = await openSupervisor(options);
   const booted = sup.boot().then(
     () => null,
     (error: unknown) => error,

@@ -57,11 +57,16 @@ export function spyEffects() {
   };
   // A promise effect settles when the test says so (`settle`), never by itself.
   const promise = <I>(src: EffectActor) =>
-    fromPromise(({ input, signal }: { input: I; signal: AbortSignal }): Promise<void> => {
+    fromPromise(({ input, signal }: { input: I; signal: AbortSignal }): Promise<undefined> => {
       const start = track(src, input);
       signal.addEventListener('abort', () => stopped.push(start));
       return new Promise((resolve, reject) => {
-        promises.set(`${src}:${start.runId ?? ''}`, { resolve, reject });
+        promises.set(`${src}:${start.runId ?? ''}`, {
+          resolve: () => {
+            resolve(undefined);
+          },
+          reject,
+        });
       });
     });
   // A callback effect reports nothing: the test sends the world's events itself.
