@@ -2,7 +2,7 @@
 // runs. Boot gating, admission, scope replacement, retention, drain and close.
 import { createActor } from 'xstate';
 import type { RunActorRef } from '../../src/machines/supervisor-machine.js';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { pureSupervisor, SUPERVISOR_INPUT, spyEffects } from '../support/model-spies.js';
 import { FACTS_FOR, fakeIdentity, storedContext } from '../support/run-fixtures.js';
 
@@ -230,4 +230,25 @@ describe('scope replacement', () => {
     finish(sup.runRef(a));
     expect(sup.runRef(late).getSnapshot().value).toBe('running');
   });
+});
+
+// Known defect (reported, not fixed here): on a `leave` shutdown a replacer waiting for its
+// predecessor is released; when the predecessor's end is then handled, removeRun still tells
+// the (final) replacer PREDECESSORS_DONE, and XState warns of an event sent to a stopped
+// actor. Remove `.fails` once fixed.
+test.fails('a leave shutdown sends nothing to a replacer that already left', async () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  try {
+    const sup = await pureSupervisor();
+    const old = sup.spawn({ scopeKey: 's' });
+    await start(sup, old);
+    const replacer = sup.spawn({ scopeKey: 's', replaceExistingScope: true });
+    await sup.spies.settle('writeAhead', replacer);
+    expect(sup.runRef(replacer).getSnapshot().value).toBe('replacing');
+    sup.actor.send({ type: 'SHUTDOWN', runs: 'leave', at: 1 });
+    expect(sup.actor.getSnapshot().value).toBe('closing');
+    expect(warn).not.toHaveBeenCalled();
+  } finally {
+    warn.mockRestore();
+  }
 });
