@@ -3,12 +3,16 @@
 // test/charts/chart-drift.test.ts fails when any of them no longer matches the code.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = `${root}dist/cli/main.js`;
-const machines = ['run', 'supervisor'];
-const formats = { mermaid: 'mmd', scxml: 'scxml', json: 'json', svg: 'svg' };
+// Every machine and format the built code charts: a new machine gets its files here.
+const { CHARTED_MACHINES, CHART_FORMATS } = await import(
+  pathToFileURL(`${root}dist/charts/generate-chart.js`).href
+);
+const machines = Object.keys(CHARTED_MACHINES);
+const formats = CHART_FORMATS;
 
 const chart = (machine, format) =>
   execFileSync(process.execPath, [cli, 'chart', '--machine', machine, '--format', format], {
@@ -26,7 +30,7 @@ for (const machine of machines) {
 for (const file of ['README.md', 'docs/architecture.md']) {
   const path = `${root}${file}`;
   const text = readFileSync(path, 'utf8').replace(
-    /(<!-- chart: (\w+) -->\n\n?```mermaid\n)[\s\S]*?(```)/g,
+    /(<!-- chart: ([\w-]+) -->\n\n?```mermaid\n)[\s\S]*?(```)/g,
     (_match, head, machine, tail) => `${head}${chart(machine, 'mermaid')}${tail}`,
   );
   writeFileSync(path, text);

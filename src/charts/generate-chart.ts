@@ -1,6 +1,7 @@
 // `runwarden chart`: one machine, one format, generated from the machine definition.
 import type { AnyStateMachine } from 'xstate';
 import { runMachine } from '../machines/run-machine.js';
+import { storeHealthMachine } from '../machines/store-health-machine.js';
 import { supervisorMachine } from '../machines/supervisor-machine.js';
 import { buildChartModel } from './chart-model.js';
 import { emitJson } from './emit-json.js';
@@ -8,8 +9,12 @@ import { emitMermaid } from './emit-mermaid.js';
 import { emitScxml } from './emit-scxml.js';
 import { renderSvg } from './render-svg.js';
 
-/** The machines that can be charted, by name. */
-export const CHARTED_MACHINES = { run: runMachine, supervisor: supervisorMachine } as const;
+/** The machines that can be charted, by name (kebab-case, as the CLI and the files name them). */
+export const CHARTED_MACHINES = {
+  run: runMachine,
+  supervisor: supervisorMachine,
+  'store-health': storeHealthMachine,
+} as const;
 export type ChartedMachine = keyof typeof CHARTED_MACHINES;
 
 /** Chart formats, with the file extension `npm run charts` gives each. */

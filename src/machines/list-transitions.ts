@@ -6,24 +6,34 @@ import type { AnyStateMachine, AnyStateNode, AnyTransitionDefinition } from 'xst
 export interface TransitionInfo {
   /** `source --EVENT[guard]--> target`, unique within a machine. */
   readonly key: string;
+  /** The state's path from the machine's root (`open.booting`); the machine's id for the root. */
   readonly source: string;
-  /** Event type; `always` for eventless transitions. */
+  /**
+   * Event type; `always` for eventless transitions. An invoked actor's completion is named
+   * after the actor it runs, as SCXML names it: `done.invoke.<src>`, and `error.invoke.<src>`
+   * when it failed. A wildcard (`xstate.done.actor.*`: any child actor reached its end) stays
+   * as written.
+   */
   readonly event: string;
   readonly guard: string | null;
-  /** Target state keys; empty for a targetless (self) transition. */
+  /** Target state paths; empty for a targetless (self) transition. */
   readonly targets: readonly string[];
   /** Names of the named actions it runs, in order (inline `assign`s are not named). */
   readonly actions: readonly string[];
 }
 
+/** The path of a state node from its machine's root, dot-separated; the machine's id for the root. */
+export function statePath(node: AnyStateNode): string {
+  return node.path.length === 0 ? node.key : node.path.join('.');
+}
+
 /** Describes one transition definition. */
 export function describeTransition(transition: AnyTransitionDefinition): TransitionInfo {
-  const source = transition.source.key;
-  const eventType: string = String(transition.eventType);
-  const event = eventType === '' ? 'always' : eventType;
+  const source = statePath(transition.source);
+  const event = eventName(transition.source, String(transition.eventType));
   const guard = guardName(transition.guard);
   const targetNodes: readonly AnyStateNode[] = transition.target ?? [];
-  const targets = targetNodes.map((node) => node.key);
+  const targets = targetNodes.map(statePath);
   const key = `${source} --${event}${guard === null ? '' : `[${guard}]`}--> ${targets.length === 0 ? '(self)' : targets.join(',')}`;
   return { key, source, event, guard, targets, actions: namedActions(transition.actions) };
 }
@@ -41,7 +51,14 @@ export function namedActions(actions: readonly unknown[]): string[] {
   return names;
 }
 
-/** Every transition of every state node of `machine`, in definition order. */
+/** The actors a state node invokes while it is active, by the name they are registered under. */
+export function invokedActors(node: AnyStateNode): string[] {
+  return node.invoke.map((definition) =>
+    typeof definition.src === 'string' ? definition.src : definition.id,
+  );
+}
+
+/** Every transition of every state node of `machine`, in definition order (depth first). */
 export function listTransitions(machine: AnyStateMachine): TransitionInfo[] {
   const found: TransitionInfo[] = [];
   const visit = (node: AnyStateNode): void => {
@@ -53,6 +70,17 @@ export function listTransitions(machine: AnyStateMachine): TransitionInfo[] {
   };
   visit(machine.root);
   return found;
+}
+
+// `xstate.done.actor.<id>` / `xstate.error.actor.<id>` of an actor the source state invokes
+// are named after that actor: ids are often generated (`0.run.recording`), names are not.
+function eventName(source: AnyStateNode, eventType: string): string {
+  if (eventType === '') return 'always';
+  const invoked = /^xstate\.(done|error)\.actor\.(.+)$/.exec(eventType);
+  const definition = source.invoke.find((candidate) => candidate.id === invoked?.[2]);
+  if (invoked === null || definition === undefined) return eventType;
+  const name = typeof definition.src === 'string' ? definition.src : definition.id;
+  return `${invoked[1] ?? 'done'}.invoke.${name}`;
 }
 
 function guardName(guard: unknown): string | null {

@@ -29,7 +29,9 @@ test.each([
   ['README.md', ['run']],
   ['docs/architecture.md', ['run', 'supervisor']],
 ])('the Mermaid charts embedded in %s match the code', async (file, machines) => {
-  const blocks = [...read(file).matchAll(/<!-- chart: (\w+) -->\n\n?```mermaid\n([\s\S]*?)```/g)];
+  const blocks = [
+    ...read(file).matchAll(/<!-- chart: ([\w-]+) -->\n\n?```mermaid\n([\s\S]*?)```/g),
+  ];
   expect(blocks.map((block) => block[1])).toEqual(machines);
   for (const [, machine, text] of blocks) {
     expect(text, `the ${String(machine)} chart in ${file} is stale: ${FIX}`).toBe(

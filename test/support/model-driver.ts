@@ -1,71 +1,69 @@
-// Realizes an abstract path of the run machine (from xstate/graph) with a real supervisor,
-// a real child process and a real SQLite store. Events the world produces by itself
-// (the process exiting, the tree dying) are awaited; the others are caused. After every
-// step the real run must have taken exactly the model's transitions and be in the model's
-// state, with the facts the model fixes (see `expectStep`). No extra transition is
-// tolerated: the fixture prints nothing the driver did not ask for.
-import { existsSync } from 'node:fs';
+// Realizes a path of the run machine's model with real supervisors, a real child process
+// and a real SQLite store (its record writes held or refused where the path says). Events
+// the world produces by itself are awaited; the others are caused. After every step the
+// real run must have taken exactly the model's transitions and be in the model's state,
+// with the facts the model fixes. A path through `released` goes on with the next
+// supervisor booted on the same home, which adopts the record.
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { createSupervisor, type RunHandle, type Supervisor } from '../../src/index.js';
-import { RUN_MARKER } from '../../src/os/run-marker.js';
-import { findMarkedProcesses } from '../../src/os/find-marked-processes.js';
-import { checkIdentity, type ProcessIdentity } from '../../src/os/process-identity.js';
-import { signalVerified } from '../../src/os/signal-verified.js';
-import type { RunInfo, RunStateName } from '../../src/types.js';
-import { ManualClock } from './manual-clock.js';
+import { decideOrphan } from '../../src/machines/decide-orphan.js';
+import type { Supervisor } from '../../src/runtime/supervisor.js';
+import type { RunInfo } from '../../src/types.js';
+import { bootSupervisor } from './model-boot.js';
+import type { ModelPath, ModelStep } from './model-paths.js';
 import {
-  FIXTURE,
   causedByDriver,
+  FIXTURE,
+  killsInFinalizing,
   machineFacts,
   matchKeys,
   plan,
   publicFacts,
-  stepsWithBefore,
-  type ModelStep,
+  worldBefore,
   type Plan,
 } from './model-steps.js';
-import { createTempHome } from './temp-home.js';
+import { openGatedStore, type GatedStore } from './model-store.js';
+import { ModelWorld } from './model-world.js';
 import type { TransitionRecorder } from './transition-recorder.js';
 import { waitUntil } from './wait-for.js';
 
 const WAIT_MS = 15_000;
-// Time that passes (on the manual clock) while no supervisor runs: a reattached run's
-// overall deadline must stay where it was, not restart from the reattach.
-const ORPHAN_GAP_MS = 2_000;
 // Long enough that only the driver ends a process ignoring SIGTERM (by verified identity):
 // the grace never runs out while the driver acts, however loaded the machine is.
 const STUBBORN_GRACE_MS = 60_000;
 
 /** Drives one path; throws with a description when the real run diverges from the model. */
 export class ModelDriver {
-  private readonly home = createTempHome('runwarden-model-');
-  private readonly clock = new ManualClock();
+  private readonly world = new ModelWorld('runwarden-model-');
   private readonly plan: Plan;
+  private store!: GatedStore;
   private sup!: Supervisor;
-  private booting = false;
+  private booted: Promise<unknown> = Promise.resolve(null);
+  private leaving: Promise<void> = Promise.resolve();
+  private gate: { open(): void } | null = null;
   private runId = '';
   private predecessorId: string | null = null;
-  private run: RunHandle | undefined;
-  private reattached = false;
+  private ready = '';
   /** Index in the run's recording after the last step matched. */
   private cursor = 0;
-  private readyFiles = 0;
 
   constructor(
-    private readonly steps: readonly ModelStep[],
+    private readonly path: ModelPath,
     private readonly recorder: TransitionRecorder,
   ) {
-    this.plan = plan(steps);
-    recorder.setView((id) => (this.booting ? undefined : this.sup.get(id)));
+    this.plan = plan(path);
+    recorder.setView((id) => this.sup.get(id));
   }
 
   async execute(): Promise<void> {
-    this.sup = await this.boot();
+    this.store = await openGatedStore(this.world.home.path);
+    await this.boot();
+    expect(await this.booted, 'the first boot').toBeNull();
     await this.start();
-    for (const [index, { step, before }] of stepsWithBefore(this.steps).entries()) {
-      await this.realize(step, before, this.steps[index + 1]);
+    for (const [index, step] of this.path.steps.entries()) {
+      await this.realize(step, index);
       await this.expectStep(index);
+      await this.afterStep(step);
     }
   }
 
@@ -74,156 +72,147 @@ export class ModelDriver {
     this.recorder.pause();
     this.recorder.setView(null);
     try {
-      // The predecessor only held the subject in `replacing`; a path that failed midway may
-      // leave the subject ignoring SIGTERM with a long grace, or left by a `leave`.
-      await this.endMarked(this.predecessorId);
-      await this.endMarked(this.runId);
-      await this.sup.shutdown();
+      this.gate?.open();
+      await this.world.endMarked(this.predecessorId);
+      await this.world.endMarked(this.runId);
+      await this.leaving;
+      await this.booted;
+      if (this.sup.state !== 'stopped') await this.sup.shutdown();
+      await this.store.close();
     } finally {
       this.recorder.resume();
-      this.home.remove();
+      this.world.home.remove();
     }
   }
 
-  private async boot(): Promise<Supervisor> {
-    this.booting = true;
-    try {
-      return await createSupervisor({
-        home: this.home.path,
-        clock: this.clock,
-        inspect: this.recorder.inspect,
-      });
-    } finally {
-      this.booting = false;
-    }
+  private async boot(): Promise<void> {
+    const booting = await bootSupervisor({
+      home: this.world.home.path,
+      name: this.world.name,
+      store: this.store.keyv,
+      clock: this.world.clock,
+      inspect: this.recorder.inspect,
+    });
+    this.sup = booting.sup;
+    this.booted = booting.booted;
   }
 
-  // The subject's (or the predecessor's) spec; `ready` exists once the fixture is ready.
+  // The subject's (or the predecessor's) spec; its ready file exists once it is ready.
   private fixture(flags: readonly string[], spec: object) {
-    const ready = join(this.home.path, `ready-${++this.readyFiles}`);
+    const ready = join(this.world.home.path, `ready-${this.world.nextId()}`);
     return {
       ready,
-      spec: {
-        command: process.execPath,
-        args: ['-e', FIXTURE, ready, ...flags],
-        ...spec,
-      },
+      spec: { command: process.execPath, args: ['-e', FIXTURE, ready, ...flags], ...spec },
     };
   }
 
   private async start(): Promise<void> {
     const p = this.plan;
     if (p.holdInReplacing) {
-      // A predecessor that ignores SIGTERM keeps the subject waiting in `replacing`.
       const { ready, spec } = this.fixture(['--ignore-term'], {
         scopeKey: 'model',
         killGraceMs: STUBBORN_GRACE_MS,
       });
       this.predecessorId = (await this.sup.spawn(spec)).id;
-      await this.ready(ready);
+      await this.world.ready(ready);
     }
-    const { ready, spec } = this.fixture(
-      [...(p.ignoreTerm ? ['--ignore-term'] : []), ...(p.sayTerm ? ['--say-term'] : [])],
-      {
-        ...(p.spawnFails ? { command: 'runwarden-no-such-command', args: [] } : {}),
-        scopeKey: 'model',
-        replaceExistingScope: true,
-        timeoutMs: 10_000,
-        noOutputTimeoutMs: 5_000,
-        idleAfterMs: 1_000,
-        killGraceMs: p.ignoreTerm ? STUBBORN_GRACE_MS : 1_500,
-        onOrphan: p.onOrphan,
-      },
-    );
-    if (p.leaveWhileSpawning) {
-      const left = new Promise<void>((resolve) => {
-        const unsubscribe = this.sup.onEvent((event) => {
-          if (event.type === 'run.state' && event.to === 'spawning') {
-            unsubscribe();
-            this.runId = event.runId;
-            void this.sup.shutdown({ runs: 'leave' }).then(resolve);
-          }
-        });
-      });
-      void this.sup.spawn(spec).catch(() => undefined);
-      await left;
-      return;
-    }
-    if (p.holdInReplacing) {
-      // spawn() resolves only after replacing; find the subject by its state instead.
-      void this.sup.spawn(spec).catch(() => undefined);
-      const held = await waitUntil(
-        () => this.sup.list().find((r) => r.state === 'replacing'),
-        WAIT_MS,
-        'subject in replacing',
-      );
-      this.runId = held.id;
-      return;
-    }
-    this.run = await this.sup.spawn(spec);
-    this.runId = this.run.id;
-    if (!p.spawnFails) await this.ready(ready);
+    const flags = [
+      ...(p.ignoreTerm ? ['--ignore-term'] : []),
+      ...(p.sayTerm ? ['--say-term'] : []),
+    ];
+    const { ready, spec } = this.fixture(flags, {
+      ...(p.spawnFails ? { command: 'runwarden-no-such-command', args: [] } : {}),
+      ...p.descriptor,
+      scopeKey: 'model',
+      killGraceMs: p.ignoreTerm ? STUBBORN_GRACE_MS : 1_500,
+    });
+    this.ready = ready;
+    const off = this.sup.onEvent((event) => {
+      if (event.type !== 'run.state' || event.runId === this.predecessorId) return;
+      // Both happen as the run enters the state, before its effect acts.
+      if (event.to === 'recording' && this.runId === '') {
+        this.runId = event.runId;
+        if (p.writeAhead !== 'pass')
+          this.gate = this.store.gateNext(`${this.world.name}/run/${event.runId}`, p.writeAhead);
+      }
+      if (event.to === 'spawning' && event.runId === this.runId) {
+        off();
+        for (const action of p.onSpawning) {
+          if (action === 'CANCEL') void this.sup.cancel(this.runId).catch(() => undefined);
+          else this.leave();
+        }
+      }
+    });
+    void this.sup.spawn(spec).catch(() => undefined);
+    expect(this.runId, 'the subject was created').not.toBe('');
   }
 
-  private async ready(file: string): Promise<void> {
-    await waitUntil(() => existsSync(file), WAIT_MS, 'the fixture to be ready');
+  private leave(): void {
+    this.leaving = this.sup.shutdown({ runs: 'leave' });
   }
 
-  private async realize(
-    step: ModelStep,
-    before: RunStateName,
-    next: ModelStep | undefined,
-  ): Promise<void> {
-    const event = step.event;
+  private async realize(step: ModelStep, index: number): Promise<void> {
+    const { event, before } = step;
     switch (event.type) {
+      case 'CANCEL':
+        if (before !== 'spawning') void this.sup.cancel(this.runId).catch(() => undefined);
+        return;
+      case 'RELEASE':
+        if (before !== 'spawning') this.leave();
+        return;
       case 'OUTPUT':
-        // In `finalizing` the fixture prints "term" when SIGTERM arrives (--say-term).
-        if (before !== 'finalizing') this.handle().write('out\n');
+        if (before === 'finalizing') return;
+        this.world.advanceTo(event.at);
+        this.handle().write('out\n');
         return;
       case 'TICK':
-        this.tick(step);
+        this.world.advanceTo(event.now);
         return;
       case 'EXITED':
         if (before === 'running' || before === 'idle') {
-          if (this.reattached) return this.killVerified(this.info().identity);
-          this.handle().write('exit 3\n');
+          // Its own exit: asked through its stdin, or (adopted: no pipes) by a signal.
+          if (step.state.context.origin === 'spawn') this.handle().write('exit 3\n');
+          else await this.world.killVerified(this.info().identity);
+        } else if (killsInFinalizing(this.plan, worldBefore(this.path, index))) {
+          await this.world.killVerified(this.info().identity);
         }
         return;
-      case 'CANCEL':
-        if (before !== 'orphaned') void this.sup.cancel(this.runId, event.reason);
-        return;
-      case 'ORPHANED':
-        return this.orphan(before, next);
+      case 'ADOPT':
+        return this.reboot(step, index);
       default:
-        // PREDECESSORS_DONE, SPAWNED, SPAWN_FAILED, TREE_DEAD, REATTACH, LOST: the world
-        // (or the boot that ORPHANED started) produces these; expectStep waits for them.
+        // The write-ahead's outcome, PREDECESSORS_DONE, SPAWNED, SPAWN_FAILED, TREE_DEAD:
+        // the world produces these; expectStep waits for them.
         return;
     }
   }
 
-  private async orphan(before: RunStateName, next: ModelStep | undefined): Promise<void> {
-    const identity = before === 'spawning' || before === 'replacing' ? null : this.info().identity;
-    if (!this.plan.leaveWhileSpawning) await this.sup.shutdown({ runs: 'leave' });
-    if (next?.event.type === 'LOST') await this.killVerified(identity);
-    // The predecessor only held the subject in `replacing`: the boot need not end it.
-    await this.endMarked(this.predecessorId);
-    this.clock.advanceTo(this.clock.now() + ORPHAN_GAP_MS);
-    this.sup = await this.boot();
-    this.run = this.sup.handle(this.runId);
-    this.reattached = next?.event.type === 'REATTACH';
+  // The previous supervisor left the run; the world changes as the model says; the next one
+  // boots on the same home and adopts the record (its boot settles while the path goes on).
+  private async reboot(step: ModelStep, index: number): Promise<void> {
+    if (step.event.type !== 'ADOPT') return;
+    await this.leaving;
+    await this.booted;
+    const decision = decideOrphan(step.event.facts);
+    const identity = this.info().identity;
+    if (decision === 'lost' || decision === 'uncertain') {
+      await this.world.killVerified(identity);
+      await this.world.endMarked(this.runId);
+    }
+    if (decision === 'uncertain' && !worldBefore(this.path, index).foreign) {
+      // An identity read on another host: boot cannot verify it, and must not signal it.
+      await this.world.editIdentity(this.runId, 'another-host');
+    }
+    await this.world.endMarked(this.predecessorId);
+    this.world.advanceTo(step.event.at);
+    await this.boot();
   }
 
-  private tick(step: ModelStep): void {
-    const info = this.info();
-    const reason = step.state.context.endReason;
-    const at =
-      step.state.value === 'idle'
-        ? info.deadlines.idleAt
-        : reason === 'no-output-timeout'
-          ? info.deadlines.noOutputAt
-          : info.deadlines.timeoutAt;
-    if (at === null) throw new Error(`no deadline for a TICK leading to ${step.state.value}`);
-    this.clock.advanceTo(at);
+  private async afterStep(step: ModelStep): Promise<void> {
+    // Held in `recording`: once the run left it, its write-ahead may land.
+    if (step.before === 'recording' && this.plan.writeAhead === 'hold') this.gate?.open();
+    // A launched fixture is ready before the driver causes anything else.
+    if (step.event.type === 'SPAWNED' && step.state.value !== 'finalizing')
+      await this.world.ready(this.ready);
   }
 
   // The real run took exactly the step's transitions next (none missing, none extra, in
@@ -231,7 +220,7 @@ export class ModelDriver {
   // showed that state at the end of the step. Before an event the driver causes, the run
   // must stand still in that state: `sup.get(id)` is read then, and nothing else happened.
   private async expectStep(index: number): Promise<void> {
-    const step = this.steps[index];
+    const step = this.path.steps[index];
     if (step === undefined || step.keys.length === 0) throw new Error(`no transition to observe`);
     const what = `step ${index + 1} (${step.event.type} into ${step.state.value})`;
     const end = await waitUntil(
@@ -250,33 +239,22 @@ export class ModelDriver {
       if (entry.kind === 'transition') break;
       expect(publicFacts(entry.info.state, entry.info), `${what}: sup.get(id)`).toEqual(expected);
     }
-    const next = this.steps[index + 1];
-    if (next === undefined || causedByDriver(next.event, step.state.value)) {
+    if (index === this.path.steps.length - 1 || causedByDriver(this.path, index + 1, this.plan)) {
       const extra = taken.slice(end + 1).filter((entry) => entry.kind === 'transition');
       expect(extra, `${what}: transitions after it, before the next step`).toEqual([]);
-      const info = this.info();
-      expect(publicFacts(info.state, info), `${what}: sup.get(id) at rest`).toEqual(expected);
+      // A refused run never existed: the supervisor does not know it.
+      const info = step.state.value === 'refused' ? this.sup.get(this.runId) : this.info();
+      const seen = info === undefined ? undefined : publicFacts(info.state, info);
+      expect(seen, `${what}: sup.get(id) at rest`).toEqual(
+        step.state.value === 'refused' ? undefined : expected,
+      );
     }
     for (const key of step.keys) this.recorder.verified.add(key);
     this.cursor = end + 1;
   }
 
-  // Ends a process from outside, by verified identity, and waits until it is gone.
-  private async killVerified(identity: ProcessIdentity | null): Promise<void> {
-    if (identity === null || checkIdentity(identity) !== 'alive') return;
-    signalVerified(identity, 'SIGKILL');
-    await waitUntil(() => checkIdentity(identity) !== 'alive', WAIT_MS, 'the process to die');
-  }
-
-  // Ends every process carrying the run's marker, by verified identity.
-  private async endMarked(runId: string | null): Promise<void> {
-    if (runId === null || runId === '') return;
-    const marked = findMarkedProcesses(RUN_MARKER).found.filter((p) => p.value === runId);
-    for (const { identity } of marked) await this.killVerified(identity);
-  }
-
-  private handle(): RunHandle {
-    const run = this.run ?? this.sup.handle(this.runId);
+  private handle() {
+    const run = this.sup.handle(this.runId);
     if (run === undefined) throw new Error(`no handle for run ${this.runId}`);
     return run;
   }

@@ -1,25 +1,20 @@
-// The model side of the model-based tests: an abstract step, what a path needs from the
-// world, which events the driver causes, and the facts of a run the model fixes, in a form
-// the model's context, the real run actor's context and `sup.get(id)` all have.
+// Between the model's steps and the real world: the fixture a run executes, what a path
+// needs from the world (decided before anything starts), which events the driver causes,
+// and the facts of a run the model fixes, in a form the model's context, the real run
+// actor's context and `sup.get(id)` all have.
 import type { RunContext } from '../../src/machines/run-context.js';
-import type { RunEvent } from '../../src/machines/run-events.js';
 import type { RunInfo, RunStateName } from '../../src/types.js';
+import { VARIANTS, type ModelPath, type ModelStep, type World } from './model-paths.js';
 import type { Recorded } from './transition-recorder.js';
-
-/** One abstract step: the event, the model state it leads to, the transitions it takes. */
-export interface ModelStep {
-  readonly event: RunEvent;
-  readonly state: { readonly value: RunStateName; readonly context: RunContext };
-  /** Transition keys the pure machine took for this step, in order. */
-  readonly keys: readonly string[];
-}
 
 // The run's process, quiet unless told: any byte it printed on its own would be an OUTPUT
 // transition the model does not take. It says it is ready (its SIGTERM handler is set) by
 // creating a file, prints "out" for an "out" line on stdin, exits N on "exit N", and on
 // SIGTERM exits 143, printing "term" first with --say-term, or runs on with --ignore-term.
+// Its pipes may lead to a supervisor that left: a failed write is not its end.
 export const FIXTURE = `
 const [ready, ...flags] = process.argv.slice(1);
+process.stdout.on('error', () => undefined);
 process.on('SIGTERM', () => {
   if (flags.includes('--say-term')) process.stdout.write('term\\n');
   if (!flags.includes('--ignore-term')) process.exit(143);
@@ -35,58 +30,79 @@ require('node:fs').writeFileSync(ready, '');
 
 /** What the path needs from the world, decided before anything starts. */
 export interface Plan {
+  readonly descriptor: (typeof VARIANTS)[keyof typeof VARIANTS];
+  /** The write-ahead record lands, is held until the driver opens it, or is refused. */
+  readonly writeAhead: 'pass' | 'hold' | 'refuse';
+  /** A predecessor that ignores SIGTERM keeps the subject waiting in `replacing`. */
   readonly holdInReplacing: boolean;
   readonly spawnFails: boolean;
-  readonly leaveWhileSpawning: boolean;
+  /** Caused the moment the run enters `spawning`, in this order. */
+  readonly onSpawning: ReadonlyArray<'CANCEL' | 'RELEASE'>;
   readonly ignoreTerm: boolean;
   readonly sayTerm: boolean;
-  readonly onOrphan: 'kill' | 'reattach';
 }
 
-export function plan(steps: readonly ModelStep[]): Plan {
-  const plan = {
-    holdInReplacing: steps[0]?.event.type !== 'PREDECESSORS_DONE',
-    spawnFails: false,
-    leaveWhileSpawning: false,
-    ignoreTerm: false,
-    sayTerm: false,
-    onOrphan: 'kill' as 'kill' | 'reattach',
+export function plan(path: ModelPath): Plan {
+  const first = path.steps[0]?.event.type;
+  const during = (state: RunStateName, type: string) =>
+    path.steps.some((step) => step.before === state && step.event.type === type);
+  return {
+    descriptor: VARIANTS[path.variant],
+    writeAhead:
+      first === 'WRITE_AHEAD_DONE' ? 'pass' : first === 'WRITE_AHEAD_FAILED' ? 'refuse' : 'hold',
+    holdInReplacing: during('replacing', 'CANCEL') || during('replacing', 'RELEASE'),
+    spawnFails: path.steps.some((step) => step.event.type === 'SPAWN_FAILED'),
+    onSpawning: path.steps.flatMap((step) =>
+      step.before === 'spawning' && (step.event.type === 'CANCEL' || step.event.type === 'RELEASE')
+        ? [step.event.type]
+        : [],
+    ),
+    ignoreTerm: during('finalizing', 'RELEASE'),
+    sayTerm: during('finalizing', 'OUTPUT'),
   };
-  stepsWithBefore(steps).forEach(({ step, before }) => {
-    const type = step.event.type;
-    if (type === 'SPAWN_FAILED') plan.spawnFails = true;
-    if (type === 'ORPHANED' && before === 'spawning') plan.leaveWhileSpawning = true;
-    if (type === 'ORPHANED' && before === 'finalizing') plan.ignoreTerm = true;
-    if (type === 'OUTPUT' && before === 'finalizing') plan.sayTerm = true;
-    if (type === 'REATTACH') plan.onOrphan = 'reattach';
-  });
-  return plan;
 }
 
-export function stepsWithBefore(steps: readonly ModelStep[]) {
-  return steps.map((step, index) => ({
-    step,
-    before: index === 0 ? 'replacing' : (steps[index - 1]?.state.value ?? 'replacing'),
-  }));
-}
-
-// Whether the driver causes `event` in `before` (else the world, or a boot, produces it):
-// a run before a caused event must stand still, so the supervisor's view is checked there.
-export function causedByDriver(event: RunEvent, before: RunStateName): boolean {
+/**
+ * Whether the driver causes step `index` (else the world, or the boot it started, produces
+ * it): the run must stand still before such a step, so the supervisor's view is checked there.
+ */
+export function causedByDriver(path: ModelPath, index: number, p: Plan): boolean {
+  const step = path.steps[index];
+  if (step === undefined) return false;
+  const { before, event } = step;
   switch (event.type) {
+    case 'CANCEL':
+    case 'RELEASE':
+      return before !== 'spawning';
     case 'OUTPUT':
       return before !== 'finalizing';
     case 'TICK':
+    case 'ADOPT':
       return true;
     case 'EXITED':
-      return before === 'running' || before === 'idle';
-    case 'CANCEL':
-      return before !== 'orphaned';
-    case 'ORPHANED':
-      return before !== 'spawning';
+      return before !== 'finalizing' || killsInFinalizing(p, worldBefore(path, index));
     default:
       return false;
   }
+}
+
+/** In `finalizing`, the driver ends a live process that ignores SIGTERM itself. */
+export function killsInFinalizing(p: Plan, world: World): boolean {
+  return p.ignoreTerm && world.proc === 'alive' && world.ready;
+}
+
+/** The world before step `index`. */
+export function worldBefore(path: ModelPath, index: number): World {
+  return (
+    path.steps[index - 1]?.world ?? {
+      proc: 'none',
+      ready: false,
+      termSaid: false,
+      foreign: false,
+      clock: 0,
+      armedAt: null,
+    }
+  );
 }
 
 /** What the model fixes about a run, in a form both the model and the real run have. */
@@ -123,6 +139,7 @@ export function publicFacts(
 export function machineFacts(value: RunStateName, context: RunContext) {
   return {
     ...publicFacts(value, context),
+    origin: context.origin,
     endReason: context.endReason,
     processExit: context.processExit !== null,
     termination: context.termination !== null,
@@ -156,3 +173,5 @@ export function matchKeys(
   }
   return taken[keys.length - 1]?.at ?? null;
 }
+
+export type { ModelStep };

@@ -1,5 +1,11 @@
 // Plain-data fixtures for pure machine tests.
-import type { RunInput } from '../../src/machines/run-context.js';
+import type { OrphanFacts } from '../../src/machines/decide-orphan.js';
+import {
+  initialRunContext,
+  type RunContext,
+  type RunInput,
+} from '../../src/machines/run-context.js';
+import { deadlinesAtStart } from '../../src/machines/run-deadlines.js';
 import type { ProcessIdentity } from '../../src/os/process-identity.js';
 import type { RunDescriptor } from '../../src/types.js';
 
@@ -47,3 +53,40 @@ export const fakeIdentity: ProcessIdentity = {
   pgid: 4242,
   sid: 4242,
 };
+
+/** Boot's facts about an orphan: a live, verified root of a run not being finalized. */
+export function orphanFacts(overrides: Partial<OrphanFacts> = {}): OrphanFacts {
+  return {
+    fromEarlierBoot: false,
+    rootCheck: 'alive',
+    markedProcesses: 1,
+    wasFinalizing: false,
+    hosted: false,
+    policy: 'kill',
+    ...overrides,
+  };
+}
+
+/** The facts that lead to each of the run machine's orphan decisions. */
+export const FACTS_FOR = {
+  reattach: orphanFacts({ policy: 'reattach' }),
+  kill: orphanFacts(),
+  lost: orphanFacts({ rootCheck: 'exited', markedProcesses: 0 }),
+  uncertain: orphanFacts({ rootCheck: 'uncertain' }),
+} as const;
+
+/**
+ * The context a stored record of a run spawned at `startedAt` holds (what boot adopts), as
+ * the run machine left it: its identity known, no end yet unless `overrides` say so.
+ */
+export function storedContext(overrides: Partial<RunContext> = {}): RunContext {
+  const base = initialRunContext(runInput());
+  return {
+    ...base,
+    pid: fakeIdentity.pid,
+    identity: fakeIdentity,
+    startedAt: 100,
+    deadlines: deadlinesAtStart(base.descriptor, 100),
+    ...overrides,
+  };
+}

@@ -1,6 +1,7 @@
-// Records what real run actors do, from XState inspection events: each transition they
-// take, with the state and context it led to, and, at the end of each macrostep, the
-// supervisor's public view of the run (`sup.get(id)`) when a view is set.
+// Records what real actors do, from XState inspection events: each transition a run actor
+// takes, with the state and context it led to, and, at the end of each macrostep, the
+// supervisor's public view of the run (`sup.get(id)`) when a view is set. Transitions of
+// every other machine (the supervisor, its store health) are recorded in order too.
 import type { InspectionEvent } from 'xstate';
 import { describeTransition } from '../../src/machines/list-transitions.js';
 import type { RunContext } from '../../src/machines/run-context.js';
@@ -28,9 +29,13 @@ interface RunSnapshot {
 export class TransitionRecorder {
   /** Every transition key a run actor took. */
   readonly keys = new Set<string>();
-  /** Keys a model driver matched exactly, in place, against its model. */
-  readonly verified = new Set<string>();
+  /** Keys a model driver matched exactly, in place, against its model, by machine id. */
+  private readonly verifiedKeys = new Map<string, Set<string>>();
   private readonly perRun = new Map<string, Recorded[]>();
+  /** Every transition of each machine (by its id) in the order actors took them. */
+  private readonly perMachine = new Map<string, string[]>();
+  /** The transitions of each actor (by session), with its machine, in creation order. */
+  private readonly perActor = new Map<string, { machine: string; keys: string[] }>();
   private recording = true;
   private view: ((runId: string) => RunInfo | undefined) | null = null;
 
@@ -41,8 +46,15 @@ export class TransitionRecorder {
     if (event.type === '@xstate.microstep') {
       const snapshot = event.snapshot as unknown as RunSnapshot;
       for (const transition of event._transitions) {
-        if (transition.source.machine.id !== 'run') continue;
+        const machine = transition.source.machine.id;
         const { key } = describeTransition(transition);
+        const log = this.perMachine.get(machine) ?? [];
+        log.push(key);
+        this.perMachine.set(machine, log);
+        const actor = this.perActor.get(event.actorRef.sessionId) ?? { machine, keys: [] };
+        actor.keys.push(key);
+        this.perActor.set(event.actorRef.sessionId, actor);
+        if (machine !== 'run') continue;
         this.keys.add(key);
         this.push(runId, {
           kind: 'transition',
@@ -54,14 +66,26 @@ export class TransitionRecorder {
       return;
     }
     // The snapshot event comes after the actor committed the macrostep and told its
-    // observers (the supervisor's controller): the public view is up to date here. A
-    // stopped actor (a `leave` shutdown released it) has no view to compare.
+    // observers (the run's runtime): the public view is up to date here. A stopped actor
+    // (a `leave` shutdown released it) has no view to compare.
     if (event.type !== '@xstate.snapshot') return;
     const snapshot = event.snapshot as unknown as RunSnapshot;
     if (snapshot.machine?.id !== 'run' || !['active', 'done'].includes(snapshot.status)) return;
     const info = this.view?.(runId);
     if (info !== undefined) this.push(runId, { kind: 'view', info });
   };
+
+  /** Keys of run transitions matched in place against the model. */
+  get verified(): Set<string> {
+    return this.verifiedOf('run');
+  }
+
+  /** Keys of `machine`'s transitions matched in place against its model. */
+  verifiedOf(machine: string): Set<string> {
+    const found = this.verifiedKeys.get(machine) ?? new Set<string>();
+    this.verifiedKeys.set(machine, found);
+    return found;
+  }
 
   /** What one run did so far, in order. */
   of(runId: string): readonly Recorded[] {
@@ -71,6 +95,16 @@ export class TransitionRecorder {
   /** Transition keys taken by one run so far. */
   keysOf(runId: string): string[] {
     return this.of(runId).flatMap((entry) => (entry.kind === 'transition' ? [entry.key] : []));
+  }
+
+  /** Every transition of `machine` taken so far, in order. */
+  machineLog(machine: string): readonly string[] {
+    return this.perMachine.get(machine) ?? [];
+  }
+
+  /** The transitions each actor of `machine` took, one list per actor, oldest actor first. */
+  actorLogs(machine: string): string[][] {
+    return [...this.perActor.values()].filter((a) => a.machine === machine).map((a) => a.keys);
   }
 
   /** Reads the public view of a run at the end of each macrostep (null: no view). */
