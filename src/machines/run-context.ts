@@ -49,7 +49,8 @@ export type RunInput =
 
 /** The initial context of a run actor. */
 export function initialRunContext(input: RunInput): RunContext {
-  if ('record' in input) return { ...input.record, origin: 'record' };
+  // An adopted run's end is decided anew: an earlier supervisor's `released` is no end.
+  if ('record' in input) return { ...input.record, origin: 'record', exit: null };
   return {
     runId: input.runId,
     origin: 'spawn',

@@ -19,8 +19,10 @@ export interface StoreHealthContext {
 export type StoreHealthEvent =
   /** A record write of `runId` failed. */
   | { type: 'WRITE_FAILED'; runId: string; error: RunErrorInfo; at: number }
-  /** A record write of `runId` landed, or the run needs none any more. */
+  /** A record write of `runId` landed: the store answers. */
   | { type: 'WRITE_LANDED'; runId: string; at: number }
+  /** The run needs no record any more (refused, deleted, closed): it lags behind nothing. */
+  | { type: 'RUN_GONE'; runId: string; at: number }
   /** The store refused what belongs to no run (a write-ahead that never landed). */
   | { type: 'REFUSED'; error: RunErrorInfo; at: number }
   | { type: 'PROBE_FAILED'; error: RunErrorInfo; at: number }
@@ -53,6 +55,12 @@ export const storeHealthMachine = setup({
       return event.type === 'PROBE_OK' ? { unreachable: false } : {};
     }),
     markSince: assign({ since: ({ event }) => event.at }),
+    forgetRun: assign({
+      lagging: ({ context, event }) =>
+        event.type === 'RUN_GONE'
+          ? context.lagging.filter((id) => id !== event.runId)
+          : context.lagging,
+    }),
   },
   guards: {
     healthy: ({ context }) => !context.unreachable && context.lagging.length === 0,
@@ -87,6 +95,7 @@ export const storeHealthMachine = setup({
         PROBE_FAILED: { actions: 'recordFailure' },
         WRITE_LANDED: { actions: 'recordAnswer' },
         PROBE_OK: { actions: 'recordAnswer' },
+        RUN_GONE: { actions: 'forgetRun' },
       },
     },
   },

@@ -127,7 +127,9 @@ export const supervisorMachine = setup({
       const { runId, outcome } = output;
       const next = withoutRun(context, runId);
       for (const [replacer, left] of Object.entries(next.waiting)) {
-        if (left.length === 0) enqueue.sendTo(replacer, { type: 'PREDECESSORS_DONE' });
+        // A replacer that ended meanwhile (its own done event is on its way) is not told.
+        const waiting = context.runs[replacer]?.getSnapshot().status === 'active';
+        if (left.length === 0 && waiting) enqueue.sendTo(replacer, { type: 'PREDECESSORS_DONE' });
       }
       const retention =
         outcome === 'done'

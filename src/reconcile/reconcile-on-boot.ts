@@ -10,6 +10,7 @@ import type { RecordStore } from '../persistence/record-store.js';
 import type { StoredKind, StoredShape } from '../persistence/migrations/stored-kinds.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { OrphanPolicy, RunErrorInfo } from '../types.js';
+import { SupervisorStoppedError } from '../errors.js';
 import { RunHostProtocolError } from '../host/client/host-client.js';
 import type { FoundHostedRun } from '../host/client/find-hosted-run.js';
 import type { Logger } from '../support/logger.js';
@@ -28,6 +29,8 @@ export interface BootHost {
   readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
   /** Tests only: the migration chains (a step injected); default, this code's. */
   readonly shapes?: Readonly<Record<StoredKind, StoredShape>>;
+  /** The boot was called off (a shutdown): it stops before its next step. */
+  readonly signal?: AbortSignal;
   /**
    * Adopts a live record as a run actor in `orphaned` and hands it the facts; its machine
    * decides. Resolves with what it decided, once settled. `root` is the verified process a
@@ -98,6 +101,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   t = performance.now();
   const adoptions: Array<Promise<void>> = [];
   for (const record of live) {
+    stopIfCalledOff(host);
     const context = record.snapshot.context as unknown as RunContext;
     const identity = context.identity;
     const fromEarlierBoot = record.bootId !== currentBootId();
@@ -161,6 +165,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   }
   phase('resolve', undefined, t);
 
+  stopIfCalledOff(host);
   t = performance.now();
   const liveIds = new Set(live.map((record) => record.runId));
   const newerIds = new Set(loaded.newer.map((newer) => newer.runId));
@@ -180,6 +185,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   report.unknownMarked.push(...swept.unknownMarked);
   phase('sweep', undefined, t);
 
+  stopIfCalledOff(host);
   t = performance.now();
   const kept = dryRun ? finished : await applyRetention(host, finished, report);
   for (const record of kept) {
@@ -255,6 +261,13 @@ interface FoundHosted {
 
 function unhosted(why: RunErrorInfo | null): FoundHosted {
   return { hosted: null, why, refused: null };
+}
+
+// A boot called off (its supervisor shut down while booting) takes no further step.
+function stopIfCalledOff(host: BootHost): void {
+  if (host.signal?.aborted === true) {
+    throw new SupervisorStoppedError('the supervisor was shut down while it booted');
+  }
 }
 
 // Notes the machine's decision about one orphan in the report.

@@ -56,6 +56,7 @@ export async function bootSupervisor(
   const report = await reconcileOnBoot(
     {
       store,
+      signal,
       logger: options.logger,
       now: () => options.clock.now(),
       defaultPolicy: options.onOrphan,
@@ -81,7 +82,7 @@ export async function bootSupervisor(
     false,
   );
   // One event, oldest first: these records expire before any run that ended in this boot.
-  deps.actor().send({ type: 'RETAIN_RECORDS', runIds: retained });
+  if (retained.length > 0) deps.actor().send({ type: 'RETAIN_RECORDS', runIds: retained });
   options.logger.info({ ...report, type: 'reconcile' }, 'boot reconciliation');
   return report;
 }

@@ -259,7 +259,7 @@ export class SupervisorRuntime {
     const queue = this.queues.get(runId) ?? this.runs.get(runId)?.run.records;
     queue?.stop();
     this.queues.delete(runId);
-    this.tellHealth({ type: 'WRITE_LANDED', runId, at: this.options.clock.now() });
+    this.tellHealth({ type: 'RUN_GONE', runId, at: this.options.clock.now() });
   }
 
   // A final record beyond retention: deleted (and its run's files), tracked until closing.

@@ -50,6 +50,7 @@ test('the supervisor machine: nested states by path, the root by the machine id'
   const keys = listTransitions(supervisorMachine).map((t) => t.key);
   expect(keys).toEqual([
     'supervisor --xstate.done.actor.*[isRunOutput]--> (self)',
+    'supervisor --SPAWN--> (self)',
     'supervisor --REPLACE_PREDECESSORS--> (self)',
     'idle --BOOT--> open',
     'idle --SHUTDOWN--> closing',
@@ -72,5 +73,6 @@ test('the store health machine', () => {
   const keys = listTransitions(storeHealthMachine).map((t) => t.key);
   expect(keys).toContain('ok --PROBE_FAILED--> degraded');
   expect(keys).toContain('degraded --always[healthy]--> ok');
-  expect(keys).toHaveLength(9);
+  expect(keys).toContain('degraded --RUN_GONE--> (self)');
+  expect(keys).toHaveLength(10);
 });

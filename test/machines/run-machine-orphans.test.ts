@@ -135,10 +135,8 @@ describe('adopted records', () => {
   });
 });
 
-// Known defect (reported, not fixed here): an adopted record keeps the RunExit the last
-// supervisor recorded when it released the run, so a reattached run that runs again still
-// reports `exit: { reason: 'released' }` (in `sup.get(id)` too). Remove `.fails` once fixed.
-test.fails('a reattached run has no exit while it runs again', () => {
+// An adopted record's RunExit (the last supervisor's `released`) is not this run's end.
+test('a reattached run has no exit while it runs again', () => {
   const record = storedContext({ exit: releasedExit(storedContext(), 500) });
   const { actor } = adopt(record);
   actor.send({ type: 'ADOPT', facts: FACTS_FOR.reattach, root: fakeIdentity, at: 600 });

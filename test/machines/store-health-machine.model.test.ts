@@ -27,6 +27,8 @@ const K = {
   refused: 'ok --REFUSED--> degraded',
   refusedAgain: 'degraded --REFUSED--> (self)',
   landed: 'degraded --WRITE_LANDED--> (self)',
+  // A refused run needs no record: the store health forgets it (it never lagged).
+  runGone: 'degraded --RUN_GONE--> (self)',
 } as const;
 
 const world = new ModelWorld('runwarden-health-');
@@ -97,16 +99,16 @@ test('the walk: probes fail and answer, a run record lags and catches up, write-
   await taken(6);
   expect(sup.storeHealth).toMatchObject({ state: 'degraded', laggingRuns: [run.id] });
   await refusedSpawn();
-  await taken(7);
+  await taken(8);
   retry.open();
-  await taken(9);
+  await taken(10);
   expect(sup.storeHealth).toMatchObject({ state: 'ok', laggingRuns: [] });
 
   // A refused write-ahead while all is well; a probe answers.
   await refusedSpawn();
-  await taken(10);
-  await probe(true);
   await taken(12);
+  await probe(true);
+  await taken(14);
   expect(sup.storeHealth.state).toBe('ok');
 
   expect(log()).toEqual([
@@ -117,9 +119,11 @@ test('the walk: probes fail and answer, a run record lags and catches up, write-
     K.writeFailed,
     K.writeFailedAgain,
     K.refusedAgain,
+    K.runGone,
     K.landed,
     K.healthy,
     K.refused,
+    K.runGone,
     K.probeOk,
     K.healthy,
   ]);

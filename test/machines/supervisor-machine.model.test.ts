@@ -35,6 +35,7 @@ const K = {
   closed: 'closing --done.invoke.close--> stopped',
   ended: 'supervisor --xstate.done.actor.*[isRunOutput]--> (self)',
   replace: 'supervisor --REPLACE_PREDECESSORS--> (self)',
+  notServing: 'supervisor --SPAWN--> (self)',
 } as const;
 
 const verified = new Set<string>();
@@ -182,14 +183,17 @@ describe('supervisor machine, against real supervisors', () => {
     );
   });
 
-  test('shutdown before boot closes the store and stops; boot then refuses', async () => {
+  test('a spawn before boot is refused; shutdown before boot closes the store and stops; boot then refuses', async () => {
     world = new ModelWorld('runwarden-sup-');
     recorder = new TransitionRecorder();
     const sup = await openSupervisor(options());
+    await expect(sup.spawn({ command: 'true' })).rejects.toMatchObject({
+      code: 'E_SUPERVISOR_STOPPED',
+    });
     await sup.shutdown();
     expect(sup.state).toBe('stopped');
     await expect(sup.boot()).rejects.toMatchObject({ code: 'E_ALREADY_BOOTED' });
-    expectWalks([K.shutdownIdle, K.closed]);
+    expectWalks([K.notServing, K.shutdownIdle, K.closed]);
   });
 
   // Runs last: every transition of the supervisor machine was taken by a real supervisor.
