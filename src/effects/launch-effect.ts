@@ -12,7 +12,8 @@ export function launchEffect(env: EffectEnvironment) {
   return fromCallback<RunEvent, RunEffectInput>(({ input, sendBack }) => {
     let stopped = false;
     const run = env.runtime(input.runId);
-    if (run === undefined) return undefined;
+    // Thrown here, the failure reaches the machine (`onError`): the run cannot hang.
+    if (run === undefined) throw new Error(`run ${input.runId} has no runtime`);
     const at = () => env.clock.now();
     env.launch(run.id, run.context.descriptor).then(
       (handle) => {
@@ -28,7 +29,21 @@ export function launchEffect(env: EffectEnvironment) {
           // The process exists: it is recorded by pid; its marker finds its tree.
           env.logger.warn({ runId: run.id, err: error }, 'could not read the identity of a run');
         }
-        run.attachProcess(handle);
+        try {
+          run.attachProcess(handle);
+        } catch (error) {
+          // The process exists and is recorded; held by nothing, it is ended (verified).
+          env.logger.error({ runId: run.id, err: error }, 'could not follow a started run');
+          sendBack({
+            type: 'SPAWNED',
+            pid: handle.pid,
+            identity,
+            host: handle.host ?? null,
+            at: at(),
+          });
+          sendBack({ type: 'CANCEL', reason: 'cancelled', error: toErrorInfo(error), at: at() });
+          return;
+        }
         sendBack({
           type: 'SPAWNED',
           pid: handle.pid,

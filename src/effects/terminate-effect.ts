@@ -15,7 +15,8 @@ const EXIT_REPORT_WAIT_MS = 2000;
 export function terminateEffect(env: EffectEnvironment) {
   return fromCallback<RunEvent, RunEffectInput>(({ input, sendBack }) => {
     const run = env.runtime(input.runId);
-    if (run === undefined) return undefined;
+    // Thrown here, the failure reaches the machine (`onError`): the run cannot hang.
+    if (run === undefined) throw new Error(`run ${input.runId} has no runtime`);
     const abort = new AbortController();
     const aborted = () => abort.signal.aborted;
     const at = () => env.clock.now();

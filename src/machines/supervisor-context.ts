@@ -34,6 +34,20 @@ export function predecessorsOf(context: SupervisorContext, runId: string): strin
   return found;
 }
 
+/** Runs of `scopeKey` other than `runId` that have no process yet (recording, replacing). */
+export function pendingInScope(
+  context: SupervisorContext,
+  scopeKey: string | null,
+  runId: string,
+): string[] {
+  if (scopeKey === null) return [];
+  return context.order.filter((id) => {
+    const run = context.runs[id]?.getSnapshot();
+    if (id === runId || run?.context.descriptor.scopeKey !== scopeKey) return false;
+    return run.value === 'recording' || run.value === 'replacing';
+  });
+}
+
 /** The context without `runId` (a run that left), waiting lists included. */
 export function withoutRun(context: SupervisorContext, runId: string): SupervisorContext {
   const runs = Object.fromEntries(Object.entries(context.runs).filter(([id]) => id !== runId));

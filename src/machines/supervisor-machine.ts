@@ -7,13 +7,14 @@ import type { RunDescriptor } from '../types.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
 import type { RunErrorInfo } from '../types.js';
 import type { OrphanFacts } from './decide-orphan.js';
-import type { RunContext } from './run-context.js';
+import { buildRunExit, messageOf, type RunContext } from './run-context.js';
 import { runMachine, type RunOutput } from './run-machine.js';
 import { storeHealthMachine } from './store-health-machine.js';
 import { supervisorEffects } from './supervisor-effects.js';
 import {
   expireFinalRecords,
   liveRunsOf,
+  pendingInScope,
   predecessorsOf,
   withoutRun,
   type SupervisorContext,
@@ -44,7 +45,8 @@ export type SupervisorEvent =
   | { type: 'REPLACE_PREDECESSORS'; runId: string }
   /** Stop accepting runs; finalize (`kill`) or release (`leave`) the live ones. */
   | { type: 'SHUTDOWN'; runs: ShutdownRuns; at: number }
-  | { type: 'xstate.done.actor.*'; output: RunOutput };
+  | { type: 'xstate.done.actor.*'; output: RunOutput }
+  | { type: 'xstate.error.actor.*'; error: unknown };
 
 /** Input: the limits the machine enforces. */
 export interface SupervisorInput {
@@ -78,6 +80,15 @@ export const supervisorMachine = setup({
         input: { runId, descriptor, createdAt },
       });
       return { runs: { ...context.runs, [runId]: ref }, order: [...context.order, runId] };
+    }),
+    // A newer replacer supersedes the scope's runs that have no process yet: they end now,
+    // never launched, instead of starting only to be replaced.
+    supersedePending: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'SPAWN' || !event.descriptor.replaceExistingScope) return;
+      for (const id of pendingInScope(context, event.descriptor.scopeKey, event.runId)) {
+        enqueue.emit({ type: 'runReplaced', runId: id, by: event.runId });
+        enqueue.sendTo(id, { type: 'CANCEL', reason: 'replaced' });
+      }
     }),
     acceptSpawn: emit(({ event }) => ({
       type: 'spawnAccepted' as const,
@@ -122,7 +133,7 @@ export const supervisorMachine = setup({
     }),
     // A run left: forget it, release replacers it held up, and apply record retention.
     removeRun: enqueueActions(({ context, event, enqueue }) => {
-      const output = runOutputOf(event);
+      const output = runOutputOf(event) ?? failedRunOutput(context, event);
       if (output === null) return;
       const { runId, outcome } = output;
       const next = withoutRun(context, runId);
@@ -169,6 +180,8 @@ export const supervisorMachine = setup({
     belowLiveLimit: ({ context }) => liveRunsOf(context).length < context.maxLiveRuns,
     noLiveRuns: ({ context }) => liveRunsOf(context).length === 0,
     isRunOutput: ({ event }) => runOutputOf(event) !== null,
+    /** A run actor failed (an action or guard threw): it leaves, its end unknown. */
+    isRunFailure: ({ context, event }) => failedRunOutput(context, event) !== null,
   },
 }).createMachine({
   id: 'supervisor',
@@ -185,6 +198,7 @@ export const supervisorMachine = setup({
   initial: 'idle',
   on: {
     'xstate.done.actor.*': { guard: 'isRunOutput', actions: 'removeRun' },
+    'xstate.error.actor.*': { guard: 'isRunFailure', actions: 'removeRun' },
     // Every spawn gets an answer: outside `open.active` it is refused.
     SPAWN: { actions: { type: 'refuseSpawn', params: { reason: 'not-serving' } } },
     REPLACE_PREDECESSORS: { actions: 'replacePredecessors' },
@@ -224,7 +238,10 @@ export const supervisorMachine = setup({
         active: {
           on: {
             SPAWN: [
-              { guard: 'belowLiveLimit', actions: ['spawnRun', 'acceptSpawn'] },
+              {
+                guard: 'belowLiveLimit',
+                actions: ['spawnRun', 'supersedePending', 'acceptSpawn'],
+              },
               { actions: { type: 'refuseSpawn', params: { reason: 'limit' } } },
             ],
             SHUTDOWN: {
@@ -257,6 +274,18 @@ function runOutputOf(event: SupervisorEvent): RunOutput | null {
   if (!event.type.startsWith('xstate.done.actor.') || !('output' in event)) return null;
   const output = event.output as Partial<RunOutput> | undefined;
   return typeof output?.runId === 'string' ? (output as RunOutput) : null;
+}
+
+// A run child that failed: its last context, its end unknown (`E_MACHINE`); null otherwise.
+function failedRunOutput(context: SupervisorContext, event: SupervisorEvent): RunOutput | null {
+  const prefix = 'xstate.error.actor.';
+  if (!event.type.startsWith(prefix)) return null;
+  const runId = event.type.slice(prefix.length);
+  const run = context.runs[runId]?.getSnapshot().context;
+  if (run === undefined) return null;
+  const error = { code: 'E_MACHINE', message: messageOf((event as { error?: unknown }).error) };
+  const exit = buildRunExit({ ...run, endReason: run.endReason ?? 'lost', error });
+  return { runId, outcome: 'done', exit };
 }
 
 /** A run actor as the supervisor holds it. */

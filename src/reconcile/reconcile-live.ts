@@ -2,6 +2,7 @@
 // already finished are ended, markers of runs it does not know are only reported.
 import { RUN_MARKER } from '../os/run-marker.js';
 import { findMarkedProcesses } from '../os/find-marked-processes.js';
+import type { RunInfo } from '../types.js';
 import type { Logger } from '../support/logger.js';
 import type { NewerRecord, ReconcileReport } from './reconcile-report.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
@@ -53,4 +54,19 @@ export async function reconcileLive(
   };
   logger.info({ ...report, type: 'reconcile' }, 'live reconciliation');
   return report;
+}
+
+/** What live reconciliation asks about runs, answered from the live ids and `get`. */
+export function runsView(
+  liveRunIds: readonly string[],
+  get: (runId: string) => RunInfo | undefined,
+): { isLive(runId: string): boolean; finishedGraceMs(runId: string): number | undefined } {
+  const live = new Set(liveRunIds);
+  return {
+    isLive: (runId) => live.has(runId),
+    finishedGraceMs: (runId) => {
+      const info = get(runId);
+      return info?.state === 'done' ? info.killGraceMs : undefined;
+    },
+  };
 }

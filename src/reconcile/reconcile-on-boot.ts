@@ -208,6 +208,7 @@ async function applyRetention(
   const excess = Math.max(0, oldestFirst.length - host.retention.maxFinishedRecords);
   const kept: ValidRunRecord[] = [];
   for (const [index, record] of oldestFirst.entries()) {
+    stopIfCalledOff(host);
     if (index < excess || record.updatedAt < cutoff) {
       await host.store.delete(host.store.runKey(record.runId));
       host.removeRunFiles(record.runId);

@@ -7,11 +7,7 @@ import type { RunContext } from '../machines/run-context.js';
 import type { supervisorMachine } from '../machines/supervisor-machine.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
-import {
-  acquireOwnerLease,
-  releaseOwnerLease,
-  type OwnerLease,
-} from '../persistence/owner-lease.js';
+import { acquireOwnerLease, type OwnerLease } from '../persistence/owner-lease.js';
 import type { RecordStore } from '../persistence/record-store.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { RunErrorInfo } from '../types.js';
@@ -45,13 +41,11 @@ export async function bootSupervisor(
   signal: AbortSignal,
 ): Promise<ReconcileReport> {
   const { options, store } = deps;
-  const lease = await acquireOwnerLease(store, options.clock.now(), options.logger);
-  if (signal.aborted) {
-    // The supervisor was shut down meanwhile: its close may have run already.
-    await releaseOwnerLease(store, lease);
+  // The lease is handed over at once: the close effect (which waits for this boot to end)
+  // releases it, whether boot went on or was called off.
+  deps.leaseTaken(await acquireOwnerLease(store, options.clock.now(), options.logger));
+  if (signal.aborted)
     throw new SupervisorStoppedError('the supervisor was shut down while it booted');
-  }
-  deps.leaseTaken(lease);
   const retained: string[] = [];
   const report = await reconcileOnBoot(
     {

@@ -161,7 +161,9 @@ export class RecordQueue {
       this.outcome.refused(error);
       for (const waiter of this.waiters.filter((w) => w.seq === seq)) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);
-        waiter.reject?.(error);
+        // A durability waiter on the same write learns nothing more from it: it is let go.
+        if (waiter.reject === undefined) waiter.resolve();
+        else waiter.reject(error);
       }
       return;
     }

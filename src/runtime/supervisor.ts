@@ -11,7 +11,7 @@ import type { OwnerLease } from '../persistence/owner-lease.js';
 import type { RecordStore } from '../persistence/record-store.js';
 import type { CancelReason, RunExit, RunInfo } from '../types.js';
 import { createRunId } from './create-run-id.js';
-import { reconcileLive } from '../reconcile/reconcile-live.js';
+import { reconcileLive, runsView } from '../reconcile/reconcile-live.js';
 import type { ReconcileReport } from '../reconcile/reconcile-report.js';
 import {
   reconcileOwners,
@@ -44,6 +44,8 @@ export class Supervisor {
   private readonly runtime: SupervisorRuntime;
   private report: ReconcileReport | null = null;
   private lease: OwnerLease | null = null;
+  /** Settles when the boot effect's work has ended (called off or not). */
+  private booting: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: ResolvedSupervisorOptions,
@@ -62,7 +64,7 @@ export class Supervisor {
     this.runtime = new SupervisorRuntime(options, store, hostLink, history, fanout);
     const machine = provideMachines(this.runtime.env, {
       boot: async (signal) => {
-        this.report = await bootSupervisor(
+        const booting = bootSupervisor(
           {
             options,
             store,
@@ -80,8 +82,17 @@ export class Supervisor {
           },
           signal,
         );
+        this.booting = booting.then(
+          () => undefined,
+          () => undefined,
+        );
+        this.report = await booting;
       },
-      close: () => this.runtime.close(this.lease, closeStore),
+      // A boot called off is waited for: the lease it took, and what it writes, come first.
+      close: async () => {
+        await this.booting;
+        await this.runtime.close(this.lease, closeStore);
+      },
       probeStore: () => store.get(store.healthKey()),
       rewriteRecords: () => {
         this.runtime.rewriteRecords(this.liveRunIds());
@@ -238,15 +249,8 @@ export class Supervisor {
    * With `dryRun` nothing is signalled. (Boot reconciliation is `lastReconcile`.)
    */
   reconcile(options: { dryRun?: boolean } = {}): Promise<ReconcileReport> {
-    const live = new Set(this.liveRunIds());
     return reconcileLive(
-      {
-        isLive: (runId) => live.has(runId),
-        finishedGraceMs: (runId) => {
-          const info = this.get(runId);
-          return info?.state === 'done' ? info.killGraceMs : undefined;
-        },
-      },
+      runsView(this.liveRunIds(), (id) => this.get(id)),
       this.options.logger,
       options.dryRun ?? false,
       this.report?.newer ?? [],

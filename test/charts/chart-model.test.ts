@@ -68,6 +68,7 @@ test('the supervisor chart nests open, and draws the root for its transitions in
   expect(chart.states.find((s) => s.key === 'open')?.invoke).toEqual(['storeHealth']);
   expect(chart.transitions.filter((t) => t.source === 'supervisor').map((t) => t.key)).toEqual([
     'supervisor --xstate.done.actor.*[isRunOutput]--> (self)',
+    'supervisor --xstate.error.actor.*[isRunFailure]--> (self)',
     'supervisor --SPAWN--> (self)',
     'supervisor --REPLACE_PREDECESSORS--> (self)',
   ]);

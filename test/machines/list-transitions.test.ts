@@ -50,6 +50,7 @@ test('the supervisor machine: nested states by path, the root by the machine id'
   const keys = listTransitions(supervisorMachine).map((t) => t.key);
   expect(keys).toEqual([
     'supervisor --xstate.done.actor.*[isRunOutput]--> (self)',
+    'supervisor --xstate.error.actor.*[isRunFailure]--> (self)',
     'supervisor --SPAWN--> (self)',
     'supervisor --REPLACE_PREDECESSORS--> (self)',
     'idle --BOOT--> open',
