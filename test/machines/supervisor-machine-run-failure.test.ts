@@ -4,7 +4,7 @@ import { createActor } from 'xstate';
 import { expect, test, vi } from 'vitest';
 import type { RunOutput } from '../../src/machines/run-context.js';
 import { runMachine } from '../../src/machines/run-machine.js';
-import { supervisorMachine } from '../../src/machines/supervisor-machine.js';
+import { supervisorMachine, type RunActorRef } from '../../src/machines/supervisor-machine.js';
 import { descriptor, fakeIdentity } from '../support/run-fixtures.js';
 
 test('a failing run actor leaves the tree; the supervisor stays active', async () => {
@@ -27,7 +27,7 @@ test('a failing run actor leaves the tree; the supervisor stays active', async (
   });
   for (const runId of ['a', 'b'])
     sup.send({ type: 'SPAWN', runId, descriptor: descriptor(), createdAt: 0 });
-  const a = sup.system.get('a');
+  const a = sup.system.get('a') as RunActorRef | undefined;
   await vi.waitFor(() => {
     expect(a?.getSnapshot().value).toBe('spawning');
   });
@@ -41,5 +41,6 @@ test('a failing run actor leaves the tree; the supervisor stays active', async (
   expect(ended).toMatchObject([
     { runId: 'a', outcome: 'done', exit: { reason: 'cancelled', error: { code: 'E_MACHINE' } } },
   ]);
-  expect(sup.system.get('b')?.getSnapshot().status).toBe('active');
+  const b = sup.system.get('b') as RunActorRef | undefined;
+  expect(b?.getSnapshot().status).toBe('active');
 });
