@@ -2,7 +2,8 @@
 // bench/figN script (its own dist/), alternating old, new, new, old per round, so that load
 // from other work on the machine falls on both, and compares the runwarden side of every
 // row: old median, new median, ratio new/old. Each root must be built (`npm run build`).
-// Writes test-artifacts/bench-compare.json and .md under this script's checkout.
+// Writes test-artifacts/bench-compare.json and .md under this script's checkout (another
+// base name with --out NAME).
 //
 // Options: --only 1,4 (some figures); --rounds N (ABBA rounds per figure, default 1);
 // --rounds-of 8=1,4=2 (per figure); --quick (every figure small); --quick-figures 8 (some
@@ -19,7 +20,14 @@ import { BENCH_TAG, machineInfo, summarize } from './lib.mjs';
 
 const here = dirname(dirname(fileURLToPath(import.meta.url)));
 // Options with a value, flags, and the two roots, in any order.
-const valued = new Set(['--only', '--rounds', '--rounds-of', '--quick-figures', '--render']);
+const valued = new Set([
+  '--only',
+  '--rounds',
+  '--rounds-of',
+  '--quick-figures',
+  '--render',
+  '--out',
+]);
 const options = new Map();
 const roots = [];
 for (let i = 2; i < process.argv.length; i++) {
@@ -29,11 +37,12 @@ for (let i = 2; i < process.argv.length; i++) {
   else roots.push(resolve(arg));
 }
 const option = (name) => options.get(name);
+const out = option('--out') ?? 'bench-compare';
 const numbers = (text) => (text ? new Set(text.split(',').map(Number)) : null);
 // `--render FILE`: writes the markdown again from an earlier comparison's JSON.
 if (typeof options.get('--render') === 'string') {
   const markdown = renderComparison(JSON.parse(readFileSync(options.get('--render'), 'utf8')));
-  writeFileSync(join(here, 'test-artifacts', 'bench-compare.md'), markdown);
+  writeFileSync(join(here, 'test-artifacts', `${out}.md`), markdown);
   console.log(markdown);
   process.exit(0);
 }
@@ -121,7 +130,7 @@ function runFigure(root, file, id, quick, resultFile) {
 }
 
 const artifacts = join(here, 'test-artifacts');
-const work = join(artifacts, 'bench-compare');
+const work = join(artifacts, out);
 mkdirSync(work, { recursive: true });
 const oldFigures = figuresOf(sides.old);
 const newFigures = figuresOf(sides.new);
@@ -155,13 +164,13 @@ for (const id of ids) {
   }
   const load = summarize(loadSamples.slice(loadFrom).map((s) => s.load));
   figures.push({ id, quick, rounds, differs, seconds: (Date.now() - t) / 1000, load, runs });
-  writeFileSync(join(artifacts, 'bench-compare.json'), JSON.stringify(compare(), null, 2));
+  writeFileSync(join(artifacts, `${out}.json`), JSON.stringify(compare(), null, 2));
 }
 clearInterval(loadTimer);
 
 /** Per figure and row: the medians over runs of each side's per-run medians. */
 function compare() {
-  const out = [];
+  const compared = [];
   for (const figure of figures) {
     const ok = (side) => figure.runs.filter((r) => r.side === side && r.result !== null);
     const title = ok('new')[0]?.result.title ?? ok('old')[0]?.result.title ?? `figure ${figure.id}`;
@@ -191,7 +200,7 @@ function compare() {
         baselineRatio: ratio(median(n.b), median(o.b)),
       };
     });
-    out.push({
+    compared.push({
       id: figure.id,
       title,
       quick: figure.quick,
@@ -216,13 +225,13 @@ function compare() {
     fig3Runs: Number(process.env.RW_FIG3_RUNS),
     seconds: (Date.now() - started) / 1000,
     load: summarize(loadSamples.map((s) => s.load)),
-    figures: out,
+    figures: compared,
   };
 }
 
 const comparison = compare();
-writeFileSync(join(artifacts, 'bench-compare.json'), JSON.stringify(comparison, null, 2));
+writeFileSync(join(artifacts, `${out}.json`), JSON.stringify(comparison, null, 2));
 const markdown = renderComparison(comparison);
-writeFileSync(join(artifacts, 'bench-compare.md'), markdown);
+writeFileSync(join(artifacts, `${out}.md`), markdown);
 console.log(markdown);
 process.exitCode = comparison.figures.some((f) => f.failed.length > 0) ? 1 : 0;
