@@ -106,12 +106,51 @@ export function reasonForExit(signal: NodeJS.Signals | null): ExitReason {
   return signal === null ? 'exit' : 'signal';
 }
 
-/** Output of the final states: how the run left its supervisor. */
+/** How a run left its supervisor: reported by its terminal states with `RUN_ENDED`. */
 export interface RunOutput {
   readonly runId: string;
   /** `done`: it ended; `released`: handed on alive; `refused`: it never had a record. */
   readonly outcome: 'done' | 'released' | 'refused';
   readonly exit: NonNullable<RunContext['exit']>;
+}
+
+// The run's terminal states. They are not XState final states: a final child sends its parent
+// `xstate.done.actor.<id>`, an event type new for every run, and xstate memoizes transition
+// candidates per event type on the parent's state nodes forever (heap grew per run).
+const terminalStates: ReadonlySet<string> = new Set<RunOutput['outcome']>([
+  'done',
+  'released',
+  'refused',
+]);
+
+/** Whether a run state is terminal (the run takes no event any more). */
+export function isTerminalRunState(value: unknown): value is RunOutput['outcome'] {
+  return typeof value === 'string' && terminalStates.has(value);
+}
+
+/** The output of a run in a terminal state (what it reports); null while it goes on. */
+export function runOutputOf(snapshot: {
+  readonly value: unknown;
+  readonly context: RunContext;
+}): RunOutput | null {
+  const { value, context } = snapshot;
+  if (!isTerminalRunState(value)) return null;
+  return { runId: context.runId, outcome: value, exit: exitOf(context) };
+}
+
+/** What a run reports to its parent when it reaches a terminal state. */
+export interface RunEndedEvent {
+  readonly type: 'RUN_ENDED';
+  readonly output: RunOutput;
+}
+
+/** The `RUN_ENDED` of a run entering the terminal state `outcome`. */
+export function runEnded(context: RunContext, outcome: RunOutput['outcome']): RunEndedEvent {
+  return { type: 'RUN_ENDED', output: { runId: context.runId, outcome, exit: exitOf(context) } };
+}
+
+function exitOf(context: RunContext): RunExit {
+  return context.exit ?? buildRunExit(context);
 }
 
 /** The message of a thrown value, for a recorded error. */

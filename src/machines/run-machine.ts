@@ -1,7 +1,7 @@
 // The run machine: one actor per run, a child of its supervisor. Pure data: every effect is
 // an invoked actor (cancelled when its state is left) or a named action, both provided by
 // the runtime. A run adopted from a record enters `orphaned` and never passes `spawning`.
-import { assertEvent, assign, sendParent, setup } from 'xstate';
+import { assertEvent, assign, enqueueActions, sendParent, setup } from 'xstate';
 import { deadlinesAfterOutput, deadlinesAtStart, deadlinesOnReattach } from './run-deadlines.js';
 import type { RunEvent } from './run-events.js';
 import {
@@ -10,9 +10,9 @@ import {
   messageOf,
   reasonForExit,
   releasedExit,
+  runEnded,
   type RunContext,
   type RunInput,
-  type RunOutput,
 } from './run-context.js';
 
 export type { RunOutput } from './run-context.js';
@@ -34,7 +34,6 @@ export const runMachine = setup({
     context: {} as RunContext,
     events: {} as RunEvent,
     input: {} as RunInput,
-    output: {} as RunOutput,
   },
   actors: runEffects,
   actions: {
@@ -43,6 +42,16 @@ export const runMachine = setup({
       type: 'REPLACE_PREDECESSORS' as const,
       runId: context.runId,
     })),
+    // Each terminal state tells the parent (if any: a pure test runs one alone) how it ended.
+    reportDone: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent !== undefined) enqueue.sendParent(runEnded(context, 'done'));
+    }),
+    reportReleased: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent !== undefined) enqueue.sendParent(runEnded(context, 'released'));
+    }),
+    reportRefused: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent !== undefined) enqueue.sendParent(runEnded(context, 'refused'));
+    }),
     /** Follows an adopted process again: its run host's stream, or its verified identity. */
     followAdopted: () => undefined,
     /** Releases the handle and file descriptors; never signals. */
@@ -157,12 +166,6 @@ export const runMachine = setup({
   id: 'run',
   context: ({ input }) => initialRunContext(input),
   initial: 'created',
-  // Each final state names its outcome; the done event carries it here.
-  output: ({ context, event }) => ({
-    runId: context.runId,
-    outcome: (event.output as { outcome: RunOutput['outcome'] }).outcome,
-    exit: context.exit ?? buildRunExit(context),
-  }),
   states: {
     created: {
       always: [{ guard: 'adopted', target: 'orphaned' }, { target: 'recording' }],
@@ -279,17 +282,18 @@ export const runMachine = setup({
         RELEASE: release,
       },
     },
+    // Terminal, not `final` (see `isTerminalRunState`): each reports its exit to the parent.
     done: {
-      type: 'final',
-      entry: [assign({ exit: ({ context }) => buildRunExit(context) }), 'releaseProcess'],
-      output: { outcome: 'done' },
+      entry: [
+        assign({ exit: ({ context }) => buildRunExit(context) }),
+        'releaseProcess',
+        'reportDone',
+      ],
     },
-    released: { type: 'final', entry: 'detachProcess', output: { outcome: 'released' } },
+    released: { entry: ['detachProcess', 'reportReleased'] },
     // The write-ahead record could not be stored: no process, no record, no run.
     refused: {
-      type: 'final',
-      entry: assign({ exit: ({ context }) => buildRunExit(context) }),
-      output: { outcome: 'refused' },
+      entry: [assign({ exit: ({ context }) => buildRunExit(context) }), 'reportRefused'],
     },
   },
 });

@@ -7,7 +7,13 @@ import type { RunDescriptor } from '../types.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
 import type { RunErrorInfo } from '../types.js';
 import type { OrphanFacts } from './decide-orphan.js';
-import { buildRunExit, messageOf, type RunContext } from './run-context.js';
+import {
+  buildRunExit,
+  isTerminalRunState,
+  messageOf,
+  type RunContext,
+  type RunEndedEvent,
+} from './run-context.js';
 import { runMachine, type RunOutput } from './run-machine.js';
 import { storeHealthMachine } from './store-health-machine.js';
 import { supervisorEffects } from './supervisor-effects.js';
@@ -45,7 +51,8 @@ export type SupervisorEvent =
   | { type: 'REPLACE_PREDECESSORS'; runId: string }
   /** Stop accepting runs; finalize (`kill`) or release (`leave`) the live ones. */
   | { type: 'SHUTDOWN'; runs: ShutdownRuns; at: number }
-  | { type: 'xstate.done.actor.*'; output: RunOutput }
+  /** A run reached a terminal state: it leaves (its actor is stopped). */
+  | RunEndedEvent
   | { type: 'xstate.error.actor.*'; error: unknown };
 
 /** Input: the limits the machine enforces. */
@@ -133,13 +140,14 @@ export const supervisorMachine = setup({
     }),
     // A run left: forget it, release replacers it held up, and apply record retention.
     removeRun: enqueueActions(({ context, event, enqueue }) => {
-      const output = runOutputOf(event) ?? failedRunOutput(context, event);
+      const output = event.type === 'RUN_ENDED' ? event.output : failedRunOutput(context, event);
       if (output === null) return;
       const { runId, outcome } = output;
       const next = withoutRun(context, runId);
       for (const [replacer, left] of Object.entries(next.waiting)) {
-        // A replacer that ended meanwhile (its own done event is on its way) is not told.
-        const waiting = context.runs[replacer]?.getSnapshot().status === 'active';
+        // A replacer that ended meanwhile (its own RUN_ENDED is on its way) is not told.
+        const snapshot = context.runs[replacer]?.getSnapshot();
+        const waiting = snapshot?.status === 'active' && !isTerminalRunState(snapshot.value);
         if (left.length === 0 && waiting) enqueue.sendTo(replacer, { type: 'PREDECESSORS_DONE' });
       }
       const retention =
@@ -179,7 +187,9 @@ export const supervisorMachine = setup({
   guards: {
     belowLiveLimit: ({ context }) => liveRunsOf(context).length < context.maxLiveRuns,
     noLiveRuns: ({ context }) => liveRunsOf(context).length === 0,
-    isRunOutput: ({ event }) => runOutputOf(event) !== null,
+    /** The run that ended is a child of this supervisor (not one removed already). */
+    isOwnRun: ({ context, event }) =>
+      event.type === 'RUN_ENDED' && context.runs[event.output.runId] !== undefined,
     /** A run actor failed (an action or guard threw): it leaves, its end unknown. */
     isRunFailure: ({ context, event }) => failedRunOutput(context, event) !== null,
   },
@@ -197,7 +207,8 @@ export const supervisorMachine = setup({
   }),
   initial: 'idle',
   on: {
-    'xstate.done.actor.*': { guard: 'isRunOutput', actions: 'removeRun' },
+    // Runs never reach a final state: a done event type per run would grow xstate's memo.
+    RUN_ENDED: { guard: 'isOwnRun', actions: 'removeRun' },
     'xstate.error.actor.*': { guard: 'isRunFailure', actions: 'removeRun' },
     // Every spawn gets an answer: outside `open.active` it is refused.
     SPAWN: { actions: { type: 'refuseSpawn', params: { reason: 'not-serving' } } },
@@ -268,13 +279,6 @@ export const supervisorMachine = setup({
     stopped: { type: 'final' },
   },
 });
-
-// The output of a run child that reached a final state (its done event's type names it).
-function runOutputOf(event: SupervisorEvent): RunOutput | null {
-  if (!event.type.startsWith('xstate.done.actor.') || !('output' in event)) return null;
-  const output = event.output as Partial<RunOutput> | undefined;
-  return typeof output?.runId === 'string' ? (output as RunOutput) : null;
-}
 
 // A run child that failed: its last context, its end unknown (`E_MACHINE`); null otherwise.
 function failedRunOutput(context: SupervisorContext, event: SupervisorEvent): RunOutput | null {

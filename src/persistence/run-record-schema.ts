@@ -82,6 +82,7 @@ const context = z.object({
 });
 const snapshot = z.looseObject({
   // A stopped or failed actor could not take the events a boot sends: quarantine those.
+  // Terminal states (done, released) are written 'active'; earlier versions wrote 'done'.
   status: z.enum(['active', 'done']),
   value: z.enum(runStates),
   context,

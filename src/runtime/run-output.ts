@@ -1,6 +1,9 @@
 // A run's output: the bounded buffer with absolute offsets, and the live listeners.
-import type { LogSlice } from '../host/output-log.js';
+import { readOutputLog, type LogSlice } from '../host/output-log.js';
+import { runDirFor } from '../host/run-host-paths.js';
+import type { RunContext } from '../machines/run-context.js';
 import { OutputBuffer, type OutputSlice } from './output-buffer.js';
+import type { RuntimeEnvironment } from './runtime-environment.js';
 
 /** Receives each output chunk with the absolute offset of its first byte. */
 export type OutputListener = (chunk: Buffer, offset: number) => void;
@@ -61,4 +64,22 @@ export class RunOutput {
     }
     return { ...archived, text: archived.data.toString('utf8') };
   }
+}
+
+/** The output of a run starting from `context`'s offset; a durable run's log backs it. */
+export function openRunOutput(
+  env: RuntimeEnvironment,
+  context: Pick<RunContext, 'runId' | 'descriptor' | 'outputBytes'>,
+): RunOutput {
+  const runDir = runDirFor(env.hostLink.paths, context.runId);
+  return new RunOutput(
+    context.descriptor.maxOutputBytes,
+    context.outputBytes,
+    (error) => {
+      env.logger.error({ runId: context.runId, err: error }, 'output listener threw');
+    },
+    context.descriptor.durable
+      ? (since, maxBytes) => readOutputLog(runDir, since, maxBytes)
+      : undefined,
+  );
 }

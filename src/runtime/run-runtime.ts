@@ -13,16 +13,15 @@ import { createDeferred } from './deferred.js';
 import { LivenessWatch } from '../effects/liveness-watch.js';
 import { OutputEvents } from './output-events.js';
 import type { OutputSlice } from './output-buffer.js';
-import { RunOutput, type OutputListener } from './run-output.js';
+import { openRunOutput, type RunOutput, type OutputListener } from './run-output.js';
 import { RunProcess } from './run-process.js';
 import { runInfoFromContext } from './run-info.js';
-import { readOutputLog } from '../host/output-log.js';
-import { runDirFor } from '../host/run-host-paths.js';
 import { RecordQueue, type RecordCapture } from './record-queue.js';
 import {
   BEFORE_PROCESS,
   captureRecord,
   failedExit,
+  isTerminalRunState,
   onlyOutputMoved,
   stateName,
 } from './run-snapshots.js';
@@ -67,17 +66,7 @@ export class RunRuntime {
         env.onRecordRefused(this.id, error);
       },
     });
-    const runDir = runDirFor(env.hostLink.paths, this.id);
-    this.output = new RunOutput(
-      context.descriptor.maxOutputBytes,
-      context.outputBytes,
-      (error) => {
-        env.logger.error({ runId: this.id, err: error }, 'output listener threw');
-      },
-      context.descriptor.durable
-        ? (since, maxBytes) => readOutputLog(runDir, since, maxBytes)
-        : undefined,
-    );
+    this.output = openRunOutput(env, context);
     this.outputEvents = new OutputEvents(env.clock, (bytes, at) => {
       this.deliver({ type: 'OUTPUT', bytes, at });
     });
@@ -118,6 +107,11 @@ export class RunRuntime {
   /** Resolves once the run has a process (or ended before it got one), durably recorded. */
   started(): Promise<void> {
     return this.startedDeferred.promise;
+  }
+
+  /** Takes the snapshot in now: the parent can act on RUN_ENDED before `next` brings it. */
+  catchUp(): void {
+    if (this.ref !== null) this.onSnapshot(this.ref.getSnapshot());
   }
 
   /** Sends an event to the run's machine; output not reported yet goes first. */
@@ -234,7 +228,10 @@ export class RunRuntime {
 
   private onSnapshot(snapshot: RunSnapshot): void {
     const state: string = snapshot.value;
+    // Terminal states take no event: a snapshot after the first (an event ignored) is the same.
+    if (isTerminalRunState(this.lastState) || snapshot.status !== 'active') return;
     if (state === 'refused') {
+      this.lastState = state;
       // No durable record, so no run: nothing is written for it, ever.
       this.records.stop();
       this.startedDeferred.resolve(undefined);
@@ -262,7 +259,7 @@ export class RunRuntime {
         });
       }
     }
-    if (snapshot.status === 'done') {
+    if (isTerminalRunState(state)) {
       this.records.cancelTimers();
       void this.records.whenDurable().then(() => {
         this.env.onRecordsSettled(this.id);

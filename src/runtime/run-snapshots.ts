@@ -1,10 +1,12 @@
 // Pure helpers of a run's runtime: what its snapshots say, and what a record holds.
 import type { SnapshotFrom } from 'xstate';
-import { buildRunExit, type RunContext } from '../machines/run-context.js';
+import { buildRunExit, isTerminalRunState, type RunContext } from '../machines/run-context.js';
 import type { runMachine } from '../machines/run-machine.js';
 import type { RunActorRef } from '../machines/supervisor-machine.js';
 import type { RunExit, RunStateName } from '../types.js';
 import type { RecordCapture } from './record-queue.js';
+
+export { isTerminalRunState } from '../machines/run-context.js';
 
 type RunSnapshot = SnapshotFrom<typeof runMachine>;
 
@@ -15,10 +17,13 @@ export const BEFORE_PROCESS = new Set(['created', 'recording', 'replacing', 'spa
  * never restart an effect. */
 export function captureRecord(snapshot: RunSnapshot, ref: RunActorRef | null): RecordCapture {
   const persisted = ref?.getPersistedSnapshot() as object | undefined;
+  // A terminal run is stopped by its parent once it reported: its record keeps the status it
+  // had in that state (a boot sets aside a stopped snapshot as not ours).
+  const status = isTerminalRunState(snapshot.value) ? { status: 'active' } : {};
   return {
     snapshot,
-    persisted: { ...persisted, children: {} },
-    final: snapshot.status === 'done' && snapshot.value === 'done',
+    persisted: { ...persisted, ...status, children: {} },
+    final: snapshot.value === 'done',
   };
 }
 

@@ -161,6 +161,8 @@ export class SupervisorRuntime {
     actor.on('runEnded', ({ output }) => {
       const entry = this.runs.get(output.runId);
       if (entry === undefined) return;
+      // The run's terminal snapshot (its last record) is taken in before anything acts on it.
+      entry.run.catchUp();
       if (output.outcome === 'refused') {
         this.forget(output.runId);
         return;
@@ -174,6 +176,8 @@ export class SupervisorRuntime {
       this.reporting.replaced(runId, by, scopeKey);
     });
     actor.on('recordsExpired', ({ runIds }) => {
+      // With no retention the run that just ended expires too: its last record goes first.
+      for (const id of runIds) this.runs.get(id)?.run.catchUp();
       this.history.forget(runIds);
       for (const id of runIds) this.deleteRecord(id);
     });

@@ -35,8 +35,9 @@ test('the run chart: states in definition order, entry actions, invoked effects,
     name: 'done',
     parent: null,
     initial: null,
-    final: true,
-    entry: ['releaseProcess'],
+    // Terminal, not final: a final run would cost its supervisor memory (a done event type).
+    final: false,
+    entry: ['releaseProcess', 'reportDone'],
     invoke: [],
   });
   expect(chart.transitions).toEqual(listTransitions(runMachine));
@@ -67,7 +68,7 @@ test('the supervisor chart nests open, and draws the root for its transitions in
   ]);
   expect(chart.states.find((s) => s.key === 'open')?.invoke).toEqual(['storeHealth']);
   expect(chart.transitions.filter((t) => t.source === 'supervisor').map((t) => t.key)).toEqual([
-    'supervisor --xstate.done.actor.*[isRunOutput]--> (self)',
+    'supervisor --RUN_ENDED[isOwnRun]--> (self)',
     'supervisor --xstate.error.actor.*[isRunFailure]--> (self)',
     'supervisor --SPAWN--> (self)',
     'supervisor --REPLACE_PREDECESSORS--> (self)',

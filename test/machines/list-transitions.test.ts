@@ -49,7 +49,7 @@ test('the run machine: its states, guards, invoked actors named after what they 
 test('the supervisor machine: nested states by path, the root by the machine id', () => {
   const keys = listTransitions(supervisorMachine).map((t) => t.key);
   expect(keys).toEqual([
-    'supervisor --xstate.done.actor.*[isRunOutput]--> (self)',
+    'supervisor --RUN_ENDED[isOwnRun]--> (self)',
     'supervisor --xstate.error.actor.*[isRunFailure]--> (self)',
     'supervisor --SPAWN--> (self)',
     'supervisor --REPLACE_PREDECESSORS--> (self)',

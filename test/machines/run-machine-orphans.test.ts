@@ -2,7 +2,7 @@
 // and boot's facts decide it through the machine's guards.
 import { createActor } from 'xstate';
 import { describe, expect, test } from 'vitest';
-import { releasedExit, type RunContext } from '../../src/machines/run-context.js';
+import { releasedExit, runOutputOf, type RunContext } from '../../src/machines/run-context.js';
 import { spyEffects } from '../support/model-spies.js';
 import { FACTS_FOR, fakeIdentity, storedContext } from '../support/run-fixtures.js';
 
@@ -62,7 +62,7 @@ describe('adopted records', () => {
     expect(spies.starts('terminate')).toHaveLength(1);
     actor.send({ type: 'EXITED', exitCode: null, signal: null, at: 800 });
     actor.send(treeDead);
-    expect(actor.getSnapshot().output).toMatchObject({
+    expect(runOutputOf(actor.getSnapshot())).toMatchObject({
       outcome: 'done',
       exit: { reason: 'orphan-killed', exitCode: null },
     });
@@ -80,13 +80,16 @@ describe('adopted records', () => {
     expect(actor.getSnapshot().value).toBe('finalizing');
     actor.send({ type: 'EXITED', exitCode: null, signal: null, at: 2 });
     actor.send(treeDead);
-    expect(actor.getSnapshot().output?.exit.reason).toBe('cancelled');
+    expect(runOutputOf(actor.getSnapshot())?.exit.reason).toBe('cancelled');
   });
 
   test('lost: done at once, nothing followed or signalled', () => {
     const { actor, spies } = adopt();
     actor.send({ type: 'ADOPT', facts: FACTS_FOR.lost, root: null, at: 3 });
-    expect(actor.getSnapshot().output).toMatchObject({ outcome: 'done', exit: { reason: 'lost' } });
+    expect(runOutputOf(actor.getSnapshot())).toMatchObject({
+      outcome: 'done',
+      exit: { reason: 'lost' },
+    });
     expect(spies.started).toEqual([]);
     expect(spies.actions.followAdopted).not.toHaveBeenCalled();
     expect(spies.actions.releaseProcess).toHaveBeenCalledTimes(1);
@@ -108,7 +111,7 @@ describe('adopted records', () => {
     const released = adopt();
     released.actor.send({ type: 'ADOPT', facts: FACTS_FOR.uncertain, root: null, at: 3 });
     released.actor.send({ type: 'RELEASE', at: 4 });
-    expect(released.actor.getSnapshot().output?.outcome).toBe('released');
+    expect(runOutputOf(released.actor.getSnapshot())?.outcome).toBe('released');
     expect(released.spies.started).toEqual([]);
   });
 
@@ -131,7 +134,7 @@ describe('adopted records', () => {
     actor.send({ type: 'EXITED', exitCode: null, signal: null, at: 800 });
     actor.send(treeDead);
     // The released exit was the last supervisor's view; the end is this one's.
-    expect(actor.getSnapshot().output?.exit.reason).toBe('orphan-killed');
+    expect(runOutputOf(actor.getSnapshot())?.exit.reason).toBe('orphan-killed');
   });
 });
 

@@ -35,7 +35,7 @@ const K = {
   drained: 'open.draining --always[noLiveRuns]--> closing',
   failed: 'open.failing --always[noLiveRuns]--> closing',
   closed: 'closing --done.invoke.close--> stopped',
-  ended: 'supervisor --xstate.done.actor.*[isRunOutput]--> (self)',
+  ended: 'supervisor --RUN_ENDED[isOwnRun]--> (self)',
   replace: 'supervisor --REPLACE_PREDECESSORS--> (self)',
   notServing: 'supervisor --SPAWN--> (self)',
 } as const;

@@ -1,6 +1,7 @@
 // The supervisor machine with spied effects: the root of the actor system, parent of its
 // runs. Boot gating, admission, scope replacement, retention, drain and close.
 import { createActor } from 'xstate';
+import { buildRunExit } from '../../src/machines/run-context.js';
 import type { RunActorRef } from '../../src/machines/supervisor-machine.js';
 import { describe, expect, test, vi } from 'vitest';
 import { pureSupervisor, SUPERVISOR_INPUT, spyEffects } from '../support/model-spies.js';
@@ -168,10 +169,11 @@ describe('runs as children', () => {
     });
   });
 
-  test('the done event of an actor that is no run changes nothing', async () => {
+  test('the RUN_ENDED of a run that is no child changes nothing', async () => {
     const sup = await pureSupervisor();
     const before = sup.actor.getSnapshot();
-    sup.actor.send({ type: 'xstate.done.actor.*', output: {} as never });
+    const exit = buildRunExit(storedContext({ runId: 'stranger' }));
+    sup.actor.send({ type: 'RUN_ENDED', output: { runId: 'stranger', outcome: 'done', exit } });
     expect(sup.actor.getSnapshot().context).toEqual(before.context);
   });
 

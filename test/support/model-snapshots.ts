@@ -2,6 +2,7 @@
 // child of its supervisor) and return the persisted snapshot taken there, as the actor gives
 // it (effect children included). `created` has no recipe: it is left in its first macrostep.
 import { createActor, type Snapshot } from 'xstate';
+import { isTerminalRunState } from '../../src/machines/run-context.js';
 import { pureSupervisor, spyEffects } from './model-spies.js';
 import { FACTS_FOR, fakeIdentity, storedContext } from './run-fixtures.js';
 
@@ -30,10 +31,10 @@ async function runIn(
     options.scoped === true ? { scopeKey: 's', replaceExistingScope: true } : {},
   );
   const last: { taken: Persisted | null } = { taken: null };
-  // A final run leaves its supervisor at once: its last snapshot is kept on the way.
+  // A terminal run leaves its supervisor at once: its last snapshot is kept on the way.
   const ref = sup.runRef(id);
   ref.subscribe((snapshot) => {
-    if (snapshot.status === 'done') last.taken = persist(ref);
+    if (isTerminalRunState(snapshot.value)) last.taken ??= persist(ref);
   });
   await steps(sup, id);
   return last.taken ?? persist(ref);
