@@ -13,6 +13,16 @@ import { RecordStore } from './persistence/record-store.js';
  * supervisor owns the name, StoreError if the store is unusable.
  */
 export async function createSupervisor(options: SupervisorOptions = {}): Promise<Supervisor> {
+  const supervisor = await openSupervisor(options);
+  await supervisor.boot();
+  return supervisor;
+}
+
+/**
+ * Validates the options, opens the store and creates the supervisor, not booted yet (its
+ * machine is `idle`). Not exported from the package: callers boot through createSupervisor.
+ */
+export async function openSupervisor(options: SupervisorOptions = {}): Promise<Supervisor> {
   const resolved = resolveSupervisorOptions(options);
   // Identity verification needs a process table (/proc, or ps on macOS); without one
   // nothing could be signalled safely, so this throws UnsupportedPlatformError.
@@ -26,7 +36,5 @@ export async function createSupervisor(options: SupervisorOptions = {}): Promise
     () => resolved.clock.now(),
     opened.location,
   );
-  const supervisor = new Supervisor(resolved, store, () => opened.close(), home);
-  await supervisor.boot();
-  return supervisor;
+  return new Supervisor(resolved, store, () => opened.close(), home);
 }

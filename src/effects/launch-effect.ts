@@ -29,20 +29,12 @@ export function launchEffect(env: EffectEnvironment) {
           // The process exists: it is recorded by pid; its marker finds its tree.
           env.logger.warn({ runId: run.id, err: error }, 'could not read the identity of a run');
         }
+        let unfollowed: unknown = null;
         try {
           run.attachProcess(handle);
         } catch (error) {
-          // The process exists and is recorded; held by nothing, it is ended (verified).
           env.logger.error({ runId: run.id, err: error }, 'could not follow a started run');
-          sendBack({
-            type: 'SPAWNED',
-            pid: handle.pid,
-            identity,
-            host: handle.host ?? null,
-            at: at(),
-          });
-          sendBack({ type: 'CANCEL', reason: 'cancelled', error: toErrorInfo(error), at: at() });
-          return;
+          unfollowed = error;
         }
         sendBack({
           type: 'SPAWNED',
@@ -51,6 +43,14 @@ export function launchEffect(env: EffectEnvironment) {
           host: handle.host ?? null,
           at: at(),
         });
+        // The process exists and is recorded; held by nothing, it is ended (verified).
+        if (unfollowed !== null)
+          sendBack({
+            type: 'CANCEL',
+            reason: 'cancelled',
+            error: toErrorInfo(unfollowed),
+            at: at(),
+          });
       },
       (error: unknown) => {
         const info = toErrorInfo(error);

@@ -4,7 +4,8 @@ import { DEFAULT_MAX_LOG_BYTES } from '../support/limits.js';
 import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from './run-record.js';
 import { UndecodableValue } from './undecodable-value.js';
 
-const runStates = [
+/** Every run state a record can hold (`created` is transient, `refused` never written). */
+export const RECORDED_RUN_STATES = [
   'recording',
   'replacing',
   'spawning',
@@ -84,7 +85,7 @@ const snapshot = z.looseObject({
   // A stopped or failed actor could not take the events a boot sends: quarantine those.
   // Terminal states (done, released) are written 'active'; earlier versions wrote 'done'.
   status: z.enum(['active', 'done']),
-  value: z.enum(runStates),
+  value: z.enum(RECORDED_RUN_STATES),
   context,
   // Records are written with no effect actors (`{}`); anything else is not ours.
   children: z.record(z.string(), z.unknown()),

@@ -5,6 +5,7 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate';
 import { expect, test } from 'vitest';
 import type { RunStateName } from '../../src/index.js';
+import { RECORDED_RUN_STATES } from '../../src/persistence/run-record-schema.js';
 import { liveMarked } from '../support/process-checks.js';
 import { withRecords } from '../support/record-editor.js';
 import { useSupervisors } from '../support/supervisor-harness.js';
@@ -12,18 +13,8 @@ import { createTempHome } from '../support/temp-home.js';
 
 const supervisors = useSupervisors();
 
-// Every state a record can hold (`created` is transient; `refused` is never written).
-const RECORDED: readonly RunStateName[] = [
-  'recording',
-  'replacing',
-  'spawning',
-  'running',
-  'idle',
-  'finalizing',
-  'orphaned',
-  'done',
-  'released',
-];
+// Every state a record can hold, as the record schema accepts them.
+const RECORDED: readonly RunStateName[] = RECORDED_RUN_STATES;
 
 test('a record in every state is adopted by a real boot, and nothing is started', async () => {
   const home = createTempHome();

@@ -1,19 +1,14 @@
 // A shutdown that arrives while the supervisor boots: the machine leaves `booting`, the
 // boot stops where it is, and whatever it took (the owner lease) is given back.
 import { expect, test } from 'vitest';
-import { createSupervisor, Supervisor } from '../../src/index.js';
-import { resolveSupervisorOptions } from '../../src/options/supervisor-options.js';
-import { openStore } from '../../src/persistence/open-store.js';
-import { RecordStore } from '../../src/persistence/record-store.js';
+import { openSupervisor } from '../../src/create-supervisor.js';
+import { createSupervisor } from '../../src/index.js';
 import { createTempHome } from '../support/temp-home.js';
 
 test('boot() then shutdown() at once: boot is refused, the lease is released', async () => {
   const home = createTempHome();
   try {
-    const options = resolveSupervisorOptions({ home: home.path });
-    const opened = await openStore(options.store, home.path, options.logger);
-    const store = new RecordStore(opened.keyv, options.name, () => Date.now(), opened.location);
-    const sup = new Supervisor(options, store, () => opened.close(), home.path);
+    const sup = await openSupervisor({ home: home.path });
     const booting = sup.boot().then(
       () => null,
       (error: unknown) => error,

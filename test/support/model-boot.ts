@@ -1,14 +1,8 @@
 // A real supervisor, made as createSupervisor makes it, whose boot the caller does not have
 // to wait for: a model path acts on runs (kills an orphan's process, shuts down) while the
 // boot that adopted them is still settling them.
-import {
-  resolveSupervisorOptions,
-  type SupervisorOptions,
-} from '../../src/options/supervisor-options.js';
-import { ensurePrivateDir, resolveHome } from '../../src/persistence/home-dir.js';
-import { openStore } from '../../src/persistence/open-store.js';
-import { RecordStore } from '../../src/persistence/record-store.js';
-import { Supervisor } from '../../src/runtime/supervisor.js';
+import { openSupervisor } from '../../src/create-supervisor.js';
+import type { Supervisor, SupervisorOptions } from '../../src/index.js';
 
 /** A booting supervisor, and its boot (which settles, never rejects: see `failure`). */
 export interface Booting {
@@ -18,19 +12,7 @@ export interface Booting {
 }
 
 /** A supervisor as createSupervisor makes it, before its boot. */
-export async function openSupervisor(options: SupervisorOptions): Promise<Supervisor> {
-  const resolved = resolveSupervisorOptions(options);
-  const home = resolveHome(resolved.home);
-  ensurePrivateDir(home);
-  const opened = await openStore(resolved.store, home, resolved.logger);
-  const store = new RecordStore(
-    opened.keyv,
-    resolved.name,
-    () => resolved.clock.now(),
-    opened.location,
-  );
-  return new Supervisor(resolved, store, () => opened.close(), home);
-}
+export { openSupervisor };
 
 export async function bootSupervisor(options: SupervisorOptions): Promise<Booting> {
   const sup = await openSupervisor(options);
