@@ -3,10 +3,14 @@ import type { ActorRefFrom } from 'xstate';
 import type { runMachine } from './run-machine.js';
 
 export interface SupervisorContext {
-  /** The live runs: child actors, by run id. */
-  readonly runs: Readonly<Record<string, ActorRefFrom<typeof runMachine>>>;
-  /** Ids of the live runs in creation order (scope replacement relies on it). */
-  readonly order: readonly string[];
+  /**
+   * The live runs' child actors (each actor's id is its run id), oldest first: scope
+   * replacement relies on creation order. An array, not a map by id: a supervisor adopting or
+   * ending hundreds of runs at once copies it per event, and an array of references copies
+   * in a blink where an object keyed by run id (dictionary mode once a key is deleted)
+   * costs a microsecond per key (figure 4).
+   */
+  readonly runs: readonly RunActorRef[];
   /** Replacers waiting for their predecessors: replacer id -> predecessors not done yet. */
   readonly waiting: Readonly<Record<string, readonly string[]>>;
   /** Ids of the final records in the store this supervisor keeps, oldest first. */
@@ -17,19 +21,27 @@ export interface SupervisorContext {
   readonly maxFinalRecords: number;
 }
 
+/** A run actor as the supervisor holds it. */
+export type RunActorRef = ActorRefFrom<typeof runMachine>;
+
 /** Ids of the live runs, oldest first. */
-export function liveRunsOf(context: SupervisorContext): readonly string[] {
-  return context.order;
+export function liveRunsOf(context: SupervisorContext): string[] {
+  return context.runs.map((run) => run.id);
+}
+
+/** The live run `runId`'s actor, if it is one of this supervisor's. */
+export function runOf(context: SupervisorContext, runId: string): RunActorRef | undefined {
+  return context.runs.find((run) => run.id === runId);
 }
 
 /** Live runs of the same scope as `runId`, created before it. */
 export function predecessorsOf(context: SupervisorContext, runId: string): string[] {
-  const scopeKey = context.runs[runId]?.getSnapshot().context.descriptor.scopeKey ?? null;
+  const scopeKey = runOf(context, runId)?.getSnapshot().context.descriptor.scopeKey ?? null;
   if (scopeKey === null) return [];
   const found: string[] = [];
-  for (const id of context.order) {
-    if (id === runId) break;
-    if (context.runs[id]?.getSnapshot().context.descriptor.scopeKey === scopeKey) found.push(id);
+  for (const run of context.runs) {
+    if (run.id === runId) break;
+    if (run.getSnapshot().context.descriptor.scopeKey === scopeKey) found.push(run.id);
   }
   return found;
 }
@@ -41,21 +53,23 @@ export function pendingInScope(
   runId: string,
 ): string[] {
   if (scopeKey === null) return [];
-  return context.order.filter((id) => {
-    const run = context.runs[id]?.getSnapshot();
-    if (id === runId || run?.context.descriptor.scopeKey !== scopeKey) return false;
-    return run.value === 'recording' || run.value === 'replacing';
-  });
+  const pending: string[] = [];
+  for (const ref of context.runs) {
+    const run = ref.getSnapshot();
+    if (ref.id === runId || run.context.descriptor.scopeKey !== scopeKey) continue;
+    if (run.value === 'recording' || run.value === 'replacing') pending.push(ref.id);
+  }
+  return pending;
 }
 
 /** The context without `runId` (a run that left), waiting lists included. */
 export function withoutRun(context: SupervisorContext, runId: string): SupervisorContext {
-  const runs = Object.fromEntries(Object.entries(context.runs).filter(([id]) => id !== runId));
+  const runs = context.runs.filter((run) => run.id !== runId);
   const waiting: Record<string, readonly string[]> = {};
   for (const [replacer, left] of Object.entries(context.waiting)) {
     if (replacer !== runId) waiting[replacer] = left.filter((id) => id !== runId);
   }
-  return { ...context, runs, order: context.order.filter((id) => id !== runId), waiting };
+  return { ...context, runs, waiting };
 }
 
 /** Adds a final record; returns the ids now beyond retention (oldest first) and the rest. */

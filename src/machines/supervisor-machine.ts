@@ -2,7 +2,7 @@
 // actors (found by `systemId`, their run id); it admits them, gates them on boot, replaces
 // scopes, drains them on shutdown and closes only once every record is down. Pure data:
 // the runtime provides the effects (boot, close, store health) and executes named actions.
-import { assign, emit, enqueueActions, setup, type ActorRefFrom } from 'xstate';
+import { assign, emit, enqueueActions, setup } from 'xstate';
 import type { RunDescriptor } from '../types.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
 import type { RunErrorInfo } from '../types.js';
@@ -22,11 +22,12 @@ import {
   liveRunsOf,
   pendingInScope,
   predecessorsOf,
+  runOf,
   withoutRun,
   type SupervisorContext,
 } from './supervisor-context.js';
 
-export type { SupervisorContext } from './supervisor-context.js';
+export type { RunActorRef, SupervisorContext } from './supervisor-context.js';
 
 /** What a supervisor does with its live runs when it stops. */
 export type ShutdownRuns = 'kill' | 'leave';
@@ -86,7 +87,7 @@ export const supervisorMachine = setup({
         systemId: runId,
         input: { runId, descriptor, createdAt },
       });
-      return { runs: { ...context.runs, [runId]: ref }, order: [...context.order, runId] };
+      return { runs: [...context.runs, ref] };
     }),
     // A newer replacer supersedes the scope's runs that have no process yet: they end now,
     // never launched, instead of starting only to be replaced.
@@ -105,11 +106,10 @@ export const supervisorMachine = setup({
       if (event.type !== 'ADOPT_RUN') return;
       const runId = event.record.runId;
       enqueue.assign({
-        runs: ({ spawn }) => ({
+        runs: ({ spawn }) => [
           ...context.runs,
-          [runId]: spawn('run', { id: runId, systemId: runId, input: { record: event.record } }),
-        }),
-        order: [...context.order, runId],
+          spawn('run', { id: runId, systemId: runId, input: { record: event.record } }),
+        ],
       });
       const { facts, root, at } = event;
       enqueue.sendTo(runId, {
@@ -146,7 +146,7 @@ export const supervisorMachine = setup({
       const next = withoutRun(context, runId);
       for (const [replacer, left] of Object.entries(next.waiting)) {
         // A replacer that ended meanwhile (its own RUN_ENDED is on its way) is not told.
-        const snapshot = context.runs[replacer]?.getSnapshot();
+        const snapshot = runOf(context, replacer)?.getSnapshot();
         const waiting = snapshot?.status === 'active' && !isTerminalRunState(snapshot.value);
         if (left.length === 0 && waiting) enqueue.sendTo(replacer, { type: 'PREDECESSORS_DONE' });
       }
@@ -185,19 +185,18 @@ export const supervisorMachine = setup({
     })),
   },
   guards: {
-    belowLiveLimit: ({ context }) => liveRunsOf(context).length < context.maxLiveRuns,
-    noLiveRuns: ({ context }) => liveRunsOf(context).length === 0,
+    belowLiveLimit: ({ context }) => context.runs.length < context.maxLiveRuns,
+    noLiveRuns: ({ context }) => context.runs.length === 0,
     /** The run that ended is a child of this supervisor (not one removed already). */
     isOwnRun: ({ context, event }) =>
-      event.type === 'RUN_ENDED' && context.runs[event.output.runId] !== undefined,
+      event.type === 'RUN_ENDED' && runOf(context, event.output.runId) !== undefined,
     /** A run actor failed (an action or guard threw): it leaves, its end unknown. */
     isRunFailure: ({ context, event }) => failedRunOutput(context, event) !== null,
   },
 }).createMachine({
   id: 'supervisor',
   context: ({ input }) => ({
-    runs: {},
-    order: [],
+    runs: [],
     waiting: {},
     finalRecords: [],
     shutdownRuns: null,
@@ -285,12 +284,9 @@ function failedRunOutput(context: SupervisorContext, event: SupervisorEvent): Ru
   const prefix = 'xstate.error.actor.';
   if (!event.type.startsWith(prefix)) return null;
   const runId = event.type.slice(prefix.length);
-  const run = context.runs[runId]?.getSnapshot().context;
+  const run = runOf(context, runId)?.getSnapshot().context;
   if (run === undefined) return null;
   const error = { code: 'E_MACHINE', message: messageOf((event as { error?: unknown }).error) };
   const exit = buildRunExit({ ...run, endReason: run.endReason ?? 'lost', error });
   return { runId, outcome: 'done', exit };
 }
-
-/** A run actor as the supervisor holds it. */
-export type RunActorRef = ActorRefFrom<typeof runMachine>;

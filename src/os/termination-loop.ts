@@ -62,8 +62,12 @@ function step(): void {
       if (tree !== undefined) entry.termination.consume(tree, at);
     });
   }
-  for (const entry of entries) {
-    if (!entry.termination.done) continue;
+  // Terminations done in the same round are reported newest first, the order in which a
+  // supervisor ends its children (OTP's reverse start order). Their runs then leave the
+  // supervisor's children map from its newest end, which V8 copies about four times faster
+  // than a map whose oldest keys are deleted (bench/findings.md, figure 4).
+  const done = [...entries].filter((entry) => entry.termination.done);
+  for (const entry of done.reverse()) {
     entries.delete(entry);
     entry.resolve(entry.termination.report());
   }

@@ -1,6 +1,8 @@
 // One run's record writes, chained so they land in transition order. Each snapshot is
 // written at most once (the write-ahead effect and the snapshot observer both ask for the
-// `recording` one). Output-only changes are coalesced: written at most once a second. A
+// `recording` one), and one superseded by a newer snapshot before its write started is not
+// written at all: the record is never older than the state, only fewer times rewritten (a
+// boot ending 500 orphans writes `finalizing` once each, not `orphaned` then `finalizing`). Output-only changes are coalesced: written at most once a second. A
 // failed write is retried with backoff (each retry writes the latest snapshot, which
 // supersedes the lost one) until it lands, so a store that comes back catches up.
 import type { RunJournal } from '../persistence/run-journal.js';
@@ -128,6 +130,9 @@ export class RecordQueue {
     const seq = ++this.queued;
     this.tail = this.tail.then(async () => {
       if (this.stopped) return;
+      // Superseded before it started: the newer snapshot queued after it is written instead
+      // (its landing releases this one's waiters). The write-ahead always writes.
+      if (!ahead && seq < this.queued) return;
       try {
         await this.journal.write(this.runId, persisted, final);
       } catch (error) {

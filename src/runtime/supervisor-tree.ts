@@ -44,9 +44,9 @@ export function readSupervisorTree(
   header: Pick<SupervisorTree, 'name' | 'state' | 'storeHealth'>,
 ): SupervisorTree {
   const children: RunTreeNode[] = [];
-  for (const id of snapshot.context.order) {
-    const run = snapshot.context.runs[id]?.getSnapshot();
-    if (run === undefined) continue;
+  for (const ref of snapshot.context.runs) {
+    const { id } = ref;
+    const run = ref.getSnapshot();
     const { descriptor, pid } = run.context;
     children.push({
       kind: 'run',

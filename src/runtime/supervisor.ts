@@ -4,6 +4,7 @@
 import { createActor, waitFor, type Actor } from 'xstate';
 import { RunStateError, SupervisorStoppedError, UnknownRunError } from '../errors.js';
 import { supervisorMachine, type ShutdownRuns } from '../machines/supervisor-machine.js';
+import { liveRunsOf } from '../machines/supervisor-context.js';
 import type { RunContext } from '../machines/run-context.js';
 import { normalizeRunSpec, type RunSpec } from '../options/run-spec.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
@@ -288,7 +289,7 @@ export class Supervisor {
   }
 
   private liveRunIds(): string[] {
-    return [...this.actor.getSnapshot().context.order];
+    return liveRunsOf(this.actor.getSnapshot().context);
   }
 
   private liveRuns(): RunRuntime[] {

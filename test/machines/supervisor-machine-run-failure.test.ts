@@ -37,7 +37,7 @@ test('a failing run actor leaves the tree; the supervisor stays active', async (
   a?.send({ type: 'TREE_DEAD', forced: false, survivors: [], error: null, at: 4 });
 
   expect(sup.getSnapshot().status).toBe('active');
-  expect(sup.getSnapshot().context.order).toEqual(['b']);
+  expect(sup.getSnapshot().context.runs.map((run) => run.id)).toEqual(['b']);
   expect(ended).toMatchObject([
     { runId: 'a', outcome: 'done', exit: { reason: 'cancelled', error: { code: 'E_MACHINE' } } },
   ]);

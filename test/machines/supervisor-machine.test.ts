@@ -127,7 +127,7 @@ describe('runs as children', () => {
     const refused: string[] = [];
     sup.actor.on('spawnRefused', (event) => refused.push(event.runId));
     const ids = [sup.spawn(), sup.spawn(), sup.spawn(), sup.spawn()];
-    expect(sup.actor.getSnapshot().context.order).toEqual(ids.slice(0, 3));
+    expect(sup.actor.getSnapshot().context.runs.map((run) => run.id)).toEqual(ids.slice(0, 3));
     expect(refused).toEqual([ids[3]]);
     expect(sup.actor.system.get(ids[3] ?? '')).toBeUndefined();
     expect(sup.runRef(ids[0] ?? '')._parent).toBe(sup.actor);
@@ -148,7 +148,7 @@ describe('runs as children', () => {
     await start(sup, c);
     finish(sup.runRef(c));
     expect(ended).toEqual([`${b}:done`, `${c}:done`]);
-    expect(sup.actor.getSnapshot().context).toMatchObject({ order: [], finalRecords: [b, c] });
+    expect(sup.actor.getSnapshot().context).toMatchObject({ runs: [], finalRecords: [b, c] });
     expect(expired).toEqual([['old']]);
     expect(sup.actor.system.get(b)).toBeUndefined();
   });
@@ -164,7 +164,7 @@ describe('runs as children', () => {
     await sup.spies.settle('writeAhead', a, new Error('store down'));
     expect(ended).toEqual([`${b}:released`, `${a}:refused`]);
     expect(sup.actor.getSnapshot().context).toMatchObject({
-      order: [],
+      runs: [],
       finalRecords: ['old1', 'old2'],
     });
   });
@@ -192,7 +192,11 @@ describe('runs as children', () => {
     expect(sup.runRef('kill').getSnapshot().value).toBe('finalizing');
     expect(sup.runRef('uncertain').getSnapshot().value).toBe('orphaned');
     expect(sup.actor.system.get('lost')).toBeUndefined();
-    expect(sup.actor.getSnapshot().context.order).toEqual(['reattach', 'kill', 'uncertain']);
+    expect(sup.actor.getSnapshot().context.runs.map((run) => run.id)).toEqual([
+      'reattach',
+      'kill',
+      'uncertain',
+    ]);
   });
 });
 

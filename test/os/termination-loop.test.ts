@@ -89,3 +89,22 @@ test('a termination aborted before it starts signals nothing', async () => {
   expect(report.members).toEqual([]);
   await bystander.expectNeverSignalled();
 });
+
+test('terminations done in the same round are reported newest first', async () => {
+  const trees = Array.from({ length: 5 }, () => spawnTree('exit 0'));
+  await Promise.all(trees.map((tree) => tree.exited));
+  const scans = countScans();
+  const reported: number[] = [];
+  // Started in one turn, each found empty by the same first scan: done in one round.
+  await Promise.all(
+    trees.map((tree, index) =>
+      terminateRunTree({
+        query: { marker: tree.marker, root: tree.root },
+        graceMs: 10_000,
+        softSignals: ['SIGTERM'],
+      }).then(() => reported.push(index)),
+    ),
+  );
+  expect(scans.count()).toBe(1);
+  expect(reported).toEqual([4, 3, 2, 1, 0]);
+});
