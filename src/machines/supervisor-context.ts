@@ -31,7 +31,12 @@ export function liveRunsOf(context: SupervisorContext): string[] {
 
 /** The live run `runId`'s actor, if it is one of this supervisor's. */
 export function runOf(context: SupervisorContext, runId: string): RunActorRef | undefined {
-  return context.runs.find((run) => run.id === runId);
+  // From the newest end: runs that end together mostly leave from there (termination-loop.ts).
+  for (let i = context.runs.length - 1; i >= 0; i--) {
+    const run = context.runs[i];
+    if (run?.id === runId) return run;
+  }
+  return undefined;
 }
 
 /** Live runs of the same scope as `runId`, created before it. */

@@ -55,9 +55,17 @@ export class RecordQueue {
     private readonly outcome: RecordOutcome,
   ) {}
 
-  /** Resolves once every write queued so far has finished (never rejects). */
-  flush(): Promise<void> {
-    return this.tail;
+  /**
+   * Resolves once every write queued so far has finished or been superseded by one that
+   * finished (never rejects): a skipped write's snapshot lands with a newer one queued after
+   * it, so this waits until no write is left in the chain.
+   */
+  async flush(): Promise<void> {
+    let tail: Promise<void>;
+    do {
+      tail = this.tail;
+      await tail;
+    } while (tail !== this.tail);
   }
 
   /** Queues the current snapshot now (unless this very snapshot is queued already). */

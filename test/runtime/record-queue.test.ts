@@ -89,3 +89,17 @@ test('the write-ahead is written even when a newer snapshot follows it at once',
   await queue.flush();
   expect(written).toEqual(['recording', 'spawning']);
 });
+
+test('flush waits for the newer write that superseded one queued before it', async () => {
+  const current = { state: 'recording' };
+  const queue = queueFor('rqueue4', current);
+  await queue.writeAhead();
+  current.state = 'running';
+  queue.writeNow();
+  const flushed = queue.flush(); // asked while only `running` is queued
+  current.state = 'done';
+  queue.writeNow(); // supersedes `running` before its turn
+  await flushed;
+  expect(written).toEqual(['recording', 'done']);
+  expect(await storedState('rqueue4')).toBe('done');
+});
