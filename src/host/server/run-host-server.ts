@@ -60,7 +60,7 @@ export async function routeHostRequest(
       throw new ApiError(409, 'E_RUN_EXISTS', `run ${body.runId} is already hosted`);
     try {
       const run = await host.start(body);
-      send(response, 201, { pid: run.pid, identity: run.identity });
+      send(response, 201, { pid: run.pid, identity: run.identity, outputStart: run.outputStart });
     } catch (error) {
       if (error instanceof SpawnError) throw new ApiError(422, error.code, error.message);
       throw error;
