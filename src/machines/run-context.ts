@@ -1,6 +1,13 @@
 // The run machine's context and how a final RunExit is derived from it.
 import type { ProcessIdentity } from '../os/process-identity.js';
-import type { ExitReason, RunDeadlines, RunDescriptor, RunErrorInfo, RunExit } from '../types.js';
+import type {
+  CancelReason,
+  ExitReason,
+  RunDeadlines,
+  RunDescriptor,
+  RunErrorInfo,
+  RunExit,
+} from '../types.js';
 
 /** What the run machine remembers. Plain JSON: it is persisted at every transition. */
 export interface RunContext {
@@ -48,6 +55,8 @@ export interface RunContext {
   readonly nextStartAt: number | null;
   /** Why the last generation ended, once it has (a restart, or the restart limit). */
   readonly generationEnd: ExitReason | null;
+  /** A cancel came for this generation (even while it was finalizing): no restart. */
+  readonly stopReason: CancelReason | null;
 }
 
 /** Input of a run machine: a new run, or the context of a stored record to adopt. */
@@ -73,6 +82,7 @@ export const NO_PROCESS_YET = {
   error: null,
   endedAt: null,
   exit: null,
+  stopReason: null,
 } as const satisfies Partial<RunContext>;
 
 /** The initial context of a run actor. */

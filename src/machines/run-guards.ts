@@ -20,8 +20,13 @@ const orphanDecision =
 export const runGuards = {
   /** The context came from a record of an earlier supervisor: adopt, never spawn. */
   adopted: (({ context }) => context.origin === 'record') as Guard,
+  // Only a run's first generation replaces its scope: a later one's predecessors are gone.
   replacesScope: (({ context }) =>
-    context.descriptor.replaceExistingScope && context.descriptor.scopeKey !== null) as Guard,
+    context.generation === 1 &&
+    context.descriptor.replaceExistingScope &&
+    context.descriptor.scopeKey !== null) as Guard,
+  /** The run's first start: a refused write-ahead means it never existed. */
+  firstGeneration: (({ context }) => context.generation === 1) as Guard,
   timeoutDue: due('timeoutAt'),
   noOutputDue: due('noOutputAt'),
   idleDue: due('idleAt'),

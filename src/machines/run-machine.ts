@@ -31,7 +31,11 @@ export const runMachine = runSetup.createMachine({
         src: 'writeAhead',
         input: ({ context }) => ({ runId: context.runId }),
         onDone: [{ guard: 'replacesScope', target: 'replacing' }, { target: 'spawning' }],
-        onError: { target: 'refused', actions: 'recordRefusal' },
+        // A later generation's refused record ends that generation (the run has a record).
+        onError: [
+          { guard: 'firstGeneration', target: 'refused', actions: 'recordRefusal' },
+          { target: 'ending', actions: 'recordRefusal' },
+        ],
       },
       on: {
         CANCEL: { target: 'done', actions: 'recordCancel' },
@@ -113,6 +117,8 @@ export const runMachine = runSetup.createMachine({
         OUTPUT: { actions: 'recordOutput' },
         EXITED: { actions: 'recordProcessExit' },
         TREE_DEAD: { actions: 'recordTreeDead' },
+        // Too late to change how it ends, not to keep it from starting again.
+        CANCEL: { actions: 'recordCancel' },
         RELEASE: release,
       },
     },

@@ -1,7 +1,7 @@
 // What the run machine's restart transitions change in its context: pure functions from the
 // context (and the event's time) to the fields they set.
 import { NO_PROCESS_YET, type RunContext } from './run-context.js';
-import { recentRestarts, restartDelay } from './run-restarts.js';
+import { generationEndedAt, recentRestarts, restartDelay } from './run-restarts.js';
 
 type Change = Partial<RunContext>;
 
@@ -11,7 +11,7 @@ type Change = Partial<RunContext>;
  * `endReason` and `endedAt` are cleared, so a cancel while waiting is recorded as such.
  */
 export function scheduleRestart(context: RunContext): Change {
-  const endedAt = context.endedAt ?? context.startedAt ?? context.createdAt;
+  const endedAt = generationEndedAt(context);
   const { delayMs, step } = restartDelay(context);
   return {
     nextStartAt: endedAt + delayMs,

@@ -30,6 +30,7 @@ export function restartWanted(context: RunContext): boolean {
   const { restart } = context.descriptor;
   const reason = context.endReason;
   if (restart === 'never' || reason === null || DELIBERATE.has(reason)) return false;
+  if (context.stopReason !== null) return false;
   // One generation alive at a time: a tree not verified dead is never started again.
   const termination = context.termination;
   if (termination !== null && (termination.survivors.length > 0 || termination.error !== null))
@@ -40,6 +41,14 @@ export function restartWanted(context: RunContext): boolean {
   return reason === 'exit' && code !== null && code !== 0;
 }
 
+/**
+ * When the generation ended: its end, or else its start, or else when it began (a
+ * generation whose write-ahead or launch failed has neither a start nor an end time).
+ */
+export function generationEndedAt(context: RunContext): number {
+  return context.endedAt ?? context.startedAt ?? context.restartedAt.at(-1) ?? context.createdAt;
+}
+
 /** Restarts within the window ending at `now`, oldest first. */
 export function recentRestarts(context: RunContext, now: number): number[] {
   return context.restartedAt.filter((at) => at > now - context.descriptor.restartWindowMs);
@@ -47,7 +56,7 @@ export function recentRestarts(context: RunContext, now: number): number[] {
 
 /** Another restart stays within `maxRestarts` per `restartWindowMs` (OTP's intensity). */
 export function withinRestartIntensity(context: RunContext): boolean {
-  const now = context.endedAt ?? 0;
+  const now = generationEndedAt(context);
   return recentRestarts(context, now).length < context.descriptor.maxRestarts;
 }
 
@@ -60,7 +69,8 @@ export function withinRestartIntensity(context: RunContext): boolean {
  */
 export function restartDelay(context: RunContext): { delayMs: number; step: number } {
   const { restartDelayMs, maxRestartDelayMs } = context.descriptor;
-  const upMs = (context.endedAt ?? 0) - (context.startedAt ?? context.endedAt ?? 0);
+  const endedAt = generationEndedAt(context);
+  const upMs = endedAt - (context.startedAt ?? endedAt);
   const step = upMs >= maxRestartDelayMs ? 0 : context.backoffStep;
   const nominal = Math.min(maxRestartDelayMs, restartDelayMs * 2 ** Math.min(step, 40));
   const jitter = 0.8 + 0.2 * unitHash(`${context.runId}:${context.generation}`);

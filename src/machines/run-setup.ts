@@ -108,9 +108,12 @@ export const runSetup = setup({
     // reason when the next supervisor finishes the job.
     expireTimeout: assign({ endReason: 'timeout' }),
     expireNoOutput: assign({ endReason: 'no-output-timeout' }),
+    // A cancel is also a stop request: whatever reason the run ends with, it is not
+    // started again (a cancel while it is already finalizing keeps the first reason).
     recordCancel: assign(({ context, event }) => {
       assertEvent(event, 'CANCEL');
       return {
+        stopReason: context.stopReason ?? event.reason,
         endReason: context.endReason ?? event.reason,
         error: context.error ?? event.error ?? null,
         endedAt: context.endedAt ?? event.at ?? null,

@@ -93,6 +93,7 @@ const context = z.object({
   backoffStep: z.number().int().nonnegative(),
   nextStartAt: z.number().nullable(),
   generationEnd: z.string().nullable(),
+  stopReason: z.string().nullable(),
 });
 const snapshot = z.looseObject({
   // A stopped or failed actor could not take the events a boot sends: quarantine those.

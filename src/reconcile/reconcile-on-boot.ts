@@ -109,8 +109,13 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     const fromEarlierBoot = record.bootId !== currentBootId();
     const rootCheck = identity === null || fromEarlierBoot ? null : checkIdentity(identity);
     const durable = context.descriptor.durable;
+    // A run waiting to restart has no process: its last generation was verified dead (a
+    // host may still keep that generation's exit; its next start replaces it there).
+    const waiting = context.nextStartAt !== null;
     const found =
-      durable && !fromEarlierBoot ? await findHostedSafely(host, context) : unhosted(null);
+      durable && !fromEarlierBoot && !waiting
+        ? await findHostedSafely(host, context)
+        : unhosted(null);
     const hosted = found.hosted;
     const facts: OrphanFacts = {
       fromEarlierBoot,
@@ -133,12 +138,11 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
         : (hosted?.status.identity ?? earliest(marked.get(record.runId) ?? []));
     if (dryRun) {
       const decision = decideAdoption(context.nextStartAt, facts);
-      noteDecision(
-        report,
-        record.runId,
-        { decision, restarting: decision === 'restart' },
-        identity,
-      );
+      // As the run machine goes on: an `always` run that is killed or lost starts again.
+      const again =
+        context.descriptor.restart === 'always' && (decision === 'kill' || decision === 'lost');
+      const restarting = decision === 'restart' || again;
+      noteDecision(report, record.runId, { decision, restarting }, identity);
       continue;
     }
     const adoption = { record, facts, root, hosted, why: found.why, refused: found.refused };

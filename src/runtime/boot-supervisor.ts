@@ -118,20 +118,21 @@ async function adoptOrphan(
           logger: deps.options.logger,
         }),
   );
-  const waitedToRestart = context.nextStartAt !== null;
   deps.actor().send(adopt);
   // A killed orphan is settled once its tree is verified dead: its run then ends, or waits
   // in `backoff` if its policy restarts it (never before that: one generation at a time).
-  await run.settled();
-  const state = run.state;
-  const { endReason, generationEnd } = run.context;
+  const settled = await run.settled();
+  const state: string = settled.value;
+  const { endReason, generationEnd, nextStartAt } = settled.context;
   const restarting = state === 'backoff';
+  // Back in `backoff` at its recorded time: it was waiting (a new end has a new time).
+  const resumed = restarting && context.nextStartAt !== null && nextStartAt === context.nextStartAt;
   const decision: AdoptionDecision =
     state === 'orphaned'
       ? 'uncertain'
       : state === 'running' || state === 'idle'
         ? 'reattach'
-        : restarting && waitedToRestart
+        : resumed
           ? 'restart'
           : (restarting ? generationEnd : endReason) === 'lost'
             ? 'lost'

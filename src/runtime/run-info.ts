@@ -19,7 +19,7 @@ export function runInfoFromContext(state: RunStateName, context: RunContext): Ru
     deadlines: context.deadlines,
     restarts: context.restarts,
     generation: context.generation,
-    nextStartAt: context.nextStartAt,
+    nextStartAt: state === 'backoff' ? context.nextStartAt : null,
     exit: context.exit,
   };
 }

@@ -105,10 +105,11 @@ export class RunRuntime {
   }
 
   /** Resolves once the run is not `finalizing` (its tree verified dead; ended, or in `backoff`). */
-  async settled(): Promise<void> {
-    if (this.ref === null) return;
-    // A machine that failed meanwhile settles too: its exit says so.
-    await waitFor(this.ref, (snapshot) => snapshot.value !== 'finalizing').catch(() => undefined);
+  settled(): Promise<RunSnapshot> {
+    const ref = this.ref;
+    if (ref === null) return Promise.resolve(this.current());
+    // A machine that failed meanwhile settles too (its last snapshot; its exit says so).
+    return waitFor(ref, (s) => s.value !== 'finalizing').catch(() => ref.getSnapshot());
   }
 
   /** Stores the write-ahead record; resolves once durable, rejects if it cannot be. */

@@ -55,6 +55,7 @@ test('the run chart: states in definition order, entry actions, invoked effects,
     'done.invoke.writeAhead',
     'done.invoke.writeAhead',
     'error.invoke.writeAhead',
+    'error.invoke.writeAhead',
   ]);
 });
 

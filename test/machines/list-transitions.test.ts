@@ -19,7 +19,8 @@ test('the run machine: its states, guards, invoked actors named after what they 
   const keys = transitions.map((t) => t.key);
   expect(keys).toContain('created --always[adopted]--> orphaned');
   expect(keys).toContain('recording --done.invoke.writeAhead[replacesScope]--> replacing');
-  expect(keys).toContain('recording --error.invoke.writeAhead--> refused');
+  expect(keys).toContain('recording --error.invoke.writeAhead[firstGeneration]--> refused');
+  expect(keys).toContain('recording --error.invoke.writeAhead--> ending');
   expect(keys).toContain('spawning --SPAWNED[releaseRequested]--> released');
   expect(keys).toContain('running --TICK--> running');
   expect(keys).toContain('running --OUTPUT--> (self)');

@@ -25,6 +25,7 @@ const shapes = {
   run: {
     ...storedShapes.run,
     current: current + 1,
+    writtenAt: () => current + 1,
     steps: [
       ...storedShapes.run.steps,
       { from: current, change: 'a test step', migrate: (value: object) => ({ ...value }) },

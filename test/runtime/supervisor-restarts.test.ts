@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import type { Supervisor } from '../../src/index.js';
+import { reconcileStore, type Supervisor } from '../../src/index.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { liveMarked } from '../support/process-checks.js';
 import { withRecords } from '../support/record-editor.js';
@@ -139,4 +139,43 @@ test('a durable run restarts through its run host', async () => {
   const exit = await run.exited;
   expect(exit).toMatchObject({ reason: 'restart-limit', exitCode: 2, restarts: 1 });
   expect(run.output({ since: 0 }).text.match(/hello/g)).toHaveLength(2);
+});
+
+test('a run left in backoff (a leave shutdown) waits on the next boot, then restarts there', async () => {
+  const { clock, sup, home } = await setUp();
+  const run = await sup.spawn({
+    mode: 'pty',
+    command: 'sh',
+    args: ['-c', 'echo up; exit 4'],
+    durable: true,
+    restart: 'on-failure',
+    restartDelayMs: 5000,
+    maxRestarts: 1,
+  });
+  await waitUntil(inState(sup, run.id, 'backoff'), 10_000, 'the backoff');
+  const due = sup.get(run.id)?.nextStartAt ?? 0;
+  await sup.shutdown({ runs: 'leave' });
+  // A dry run reports it as the boot would, and starts nothing.
+  const dry = await reconcileStore({ home, dryRun: true });
+  expect(dry).toMatchObject({ restarting: [run.id], lost: [], killed: [] });
+
+  const next = await create({ home, clock });
+  expect(next.lastReconcile).toMatchObject({ restarting: [run.id], lost: [], killed: [] });
+  expect(next.get(run.id)).toMatchObject({ state: 'backoff', nextStartAt: due, restarts: 0 });
+  clock.advanceTo(due);
+  const exit = await next.handle(run.id)?.exited;
+  expect(exit).toMatchObject({ reason: 'restart-limit', exitCode: 4, restarts: 1 });
+  expect(next.handle(run.id)?.output({ since: 0 }).text.match(/up/g)).toHaveLength(2);
+});
+
+test('a record of a run without a restart policy stays version 1, and a boot leaves it so', async () => {
+  const { sup, home } = await setUp();
+  const run = await sup.spawn({ command: 'true' });
+  await run.exited;
+  await sup.shutdown();
+  const stored = () => withRecords(home, (store) => store.get(store.runKey(run.id)));
+  const before = (await stored()) as { schemaVersion: number; updatedAt: number };
+  expect(before.schemaVersion).toBe(1);
+  await create({ home });
+  expect(await stored()).toEqual(before);
 });

@@ -172,6 +172,9 @@ export class ModelDriver {
       case 'RESTART_DUE': {
         // The next generation's fixture says it is ready in the same file.
         rmSync(this.ready, { force: true });
+        // Its write-ahead is refused where the model says so.
+        if (this.path.steps[index + 1]?.event.type === 'WRITE_AHEAD_FAILED')
+          this.gate = this.store.gateNext(`${this.world.name}/run/${this.runId}`, 'refuse');
         // The real start time's jitter hashes the real run id: the model's time is moved
         // onto it, so the next generation's deadlines fall where the model puts them.
         const real = this.info().nextStartAt;

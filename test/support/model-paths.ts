@@ -198,6 +198,7 @@ export function abstractKey(run: ModelRun): string {
     c.lastOutputAt !== null,
     c.generation,
     c.nextStartAt !== null,
+    c.stopReason !== null,
     w.proc,
     w.ready,
     w.termSaid,

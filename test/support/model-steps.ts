@@ -57,7 +57,7 @@ export function plan(path: ModelPath): Plan {
         ? [step.event.type]
         : [],
     ),
-    ignoreTerm: during('finalizing', 'RELEASE'),
+    ignoreTerm: during('finalizing', 'RELEASE') || during('finalizing', 'CANCEL'),
     sayTerm: during('finalizing', 'OUTPUT'),
   };
 }
@@ -147,6 +147,7 @@ export function machineFacts(value: RunStateName, context: RunContext) {
     generation: context.generation,
     restarts: context.restarts,
     backoff: context.nextStartAt !== null,
+    stopped: context.stopReason !== null,
   };
 }
 

@@ -25,7 +25,8 @@ export function worldEvents(run: ModelRun): ModelEvent[] {
   const plain = c.descriptor.restart !== 'never';
   switch (run.value) {
     case 'recording':
-      if (!first) return [{ type: 'WRITE_AHEAD_DONE' }];
+      // A later generation's write-ahead lands, or the store refuses it (the driver gates it).
+      if (!first) return [{ type: 'WRITE_AHEAD_DONE' }, { type: 'WRITE_AHEAD_FAILED' }];
       return [{ type: 'WRITE_AHEAD_DONE' }, { type: 'WRITE_AHEAD_FAILED' }, cancel, release];
     case 'replacing':
       return [{ type: 'PREDECESSORS_DONE' }, cancel, release];
@@ -62,6 +63,8 @@ export function worldEvents(run: ModelRun): ModelEvent[] {
           ? [{ type: 'OUTPUT', bytes: 5, at } as const]
           : []),
         exited,
+        // Too late to change its end; a stop request all the same (no restart after it).
+        ...(c.stopReason === null ? [cancel] : []),
         release,
       ];
     case 'orphaned':

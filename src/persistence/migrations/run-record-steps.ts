@@ -22,6 +22,7 @@ export const runRecordSteps: readonly MigrationStep[] = [
         backoffStep: 0,
         nextStartAt: null,
         generationEnd: null,
+        stopReason: null,
         ...context,
         descriptor: withObject(context.descriptor, (descriptor) => ({
           ...RESTART_DEFAULTS,

@@ -59,6 +59,7 @@ test('a run record of v1 becomes v2: a run that never restarts, in its first gen
           backoffStep: 0,
           nextStartAt: null,
           generationEnd: null,
+          stopReason: null,
         },
       },
     },
