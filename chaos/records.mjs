@@ -7,7 +7,7 @@ import { validateRunRecord } from '../dist/persistence/run-record-schema.js';
 
 /**
  * Every record of supervisor `default` in `home` (older versions migrated, as a boot reads
- * them): a map from run id to `{ final, state, reason }`, or `{ invalid }` for one that fails.
+ * them): a map from run id to `{ final, state, generation, reason }`, or `{ invalid }`.
  */
 export async function readRecords(home) {
   const opened = await openStore(undefined, home);
@@ -31,6 +31,7 @@ export async function readRecords(home) {
       records.set(entry.runId, {
         final,
         state: record.snapshot.value,
+        generation: record.snapshot.context.generation,
         reason: exit !== null && typeof exit === 'object' ? (exit.reason ?? null) : null,
       });
     }
