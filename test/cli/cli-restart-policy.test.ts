@@ -120,6 +120,7 @@ test('a run waiting in backoff is listed as such; kill ends it cancelled', async
     state: 'done',
     restarts: 0,
     generation: 1,
+    nextStartAt: null,
     exit: { reason: 'cancelled', restarts: 0 },
   });
   expect((await runCli(home, ['ls', '--all'])).stdout).toMatch(
