@@ -26,6 +26,8 @@ export interface ChaosSummary {
   readonly failed: number[];
   /** Run ids handed out over all cycles. */
   readonly runs: number;
+  /** Starts of a later generation (restart policies at work) over all cycles. */
+  readonly restarts: number;
   readonly seconds: number;
 }
 

@@ -36,13 +36,15 @@ export async function runChaos({
   const failed = [];
   let passed = 0;
   let runs = 0;
+  let restarts = 0;
   for (const [k, cycle] of list.entries()) {
     const result = await runCycle(cycle.seed, { maxRunsPerBurst: cycle.maxRunsPerBurst });
     runs += result.runs;
+    restarts += result.restarts;
     const label = `cycle ${k + 1}/${list.length} seed ${cycle.seed}`;
     if (result.ok) {
       passed++;
-      print(`${label} ok (${result.runs} runs, ${result.ms} ms)`);
+      print(`${label} ok (${result.runs} runs, ${result.restarts} restarts, ${result.ms} ms)`);
       if (verbose) for (const line of result.steps) print(`    ${line}`);
       continue;
     }
@@ -58,8 +60,9 @@ export async function runChaos({
   }
   const seconds = Math.round((Date.now() - started) / 100) / 10;
   print(
-    `chaos: ${passed} cycles passed, ${failed.length} failed, ${runs} runs, ${seconds} s` +
+    `chaos: ${passed} cycles passed, ${failed.length} failed, ${runs} runs, ` +
+      `${restarts} restarts, ${seconds} s` +
       (failed.length === 0 ? '' : `; failing seeds: ${failed.join(', ')}`),
   );
-  return { passed, failed, runs, seconds };
+  return { passed, failed, runs, restarts, seconds };
 }

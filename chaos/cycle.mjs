@@ -13,7 +13,7 @@ import { injectFault, randomFault } from './fault.mjs';
 import { liveProblems, settle, stoppedProblems } from './invariants.mjs';
 import { CHAOS_TAG, killLeftovers } from './processes.mjs';
 import { createRandom } from './random.mjs';
-import { randomRunPlan } from './run-plans.mjs';
+import { randomRunPlan, restartsLogged, STARTS_LOG, startsLog } from './run-plans.mjs';
 
 // Records land and trees end a moment after the fact; a real leak stays for good.
 const SETTLE_MS = 30_000;
@@ -35,19 +35,20 @@ export async function runCycle(seed, options = {}) {
   const problems = [];
   const step = (text) => steps.push(`+${Date.now() - started}ms ${text}`);
   let daemons = 0;
+  let restarts;
   const logPath = (n) => join(ctx.home, `daemon-${n}.log`);
   const boot = async (mayDieBooting = false) => {
     const policy = random.pick([[], ['--on-orphan', 'kill'], ['--on-orphan', 'reattach']]);
     // Sometimes a daemon is SIGKILLed while it boots: reconciling, killing orphans.
     if (mayDieBooting && random.chance(0.25)) {
       const delay = random.int(0, 700);
-      const doomed = launchDaemon(ctx.home, policy, daemonEnv(ctx.tag), logPath(++daemons));
+      const doomed = launchDaemon(ctx.home, policy, daemonEnv(ctx), logPath(++daemons));
       doomed.ready.catch(() => undefined);
       await sleep(delay);
       await killDaemon(doomed);
       step(`daemon ${daemons} SIGKILLed ${delay} ms into its boot`);
     }
-    const daemon = await startDaemon(ctx.home, policy, daemonEnv(ctx.tag), logPath(++daemons));
+    const daemon = await startDaemon(ctx.home, policy, daemonEnv(ctx), logPath(++daemons));
     const { killed, reattached, lost, uncertain, quarantined } = daemon.report;
     step(
       `daemon ${daemons} ${policy.join(' ') || '(default policy)'}: ` +
@@ -95,6 +96,7 @@ export async function runCycle(seed, options = {}) {
     // Only a failing cycle has anything left here; it is ended by verified identity.
     const left = killLeftovers(ctx.tag);
     if (left > 0) step(`ended ${left} leftover process(es)`);
+    restarts = restartsLogged(ctx.home);
     if (problems.length === 0) rmSync(ctx.home, { recursive: true, force: true });
   }
   return {
@@ -103,6 +105,7 @@ export async function runCycle(seed, options = {}) {
     problems,
     steps,
     runs: ctx.handedOut.size,
+    restarts,
     home: ctx.home,
     ms: Date.now() - started,
   };
@@ -185,9 +188,15 @@ async function burst(ctx, random, daemon, maxRuns, step, problems) {
   return injected;
 }
 
-// The daemon's environment: the tag every process of the cycle inherits, a short run host
-// linger (so hosts leave within the settle window), and never a marker of our own.
-function daemonEnv(tag) {
+// The daemon's environment: the tag every process of the cycle inherits, the file each
+// run start is logged in (run-plans.mjs), a short run host linger (so hosts leave within
+// the settle window), and never a marker of our own.
+function daemonEnv(ctx) {
   const inherited = Object.entries(process.env).filter(([key]) => key !== RUN_MARKER);
-  return { ...Object.fromEntries(inherited), [CHAOS_TAG]: tag, RUNWARDEN_HOST_LINGER_MS: '200' };
+  return {
+    ...Object.fromEntries(inherited),
+    [CHAOS_TAG]: ctx.tag,
+    [STARTS_LOG]: startsLog(ctx.home),
+    RUNWARDEN_HOST_LINGER_MS: '200',
+  };
 }

@@ -1,9 +1,13 @@
-// The promise, checked: every marked process belongs to a live, tracked run; every run id
-// ever handed out has a record, live or final with a reason; no run is both.
+// The promise, checked: every marked process belongs to a live, tracked run, and to its
+// current generation (never two generations of a run alive at once, none while it waits to
+// restart); every run id ever handed out has a record, live or final with a reason; no run
+// is both; no generation of any run was started twice.
+import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { callDaemon } from './daemon.mjs';
 import { describeProcess, markedProcesses, runHosts } from './processes.mjs';
 import { readRecords } from './records.mjs';
+import { startsLog } from './run-plans.mjs';
 
 /**
  * Problems while a daemon serves `ctx.home` (after its boot reconciliation). An empty
@@ -37,6 +41,13 @@ export async function liveProblems(ctx) {
       problems.push(`${describeProcess(p)} carries run ${p.value}, which is ${state}`);
     } else if (record === undefined || record.final === true) {
       problems.push(`${describeProcess(p)} of live run ${p.value} has no live record`);
+    } else if (p.generation !== null && record.state === 'backoff') {
+      problems.push(`${describeProcess(p)} of run ${p.value} lives while it waits to restart`);
+    } else if (p.generation !== null && p.generation !== record.generation) {
+      problems.push(
+        `${describeProcess(p)} of run ${p.value} is of generation ${p.generation}, ` +
+          `the run is at ${record.generation}`,
+      );
     }
   }
   return problems;
@@ -60,7 +71,7 @@ export async function stoppedProblems(ctx) {
 }
 
 function recordProblems(ctx, records) {
-  const problems = [];
+  const problems = startedTwice(ctx);
   for (const id of ctx.handedOut) {
     if (!records.has(id)) problems.push(`run ${id} was handed out but has no record`);
   }
@@ -69,6 +80,19 @@ function recordProblems(ctx, records) {
       problems.push(`run ${id} has an invalid record: ${record.invalid}`);
     else if (record.final && record.reason === null)
       problems.push(`run ${id} is final without a reason`);
+  }
+  return problems;
+}
+
+// A generation of a run started twice (a second launch for one restart, or a resurrection).
+function startedTwice(ctx) {
+  const file = startsLog(ctx.home);
+  if (!existsSync(file)) return [];
+  const seen = new Set();
+  const problems = [];
+  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    if (seen.has(line)) problems.push(`run ${line.replace(' ', ', generation ')} started twice`);
+    seen.add(line);
   }
   return problems;
 }

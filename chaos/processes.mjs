@@ -2,7 +2,7 @@
 // cycle's daemons start inherits RUNWARDEN_CHAOS=<tag>, so marked processes of other
 // suites or other engineers on the same machine are never judged, nor touched.
 import { RUN_HOST_MARKER } from '../dist/host/client/run-host-link.js';
-import { RUN_MARKER } from '../dist/os/run-marker.js';
+import { RUN_GENERATION, RUN_MARKER } from '../dist/os/run-marker.js';
 import { findMarkedProcesses } from '../dist/os/find-marked-processes.js';
 import { readEnvironValue } from '../dist/os/proc-fs.js';
 import { signalVerified } from '../dist/os/signal-verified.js';
@@ -17,9 +17,15 @@ function tagged(found, tag) {
   });
 }
 
-/** Live processes of the cycle carrying a run marker: `{ identity, comm, value: runId }`. */
+/**
+ * Live processes of the cycle carrying a run marker: `{ identity, comm, value: runId,
+ * generation }` (the generation they were started in; null if they dropped it).
+ */
 export function markedProcesses(tag) {
-  return tagged(findMarkedProcesses(RUN_MARKER).found, tag);
+  return tagged(findMarkedProcesses(RUN_MARKER).found, tag).map((p) => {
+    const generation = readEnvironValue(p.identity.pid, RUN_GENERATION);
+    return { ...p, generation: typeof generation === 'object' ? Number(generation.value) : null };
+  });
 }
 
 /** Live run hosts of the cycle. */

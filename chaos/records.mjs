@@ -2,11 +2,12 @@
 // the daemon's: WAL lets readers in), validated as a booting supervisor would.
 import { openStore } from '../dist/persistence/open-store.js';
 import { RecordStore } from '../dist/persistence/record-store.js';
+import { migrateStored } from '../dist/persistence/migrations/migrate-stored.js';
 import { validateRunRecord } from '../dist/persistence/run-record-schema.js';
 
 /**
- * Every record of supervisor `default` in `home`: a map from run id to
- * `{ final, state, reason }`, or `{ invalid }` for one that fails validation.
+ * Every record of supervisor `default` in `home` (older versions migrated, as a boot reads
+ * them): a map from run id to `{ final, state, generation, reason }`, or `{ invalid }`.
  */
 export async function readRecords(home) {
   const opened = await openStore(undefined, home);
@@ -14,7 +15,12 @@ export async function readRecords(home) {
     const store = new RecordStore(opened.keyv, 'default', () => Date.now());
     const records = new Map();
     for (const entry of await store.readAll()) {
-      const result = validateRunRecord(entry.value, entry.runId);
+      const migrated = migrateStored('run', entry.value);
+      if (migrated.status !== 'current') {
+        records.set(entry.runId, { invalid: `${migrated.status}: ${JSON.stringify(migrated)}` });
+        continue;
+      }
+      const result = validateRunRecord(migrated.value, entry.runId);
       if (!result.ok) {
         records.set(entry.runId, { invalid: result.reason });
         continue;
@@ -25,6 +31,7 @@ export async function readRecords(home) {
       records.set(entry.runId, {
         final,
         state: record.snapshot.value,
+        generation: record.snapshot.context.generation,
         reason: exit !== null && typeof exit === 'object' ? (exit.reason ?? null) : null,
       });
     }

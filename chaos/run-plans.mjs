@@ -1,5 +1,28 @@
 // Random spawn specs: the kinds of runs that make supervision hard. Sleeps are long enough
 // to outlive a cycle's faults; every cycle ends with a kill-policy shutdown that ends them.
+// Some restart (any kind, any policy); every start of every generation logs its run id
+// and generation to the cycle's starts log before it becomes the kind's command.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The variable naming the starts log, inherited from the daemon by every run. */
+export const STARTS_LOG = 'CHAOS_STARTS';
+
+/** The starts log of the cycle whose home is `home`: a line `<run id> <generation>` a start. */
+export function startsLog(home) {
+  return join(home, 'starts.log');
+}
+
+/** Starts of a later generation (restarts) in the starts log of `home`. */
+export function restartsLogged(home) {
+  const file = startsLog(home);
+  if (!existsSync(file)) return 0;
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  return lines.filter((line) => Number(line.split(' ')[1]) > 1).length;
+}
+
+const LOG_START =
+  'echo "$RUNWARDEN_RUN_ID $RUNWARDEN_RUN_GENERATION" >> "$CHAOS_STARTS"; exec "$0" "$@"';
 
 // Each kind: its command and whether it needs a terminal.
 const KINDS = [
@@ -33,16 +56,26 @@ const SCOPES = ['tool-a', 'tool-b'];
 export function randomRunPlan(random) {
   const kind = random.pick(KINDS);
   const mode = kind.pty === true || random.chance(0.4) ? 'pty' : 'child';
+  // A command that is not found never starts: nothing to log.
+  const logged = kind.name !== 'missing';
   const spec = {
     mode,
-    command: kind.command,
-    args: kind.args,
+    command: logged ? 'sh' : kind.command,
+    args: logged ? ['-c', LOG_START, kind.command, ...kind.args] : kind.args,
     killGraceMs: random.int(50, 400),
     // Deadlines ticking while the daemon dies, restarts, and reattaches.
     ...(random.chance(0.25) ? { timeoutMs: random.int(100, 2500) } : {}),
     ...(random.chance(0.15) ? { noOutputTimeoutMs: random.int(100, 2000) } : {}),
     ...(random.chance(0.3) ? { durable: true } : {}),
     ...(random.chance(0.3) ? { onOrphan: random.pick(['kill', 'reattach']) } : {}),
+    ...(random.chance(0.35)
+      ? {
+          restart: random.pick(['on-failure', 'always']),
+          restartDelayMs: random.int(20, 400),
+          maxRestartDelayMs: 1000,
+          maxRestarts: random.int(1, 3),
+        }
+      : {}),
     env: { CHAOS_KIND: kind.name },
   };
   if (random.chance(0.4)) {

@@ -44,7 +44,7 @@ export async function reconcileStore(
         now: () => resolved.clock.now(),
         defaultPolicy: resolved.onOrphan,
         retention: resolved.retention,
-        adoptOrphan: () => Promise.resolve('uncertain'),
+        adoptOrphan: () => Promise.resolve({ decision: 'uncertain', restarting: false }),
         findHosted: (context) => findHostedRun(link, context),
         // A dry run releases nothing.
         releaseUnbridged: () => Promise.resolve(),

@@ -25,6 +25,8 @@ export type ExitReason =
   | 'lost'
   | 'spawn-error'
   | 'shutdown'
+  /** A restart policy gave up: more than `maxRestarts` within `restartWindowMs`. */
+  | 'restart-limit'
   /** Not an end: a `leave` shutdown handed the still-running run to the next supervisor. */
   | 'released';
 
@@ -43,6 +45,7 @@ export type RunStateName =
   | 'running'
   | 'idle'
   | 'finalizing'
+  | 'backoff'
   | 'orphaned'
   | 'done'
   | 'released'
@@ -50,6 +53,13 @@ export type RunStateName =
 
 /** What to do with a run whose process outlived the supervisor that started it. */
 export type OrphanPolicy = 'kill' | 'reattach';
+
+/**
+ * When a run is started again after it ended: `never`; `on-failure` after a non-zero exit,
+ * a death by signal, a timeout, a no-output timeout or a failed spawn; `always` after any
+ * end. Never after `cancel`, replacement, shutdown or an owner-gone reconcile.
+ */
+export type RestartPolicy = 'never' | 'on-failure' | 'always';
 
 /** How a run ended. Resolved by `run.exited`, which never rejects. */
 export interface RunExit {
@@ -68,6 +78,8 @@ export interface RunExit {
   readonly error: RunErrorInfo | null;
   /** Processes of the tree still alive after termination (refused or unkillable). */
   readonly survivors: readonly number[];
+  /** How many times the run was started again (its restart policy); 0 without one. */
+  readonly restarts: number;
 }
 
 /** A serializable error, as recorded in a run's context. */
@@ -113,6 +125,13 @@ export interface RunDescriptor {
   readonly durable: boolean;
   /** Durable runs: cap of the output log on disk (oldest bytes dropped). */
   readonly maxLogBytes: number;
+  readonly restart: RestartPolicy;
+  /** The first delay before a restart; it doubles (with jitter) up to `maxRestartDelayMs`. */
+  readonly restartDelayMs: number;
+  readonly maxRestartDelayMs: number;
+  /** More restarts than this within `restartWindowMs` end the run (`restart-limit`). */
+  readonly maxRestarts: number;
+  readonly restartWindowMs: number;
 }
 
 /** A point-in-time view of a run, safe to serialize. */
@@ -130,5 +149,11 @@ export interface RunInfo extends RunDescriptor {
   /** Total bytes of output so far (the next output offset). */
   readonly outputBytes: number;
   readonly deadlines: RunDeadlines;
+  /** How many times the run was started again; each start is a new generation. */
+  readonly restarts: number;
+  /** The current generation: 1 for the first start, one more at each restart. */
+  readonly generation: number;
+  /** In `backoff`: when the next generation starts (epoch ms); otherwise `null`. */
+  readonly nextStartAt: number | null;
   readonly exit: RunExit | null;
 }

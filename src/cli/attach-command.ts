@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { attachToRun, DEFAULT_DETACH_KEY, parseDetachKey } from './attach.js';
 import type { ClientFor } from './command-helpers.js';
+import { formatExit } from './format-run.js';
 
 /** Adds the `attach` command to `program`. */
 export function addAttachCommand(program: Command, client: ClientFor): void {
@@ -18,7 +19,7 @@ export function addAttachCommand(program: Command, client: ClientFor): void {
       process.stderr.write(
         end.kind === 'detached'
           ? `\r\n[detached from ${id}; it keeps running]\r\n`
-          : `\r\n[run ${id} ended: ${end.exit?.reason ?? 'unknown'}]\r\n`,
+          : `\r\n[run ${id} ended: ${end.exit === null ? 'unknown' : formatExit(end.exit)}]\r\n`,
       );
     });
 }

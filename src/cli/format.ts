@@ -1,42 +1,6 @@
-// Human output of the CLI: tables and durations. `--json` prints data as it is instead.
+// Human output of the CLI on reconciliation (runs: format-run.ts). `--json` prints data as it
+// is instead.
 import type { NewerRecord, ReconcileReport } from '../reconcile/reconcile-report.js';
-import type { RunInfo } from '../types.js';
-
-/** `3s`, `4m`, `2h`, `3d`. */
-export function formatAge(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86_400)}d`;
-}
-
-/** The `ls` table. */
-export function formatRunTable(runs: readonly RunInfo[], now: number): string {
-  const rows = [['ID', 'STATE', 'PID', 'MODE', 'SCOPE', 'AGE', 'OUTPUT', 'COMMAND']];
-  for (const run of runs) {
-    rows.push([
-      run.id,
-      run.exit === null ? run.state : `${run.state} (${run.exit.reason})`,
-      run.pid === null ? '-' : String(run.pid),
-      run.mode,
-      run.scopeKey ?? '-',
-      formatAge(now - run.createdAt),
-      run.lastOutputAt === null ? '-' : `${formatAge(now - run.lastOutputAt)} ago`,
-      [run.command, ...run.args].join(' ').slice(0, 60),
-    ]);
-  }
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 /** One line on what the daemon's boot reconciliation found and did. */
 export function formatReconcileSummary(report: ReconcileReport | null): string {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { RunExit } from '../types.js';
 import { CliError } from './cli-error.js';
 import { printJson, type ClientFor, type Print } from './command-helpers.js';
+import { formatExit } from './format-run.js';
 
 /** Adds the `kill` command to `program`. */
 export function addKillCommand(program: Command, client: ClientFor, print: Print): void {
@@ -39,7 +40,7 @@ export function addKillCommand(program: Command, client: ClientFor, print: Print
                 ).exit,
               ];
         if (options.json === true) printJson(print, exits);
-        else for (const exit of exits) print(`${exit.reason}${exit.forced ? ' (forced)' : ''}\n`);
+        else for (const exit of exits) print(`${formatExit(exit)}\n`);
       },
     );
 }

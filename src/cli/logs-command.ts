@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { CliError } from './cli-error.js';
 import type { ClientFor } from './command-helpers.js';
 import { followRunOutput } from './follow-logs.js';
+import { formatExit } from './format-run.js';
 
 /** Adds the `logs` command to `program`. */
 export function addLogsCommand(program: Command, client: ClientFor): void {
@@ -24,7 +25,7 @@ export function addLogsCommand(program: Command, client: ClientFor): void {
           onData: (chunk) => process.stdout.write(chunk),
           onReconnecting: () => process.stderr.write('daemon connection lost; reconnecting\n'),
         });
-        process.stderr.write(`run ended: ${exit?.reason ?? 'unknown'}\n`);
+        process.stderr.write(`run ended: ${exit === null ? 'unknown' : formatExit(exit)}\n`);
         return;
       }
       const slice = await client(command).call<{ data: string; nextOffset: number }>('GET', path);

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { RunInfo } from '../types.js';
 import { printJson, type ClientFor, type Print } from './command-helpers.js';
-import { formatRunTable } from './format.js';
+import { formatRunTable } from './format-run.js';
 
 /** Adds the `ls` command to `program`. */
 export function addLsCommand(program: Command, client: ClientFor, print: Print): void {

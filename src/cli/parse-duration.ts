@@ -15,12 +15,20 @@ export function parseDuration(text: string, option: string): number {
   return Math.round(value);
 }
 
-/** Parses a whole number of at least 1 (a limit given on the command line). */
-export function parseCount(text: string, option: string): number {
+/**
+ * Parses a whole number from `min` (default 1) to `max` (default: the largest safe integer),
+ * a limit given on the command line.
+ */
+export function parseCount(
+  text: string,
+  option: string,
+  { min = 1, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
+): number {
   const value = /^\d+$/.test(text.trim()) ? Number(text.trim()) : NaN;
-  if (!Number.isSafeInteger(value) || value < 1) {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
     throw new CliError(
-      `invalid count for ${option}: ${JSON.stringify(text)} (a whole number >= 1)`,
+      `invalid count for ${option}: ${JSON.stringify(text)} (a whole number ${range})`,
       2,
     );
   }

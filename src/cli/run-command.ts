@@ -5,8 +5,9 @@ import type { RunInfo } from '../types.js';
 import { CliError } from './cli-error.js';
 import { printJson, type ClientFor, type Print } from './command-helpers.js';
 import { parseDuration } from './parse-duration.js';
+import { addRestartOptions, restartSpecFrom, type RestartFlags } from './restart-options.js';
 
-interface RunOptions {
+interface RunOptions extends RestartFlags {
   pty?: boolean;
   durable?: boolean;
   scope?: string;
@@ -24,7 +25,7 @@ interface RunOptions {
 
 /** Adds the `run` command to `program`. */
 export function addRunCommand(program: Command, client: ClientFor, print: Print): void {
-  program
+  const runCommand = program
     .command('run')
     .description('start a run in the daemon and print its id')
     .option('--pty', 'run on a pseudo-terminal')
@@ -50,7 +51,8 @@ export function addRunCommand(program: Command, client: ClientFor, print: Print)
       'environment variable (repeatable)',
       (value: string, all: string[]) => [...all, value],
       [],
-    )
+    );
+  addRestartOptions(runCommand)
     .option('--json', 'print the run record')
     .argument('<command...>', 'the command and its arguments (put them after --)')
     .action(async (argv: string[], options: RunOptions, command: Command) => {
@@ -71,6 +73,7 @@ export function addRunCommand(program: Command, client: ClientFor, print: Print)
         ...(options.owner === undefined ? {} : { ownerId: options.owner }),
         ...(options.onOrphan === undefined ? {} : { onOrphan: options.onOrphan }),
         ...(options.durable === true ? { durable: true } : {}),
+        ...restartSpecFrom(options),
         cwd: options.cwd ?? process.cwd(),
         env: parseEnv(options.env),
       };

@@ -1,8 +1,8 @@
-// `runwarden show ID`: one run, as a table row and its exit, or as JSON.
+// `runwarden show ID`: one run, as a table row, its restart policy and its exit, or as JSON.
 import type { Command } from 'commander';
 import type { RunInfo } from '../types.js';
 import { printJson, type ClientFor, type Print } from './command-helpers.js';
-import { formatRunTable } from './format.js';
+import { formatRestartLine, formatRunTable } from './format-run.js';
 
 /** Adds the `show` command to `program`. */
 export function addShowCommand(program: Command, client: ClientFor, print: Print): void {
@@ -16,10 +16,14 @@ export function addShowCommand(program: Command, client: ClientFor, print: Print
         'GET',
         `/v1/runs/${encodeURIComponent(id)}`,
       );
-      if (options.json === true) printJson(print, run);
-      else
-        print(
-          `${formatRunTable([run], Date.now())}\n${run.exit === null ? '' : `exit: ${JSON.stringify(run.exit)}\n`}`,
-        );
+      if (options.json === true) {
+        printJson(print, run);
+        return;
+      }
+      const now = Date.now();
+      const restart = formatRestartLine(run, now);
+      print(
+        `${formatRunTable([run], now)}\n${restart === null ? '' : `${restart}\n`}${run.exit === null ? '' : `exit: ${JSON.stringify(run.exit)}\n`}`,
+      );
     });
 }

@@ -1,6 +1,6 @@
 // Turns a run's descriptor into what a backend launches: resolved program, argv, and the
 // environment carrying the run marker that every descendant inherits.
-import { RUN_MARKER } from '../os/run-marker.js';
+import { RUN_GENERATION, RUN_MARKER } from '../os/run-marker.js';
 import type { LaunchSpec } from '../os/process-handle.js';
 import { assertDirectory, resolveCommand } from '../os/resolve-command.js';
 import type { RunDescriptor } from '../types.js';
@@ -10,6 +10,7 @@ export function buildLaunch(
   runId: string,
   descriptor: RunDescriptor,
   supervisorName: string,
+  generation = 1,
 ): LaunchSpec {
   assertDirectory(descriptor.cwd);
   const env: Record<string, string> = {};
@@ -22,6 +23,7 @@ export function buildLaunch(
   // A host that is itself a run must not pass its own marker down as ours.
   env[RUN_MARKER] = runId;
   env.RUNWARDEN_SUPERVISOR = supervisorName;
+  env[RUN_GENERATION] = String(generation);
 
   // With a shell, `command` is shell code; each of `args` is quoted, so arguments stay data.
   const line = [descriptor.command, ...descriptor.args.map(quoteForShell)];

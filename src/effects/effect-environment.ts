@@ -26,8 +26,8 @@ export interface EffectEnvironment {
   readonly logger: Logger;
   /** The run an effect acts for, or undefined if this supervisor holds no such run. */
   runtime(runId: string): EffectRun | undefined;
-  /** Starts the process for a run (PTY or child). Throws SpawnError. */
-  launch(runId: string, descriptor: RunDescriptor): Promise<ProcessHandle>;
+  /** Starts the process of a run's `generation` (PTY or child). Throws SpawnError. */
+  launch(runId: string, descriptor: RunDescriptor, generation: number): Promise<ProcessHandle>;
   /** Called with what a termination found and did. */
   reportSweep(runId: string, report: TerminationReport): void;
 }

@@ -14,8 +14,9 @@ export async function launchRun(
   descriptor: RunDescriptor,
   supervisorName: string,
   host: { readonly link: RunHostLink; readonly logger: Logger },
+  generation = 1,
 ): Promise<ProcessHandle> {
-  const spec = buildLaunch(runId, descriptor, supervisorName);
+  const spec = buildLaunch(runId, descriptor, supervisorName, generation);
   if (descriptor.durable) return launchDurable(host.link, runId, descriptor, spec, host.logger);
   return descriptor.mode === 'pty' ? launchPty(spec) : launchChild(spec);
 }

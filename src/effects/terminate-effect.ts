@@ -30,6 +30,8 @@ export function terminateEffect(env: EffectEnvironment) {
       env.reportSweep(run.id, report);
       if (run.context.processExit === null) await run.waitForExitReport(EXIT_REPORT_WAIT_MS);
       if (aborted()) return;
+      // Output not reported yet goes first: offsets are final before the generation ends.
+      run.flushOutput();
       // No handle (an orphan) or no report: the tree is verified dead, the code unknowable.
       exitUnknown();
       sendBack({ type: 'TREE_DEAD', ...facts, at: at() });
@@ -38,6 +40,7 @@ export function terminateEffect(env: EffectEnvironment) {
       // A failed termination must not leave the run stuck: it is recorded in the exit.
       env.logger.error({ runId: run.id, err: error }, 'run termination failed');
       if (aborted()) return;
+      run.flushOutput();
       exitUnknown();
       const info = toErrorInfo(error);
       sendBack({

@@ -48,3 +48,17 @@ export function decideOrphan(facts: OrphanFacts): OrphanDecision {
   // Root gone or replaced by another process (pid reuse): only marked escapees remain.
   return 'kill';
 }
+
+/** What boot does with a live record: an orphan decision, or `restart` (see below). */
+export type AdoptionDecision = OrphanDecision | 'restart';
+
+/**
+ * A record that was waiting to restart (`nextStartAt` set, its last generation verified
+ * dead) and of which nothing lives is started again at its recorded time: `restart`. If
+ * something of it does live (it should not), it is judged as any orphan is. The run
+ * machine's `ADOPT` guards decide the same way; dry runs report through this.
+ */
+export function decideAdoption(nextStartAt: number | null, facts: OrphanFacts): AdoptionDecision {
+  const decision = decideOrphan(facts);
+  return nextStartAt !== null && decision === 'lost' ? 'restart' : decision;
+}

@@ -1,6 +1,13 @@
 // The run machine's context and how a final RunExit is derived from it.
 import type { ProcessIdentity } from '../os/process-identity.js';
-import type { ExitReason, RunDeadlines, RunDescriptor, RunErrorInfo, RunExit } from '../types.js';
+import type {
+  CancelReason,
+  ExitReason,
+  RunDeadlines,
+  RunDescriptor,
+  RunErrorInfo,
+  RunExit,
+} from '../types.js';
 
 /** What the run machine remembers. Plain JSON: it is persisted at every transition. */
 export interface RunContext {
@@ -36,6 +43,20 @@ export interface RunContext {
   readonly error: RunErrorInfo | null;
   readonly endedAt: number | null;
   readonly exit: RunExit | null;
+  /** 1 for the first start; each restart begins the next generation. */
+  readonly generation: number;
+  /** Restarts so far. */
+  readonly restarts: number;
+  /** When each restart of the current window began (epoch ms), oldest first. */
+  readonly restartedAt: readonly number[];
+  /** Quick failures in a row: the exponent of the next restart delay. */
+  readonly backoffStep: number;
+  /** In `backoff`: when the next generation starts. */
+  readonly nextStartAt: number | null;
+  /** Why the last generation ended, once it has (a restart, or the restart limit). */
+  readonly generationEnd: ExitReason | null;
+  /** A cancel came for this generation (even while it was finalizing): no restart. */
+  readonly stopReason: CancelReason | null;
 }
 
 /** Input of a run machine: a new run, or the context of a stored record to adopt. */
@@ -47,6 +68,23 @@ export type RunInput =
     }
   | { readonly record: RunContext };
 
+/** What a generation starts without: a process, its deadlines, its end. */
+export const NO_PROCESS_YET = {
+  pid: null,
+  identity: null,
+  host: null,
+  startedAt: null,
+  lastOutputAt: null,
+  deadlines: { timeoutAt: null, noOutputAt: null, idleAt: null },
+  endReason: null,
+  processExit: null,
+  termination: null,
+  error: null,
+  endedAt: null,
+  exit: null,
+  stopReason: null,
+} as const satisfies Partial<RunContext>;
+
 /** The initial context of a run actor. */
 export function initialRunContext(input: RunInput): RunContext {
   // An adopted run's end is decided anew: an earlier supervisor's `released` is no end.
@@ -56,19 +94,14 @@ export function initialRunContext(input: RunInput): RunContext {
     origin: 'spawn',
     descriptor: input.descriptor,
     createdAt: input.createdAt,
-    pid: null,
-    identity: null,
-    host: null,
-    startedAt: null,
-    lastOutputAt: null,
     outputBytes: 0,
-    deadlines: { timeoutAt: null, noOutputAt: null, idleAt: null },
-    endReason: null,
-    processExit: null,
-    termination: null,
-    error: null,
-    endedAt: null,
-    exit: null,
+    ...NO_PROCESS_YET,
+    generation: 1,
+    restarts: 0,
+    restartedAt: [],
+    backoffStep: 0,
+    nextStartAt: null,
+    generationEnd: null,
   };
 }
 
@@ -76,16 +109,19 @@ export function initialRunContext(input: RunInput): RunContext {
 export function buildRunExit(context: RunContext): RunExit {
   const reason = context.endReason ?? 'lost';
   const endedAt = context.endedAt ?? context.startedAt ?? context.createdAt;
+  // The restart limit keeps the details of the generation that ended last.
+  const cause = reason === 'restart-limit' ? context.generationEnd : reason;
   return {
     reason,
     exitCode: context.processExit?.exitCode ?? null,
     signal: context.processExit?.signal ?? null,
     durationMs: Math.max(0, endedAt - (context.startedAt ?? context.createdAt)),
-    timedOut: reason === 'timeout',
-    noOutputTimedOut: reason === 'no-output-timeout',
+    timedOut: cause === 'timeout',
+    noOutputTimedOut: cause === 'no-output-timeout',
     forced: context.termination?.forced ?? false,
     error: context.error ?? context.termination?.error ?? null,
     survivors: context.termination?.survivors ?? [],
+    restarts: context.restarts,
   };
 }
 

@@ -17,6 +17,12 @@ export interface WatchdogInput {
   readonly idle: boolean;
 }
 
+/** What the restart timer arms: when the run's next generation may start. */
+export interface RestartTimerInput {
+  readonly runId: string;
+  readonly startAt: number;
+}
+
 export const runEffects = {
   /** Stores the run's record and resolves once it is durable; rejects if it cannot be. */
   writeAhead: fromPromise<undefined, RunEffectInput>(() => Promise.resolve(undefined)),
@@ -26,4 +32,6 @@ export const runEffects = {
   watchdog: fromCallback<RunEvent, WatchdogInput>(() => undefined),
   /** Ends the whole tree, verifies it dead, and reports TREE_DEAD (and EXITED). */
   terminate: fromCallback<RunEvent, RunEffectInput>(() => undefined),
+  /** Sends RESTART_DUE once the next generation may start. */
+  restartTimer: fromCallback<RunEvent, RestartTimerInput>(() => undefined),
 };

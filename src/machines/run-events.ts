@@ -21,6 +21,8 @@ export type RunEvent =
   | { type: 'OUTPUT'; bytes: number; at: number }
   /** The watchdog woke up: compare deadlines against `now`. */
   | { type: 'TICK'; now: number }
+  /** The restart timer woke up: the next generation starts if `now` is its time. */
+  | { type: 'RESTART_DUE'; now: number }
   /** The run's own process ended (exit code or signal; both null when unknowable). */
   | {
       type: 'EXITED';

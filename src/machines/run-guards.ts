@@ -1,8 +1,9 @@
 // The run machine's guards: pure predicates over its context and the event at hand.
-import { decideOrphan } from './decide-orphan.js';
+import { decideAdoption, decideOrphan } from './decide-orphan.js';
 import type { RunContext } from './run-context.js';
 import { isDue } from './run-deadlines.js';
 import type { RunEvent } from './run-events.js';
+import { restartWanted, withinRestartIntensity } from './run-restarts.js';
 
 type Guard = (args: { context: RunContext; event: RunEvent }) => boolean;
 
@@ -19,8 +20,13 @@ const orphanDecision =
 export const runGuards = {
   /** The context came from a record of an earlier supervisor: adopt, never spawn. */
   adopted: (({ context }) => context.origin === 'record') as Guard,
+  // Only a run's first generation replaces its scope: a later one's predecessors are gone.
   replacesScope: (({ context }) =>
-    context.descriptor.replaceExistingScope && context.descriptor.scopeKey !== null) as Guard,
+    context.generation === 1 &&
+    context.descriptor.replaceExistingScope &&
+    context.descriptor.scopeKey !== null) as Guard,
+  /** The run's first start: a refused write-ahead means it never existed. */
+  firstGeneration: (({ context }) => context.generation === 1) as Guard,
   timeoutDue: due('timeoutAt'),
   noOutputDue: due('noOutputAt'),
   idleDue: due('idleAt'),
@@ -36,4 +42,16 @@ export const runGuards = {
   orphanToKill: orphanDecision('kill'),
   /** Boot's facts: nothing of the run is alive (or its record predates this boot). */
   orphanGone: orphanDecision('lost'),
+  /** The record was waiting to restart (in `backoff`), and nothing of it lives. */
+  awaitingRestart: (({ context, event }) =>
+    event.type === 'ADOPT' &&
+    decideAdoption(context.nextStartAt, event.facts) === 'restart') as Guard,
+  /** The policy starts another generation after this end, and the intensity allows it. */
+  restartAllowed: (({ context }) =>
+    restartWanted(context) && withinRestartIntensity(context)) as Guard,
+  /** The policy asks for a restart the intensity no longer allows. */
+  restartWanted: (({ context }) => restartWanted(context)) as Guard,
+  /** The restart timer woke at or after the recorded start time. */
+  restartDue: (({ context, event }) =>
+    event.type === 'RESTART_DUE' && isDue(context.nextStartAt, event.now)) as Guard,
 };

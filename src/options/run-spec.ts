@@ -3,8 +3,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidOptionError } from '../errors.js';
 import { RUN_MARKER } from '../os/run-marker.js';
-import { DEFAULT_MAX_LOG_BYTES } from '../support/limits.js';
-import type { OrphanPolicy, RunDescriptor } from '../types.js';
+import { DEFAULT_MAX_LOG_BYTES, RESTART_DEFAULTS } from '../support/limits.js';
+import type { OrphanPolicy, RestartPolicy, RunDescriptor } from '../types.js';
 import { parseOptions } from './invalid-option.js';
 
 /** What to run and how to supervise it. */
@@ -62,6 +62,20 @@ export interface RunSpec {
   durable?: boolean;
   /** Durable runs: cap of the on-disk output log; older bytes are dropped. Default 8 MiB. */
   maxLogBytes?: number;
+  /**
+   * Start the run again after it ended: `on-failure` after a non-zero exit, a death by
+   * signal, a timeout, a no-output timeout or a failed spawn; `always` after any end but a
+   * cancel, replacement, shutdown or owner-gone reconcile. Default `never`.
+   */
+  restart?: RestartPolicy;
+  /** The first delay before a restart; it doubles with each quick failure. Default 1000. */
+  restartDelayMs?: number;
+  /** The longest delay; a generation up this long resets the series. Default 30000. */
+  maxRestartDelayMs?: number;
+  /** More restarts than this within `restartWindowMs` end the run (`restart-limit`). Default 5. */
+  maxRestarts?: number;
+  /** The window of `maxRestarts`. Default 60000. */
+  restartWindowMs?: number;
 }
 
 const duration = z
@@ -117,6 +131,11 @@ const runSpecSchema = z.strictObject({
     .min(64 * 1024)
     .max(2 ** 40)
     .optional(),
+  restart: z.enum(['never', 'on-failure', 'always']).optional(),
+  restartDelayMs: duration.optional(),
+  maxRestartDelayMs: duration.optional(),
+  maxRestarts: z.number().int().min(0).max(10_000).optional(),
+  restartWindowMs: duration.min(1).optional(),
 });
 
 /** Supervisor-wide defaults a spec falls back on. */
@@ -136,6 +155,16 @@ export function normalizeRunSpec(spec: unknown, defaults: RunDefaults): RunDescr
   }
   if (parsed.replaceExistingScope === true && parsed.scopeKey === undefined) {
     throw new InvalidOptionError('replaceExistingScope', true, 'a scopeKey to replace within');
+  }
+  const restartDelayMs = parsed.restartDelayMs ?? RESTART_DEFAULTS.restartDelayMs;
+  const maxRestartDelayMs =
+    parsed.maxRestartDelayMs ?? Math.max(restartDelayMs, RESTART_DEFAULTS.maxRestartDelayMs);
+  if (maxRestartDelayMs < restartDelayMs) {
+    throw new InvalidOptionError(
+      'maxRestartDelayMs',
+      maxRestartDelayMs,
+      `at least restartDelayMs (${restartDelayMs})`,
+    );
   }
   const mode = parsed.mode ?? 'child';
   const timeoutMs = positiveOrNull(parsed.timeoutMs);
@@ -175,6 +204,11 @@ export function normalizeRunSpec(spec: unknown, defaults: RunDefaults): RunDescr
     onOrphan: parsed.onOrphan ?? null,
     durable: parsed.durable ?? false,
     maxLogBytes: parsed.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES,
+    restart: parsed.restart ?? RESTART_DEFAULTS.restart,
+    restartDelayMs,
+    maxRestartDelayMs,
+    maxRestarts: parsed.maxRestarts ?? RESTART_DEFAULTS.maxRestarts,
+    restartWindowMs: parsed.restartWindowMs ?? RESTART_DEFAULTS.restartWindowMs,
   };
 }
 

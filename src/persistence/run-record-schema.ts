@@ -12,6 +12,7 @@ export const RECORDED_RUN_STATES = [
   'running',
   'idle',
   'finalizing',
+  'backoff',
   'orphaned',
   'done',
   'released',
@@ -50,6 +51,12 @@ const descriptor = z.object({
   // Added after the first records were written: older records read as not durable.
   durable: z.boolean().default(false),
   maxLogBytes: z.number().int().positive().default(DEFAULT_MAX_LOG_BYTES),
+  // Version 2 (migrations/run-record-steps.ts fills them in for version 1).
+  restart: z.enum(['never', 'on-failure', 'always']),
+  restartDelayMs: z.number().int().nonnegative(),
+  maxRestartDelayMs: z.number().int().nonnegative(),
+  maxRestarts: z.number().int().nonnegative(),
+  restartWindowMs: z.number().int().positive(),
 });
 // A run id is an actor id in the supervisor's actor system: it may not contain ':', which
 // the supervisor's own actors use (`rw:store-health`), nor anything a path would trip on.
@@ -80,6 +87,13 @@ const context = z.object({
   error: z.unknown(),
   endedAt: z.number().nullable(),
   exit: z.unknown(),
+  generation: z.number().int().positive(),
+  restarts: z.number().int().nonnegative(),
+  restartedAt: z.array(z.number()),
+  backoffStep: z.number().int().nonnegative(),
+  nextStartAt: z.number().nullable(),
+  generationEnd: z.string().nullable(),
+  stopReason: z.string().nullable(),
 });
 const snapshot = z.looseObject({
   // A stopped or failed actor could not take the events a boot sends: quarantine those.

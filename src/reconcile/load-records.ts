@@ -59,7 +59,8 @@ export async function loadRecords(
     if (migrated.status === 'invalid') return { status: 'invalid', reason: migrated.reason };
     const result = validate(migrated.value);
     if (!result.ok) return { status: 'invalid', reason: result.reason };
-    return { status: 'valid', value: result.value, migrated: migrated.from < shapes[kind].current };
+    const writtenAt = shapes[kind].writtenAt?.(migrated.value) ?? shapes[kind].current;
+    return { status: 'valid', value: result.value, migrated: migrated.from < writtenAt };
   };
   for (const entry of stored.runs) {
     const run = read('run', store.runKey(entry.runId), entry, (value) => {

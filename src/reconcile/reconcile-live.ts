@@ -42,6 +42,7 @@ export async function reconcileLive(
     reattached: [],
     lost: [],
     uncertain: [],
+    restarting: [],
     quarantined: [],
     newer: [...newer],
     ...swept,

@@ -4,7 +4,7 @@
 import { thisHostname } from '../os/this-host.js';
 import type { RunContext } from '../machines/run-context.js';
 import { RUN_MARKER } from '../os/run-marker.js';
-import { findMarkedProcesses, type MarkedProcess } from '../os/find-marked-processes.js';
+import { findMarkedProcesses } from '../os/find-marked-processes.js';
 import { checkIdentity, currentBootId, type ProcessIdentity } from '../os/process-identity.js';
 import type { RecordStore } from '../persistence/record-store.js';
 import type { StoredKind, StoredShape } from '../persistence/migrations/stored-kinds.js';
@@ -14,7 +14,8 @@ import { SupervisorStoppedError } from '../errors.js';
 import { RunHostProtocolError } from '../host/client/host-client.js';
 import type { FoundHostedRun } from '../host/client/find-hosted-run.js';
 import type { Logger } from '../support/logger.js';
-import { decideOrphan, type OrphanDecision, type OrphanFacts } from '../machines/decide-orphan.js';
+import { decideAdoption, type OrphanFacts } from '../machines/decide-orphan.js';
+import { earliest, noteDecision, type AdoptionOutcome } from './note-decision.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 import { loadRecords } from './load-records.js';
 import { settleAdoption, writeBackQuarantine } from './settle-adoption.js';
@@ -43,7 +44,7 @@ export interface BootHost {
     root: ProcessIdentity | null,
     hosted: FoundHostedRun | null,
     why: RunErrorInfo | null,
-  ): Promise<OrphanDecision>;
+  ): Promise<AdoptionOutcome>;
   /** A durable run as its live run host holds it, or `null`. Read-only. */
   findHosted(context: RunContext): Promise<FoundHostedRun | null>;
   /** Deletes the files a run left in the home (a durable run's output log). */
@@ -69,6 +70,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     reattached: [] as string[],
     lost: [] as string[],
     uncertain: [] as UncertainRun[],
+    restarting: [] as string[],
     quarantined: [] as Array<{ runId: string; reason: string }>,
     newer: [] as NewerRecord[],
     escapeesKilled: [] as Array<{ runId: string; pid: number }>,
@@ -107,8 +109,13 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     const fromEarlierBoot = record.bootId !== currentBootId();
     const rootCheck = identity === null || fromEarlierBoot ? null : checkIdentity(identity);
     const durable = context.descriptor.durable;
+    // A run waiting to restart has no process: its last generation was verified dead (a
+    // host may still keep that generation's exit; its next start replaces it there).
+    const waiting = context.nextStartAt !== null;
     const found =
-      durable && !fromEarlierBoot ? await findHostedSafely(host, context) : unhosted(null);
+      durable && !fromEarlierBoot && !waiting
+        ? await findHostedSafely(host, context)
+        : unhosted(null);
     const hosted = found.hosted;
     const facts: OrphanFacts = {
       fromEarlierBoot,
@@ -130,7 +137,12 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
         ? identity
         : (hosted?.status.identity ?? earliest(marked.get(record.runId) ?? []));
     if (dryRun) {
-      noteDecision(report, record.runId, decideOrphan(facts), identity);
+      const decision = decideAdoption(context.nextStartAt, facts);
+      // As the run machine goes on: an `always` run that is killed or lost starts again.
+      const again =
+        context.descriptor.restart === 'always' && (decision === 'kill' || decision === 'lost');
+      const restarting = decision === 'restart' || again;
+      noteDecision(report, record.runId, { decision, restarting }, identity);
       continue;
     }
     const adoption = { record, facts, root, hosted, why: found.why, refused: found.refused };
@@ -143,7 +155,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
           await host.store.quarantine(record.runId, record, settled);
           return;
         }
-        noteDecision(report, record.runId, settled.decision, identity);
+        noteDecision(report, record.runId, settled, identity);
         host.logger.info(
           {
             runId: record.runId,
@@ -269,32 +281,4 @@ function stopIfCalledOff(host: BootHost): void {
   if (host.signal?.aborted === true) {
     throw new SupervisorStoppedError('the supervisor was shut down while it booted');
   }
-}
-
-// Notes the machine's decision about one orphan in the report.
-function noteDecision(
-  report: {
-    killed: string[];
-    reattached: string[];
-    lost: string[];
-    uncertain: UncertainRun[];
-  },
-  runId: string,
-  decision: OrphanDecision,
-  identity: ProcessIdentity | null,
-): void {
-  if (decision === 'kill') report.killed.push(runId);
-  else if (decision === 'reattach') report.reattached.push(runId);
-  else if (decision === 'lost') report.lost.push(runId);
-  else report.uncertain.push({ runId, pid: identity?.pid ?? null, reason: 'identity unreadable' });
-}
-
-// A run's processes all descend from its root, which therefore started first.
-function earliest(processes: readonly MarkedProcess[]): ProcessIdentity | null {
-  let first: MarkedProcess | undefined;
-  for (const candidate of processes) {
-    if (first === undefined || candidate.identity.startTicks < first.identity.startTicks)
-      first = candidate;
-  }
-  return first?.identity ?? null;
 }

@@ -28,6 +28,11 @@ export interface ReconcileReport {
   /** Runs whose process was gone (or from an earlier boot): `done` with reason `lost`. */
   readonly lost: string[];
   readonly uncertain: UncertainRun[];
+  /**
+   * Runs waiting in `backoff` to start again at their recorded time: records that were
+   * waiting when their supervisor died, and orphans (killed or lost) whose policy restarts them.
+   */
+  readonly restarting: string[];
   /** Records that failed validation, moved to a quarantine key. */
   readonly quarantined: Array<{ readonly runId: string; readonly reason: string }>;
   /**

@@ -5,7 +5,8 @@ import type { RunHostProtocolError } from '../host/client/host-client.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { LoadedRecords } from './load-records.js';
 import type { BootHost } from './reconcile-on-boot.js';
-import type { OrphanDecision, OrphanFacts } from '../machines/decide-orphan.js';
+import type { OrphanFacts } from '../machines/decide-orphan.js';
+import type { AdoptionOutcome } from './note-decision.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
 import type { FoundHostedRun } from '../host/client/find-hosted-run.js';
 import type { RunErrorInfo } from '../types.js';
@@ -31,11 +32,11 @@ export async function settleAdoption(
   host: BootHost,
   adoption: Adoption,
   migrated: boolean,
-): Promise<string | { decision: OrphanDecision }> {
+): Promise<string | AdoptionOutcome> {
   const { record, refused } = adoption;
-  let decision: OrphanDecision;
+  let outcome: AdoptionOutcome;
   try {
-    decision = await host.adoptOrphan(
+    outcome = await host.adoptOrphan(
       record,
       adoption.facts,
       adoption.root,
@@ -56,7 +57,7 @@ export async function settleAdoption(
     });
   }
   if (migrated) await host.rewriteAdopted(record.runId);
-  return { decision };
+  return outcome;
 }
 
 /**

@@ -2,7 +2,8 @@
 // Each live record is adopted as a child of the supervisor actor (ADOPT_RUN), whose run
 // machine decides its fate from the facts gathered here.
 import type { Actor } from 'xstate';
-import type { OrphanDecision, OrphanFacts } from '../machines/decide-orphan.js';
+import type { AdoptionDecision, OrphanFacts } from '../machines/decide-orphan.js';
+import type { AdoptionOutcome } from '../reconcile/note-decision.js';
 import type { RunContext } from '../machines/run-context.js';
 import type { supervisorMachine } from '../machines/supervisor-machine.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
@@ -90,7 +91,7 @@ async function adoptOrphan(
   root: ProcessIdentity | null,
   hosted: FoundHostedRun | null,
   why: RunErrorInfo | null,
-): Promise<OrphanDecision> {
+): Promise<AdoptionOutcome> {
   const context = record.snapshot.context as unknown as RunContext;
   const adopt = {
     type: 'ADOPT_RUN',
@@ -118,16 +119,24 @@ async function adoptOrphan(
         }),
   );
   deps.actor().send(adopt);
-  const decided = run.state;
-  const decision: OrphanDecision =
-    decided === 'orphaned'
+  // A killed orphan is settled once its tree is verified dead: its run then ends, or waits
+  // in `backoff` if its policy restarts it (never before that: one generation at a time).
+  const settled = await run.settled();
+  const state: string = settled.value;
+  const { endReason, generationEnd, nextStartAt } = settled.context;
+  const restarting = state === 'backoff';
+  // Back in `backoff` at its recorded time: it was waiting (a new end has a new time).
+  const resumed = restarting && context.nextStartAt !== null && nextStartAt === context.nextStartAt;
+  const decision: AdoptionDecision =
+    state === 'orphaned'
       ? 'uncertain'
-      : decided === 'running' || decided === 'idle'
+      : state === 'running' || state === 'idle'
         ? 'reattach'
-        : run.context.endReason === 'lost'
-          ? 'lost'
-          : 'kill';
-  if (decision === 'kill' || decision === 'lost') await run.exited;
+        : resumed
+          ? 'restart'
+          : (restarting ? generationEnd : endReason) === 'lost'
+            ? 'lost'
+            : 'kill';
   await run.records.flush();
-  return decision;
+  return { decision, restarting };
 }

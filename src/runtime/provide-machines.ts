@@ -6,6 +6,7 @@ import { storeHealthMachine } from '../machines/store-health-machine.js';
 import { supervisorMachine } from '../machines/supervisor-machine.js';
 import { launchEffect } from '../effects/launch-effect.js';
 import { probeStoreEffect } from '../effects/probe-store-effect.js';
+import { restartTimerEffect } from '../effects/restart-timer-effect.js';
 import { terminateEffect } from '../effects/terminate-effect.js';
 import { watchdogEffect } from '../effects/watchdog-effect.js';
 import { writeAheadEffect } from '../effects/write-ahead-effect.js';
@@ -36,6 +37,7 @@ export function provideMachines(env: RuntimeEnvironment, effects: SupervisorEffe
       launch: launchEffect(env),
       watchdog: watchdogEffect(env),
       terminate: terminateEffect(env),
+      restartTimer: restartTimerEffect(env),
     },
     actions: {
       followAdopted: forRun((r) => {

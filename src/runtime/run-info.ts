@@ -17,6 +17,9 @@ export function runInfoFromContext(state: RunStateName, context: RunContext): Ru
     lastOutputAt: context.lastOutputAt,
     outputBytes: context.outputBytes,
     deadlines: context.deadlines,
+    restarts: context.restarts,
+    generation: context.generation,
+    nextStartAt: state === 'backoff' ? context.nextStartAt : null,
     exit: context.exit,
   };
 }

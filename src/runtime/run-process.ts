@@ -6,21 +6,32 @@ import { createDeferred } from './deferred.js';
 
 export class RunProcess {
   private handle: ProcessHandle | null = null;
-  private readonly exitReported = createDeferred<undefined>();
+  private exitReported = createDeferred<undefined>();
 
-  /** Takes the handle of a process (spawned, or a durable run followed again) and wires it. */
+  /**
+   * Takes the handle of a process (spawned, or a durable run followed again) and wires it.
+   * Each generation of a restarted run attaches its own: what an earlier handle still
+   * reports is ignored (its generation was verified dead and its exit recorded).
+   */
   attach(
     handle: ProcessHandle,
     onData: (chunk: Buffer) => void,
     onExit: (exit: ProcessExit) => void,
     onGap: (bytes: number) => void,
   ): void {
+    const exitReported = createDeferred<undefined>();
     this.handle = handle;
-    handle.onData(onData);
-    handle.onGap?.(onGap);
+    this.exitReported = exitReported;
+    const current = () => this.handle === handle;
+    handle.onData((chunk) => {
+      if (current()) onData(chunk);
+    });
+    handle.onGap?.((bytes) => {
+      if (current()) onGap(bytes);
+    });
     handle.onExit((exit) => {
-      this.exitReported.resolve(undefined);
-      onExit(exit);
+      exitReported.resolve(undefined);
+      if (current()) onExit(exit);
     });
   }
 
@@ -46,8 +57,9 @@ export class RunProcess {
     this.handle?.detach();
   }
 
-  /** Releases descriptors once the run is done; never signals. */
+  /** Releases descriptors once the generation is over; never signals. */
   dispose(): void {
     this.handle?.dispose();
+    this.handle = null;
   }
 }

@@ -1,7 +1,7 @@
 // What one run holds that cannot be machine data: its process handle, its output, its
 // record queue. It follows its run actor's snapshots from the actor's creation, writes a
 // record for each, and executes what the machine decided; it decides nothing itself.
-import type { SnapshotFrom } from 'xstate';
+import { waitFor, type SnapshotFrom } from 'xstate';
 import { RunStateError } from '../errors.js';
 import { buildRunExit, messageOf, type RunContext } from '../machines/run-context.js';
 import type { RunEvent } from '../machines/run-events.js';
@@ -22,7 +22,7 @@ import {
   captureRecord,
   failedExit,
   isTerminalRunState,
-  onlyOutputMoved,
+  queueRecord,
   stateName,
 } from './run-snapshots.js';
 import type { RuntimeEnvironment } from './runtime-environment.js';
@@ -104,6 +104,19 @@ export class RunRuntime {
     return stateName(this.current().value);
   }
 
+  /** Resolves once the run is not `finalizing` (its tree verified dead; ended, or in `backoff`). */
+  settled(): Promise<RunSnapshot> {
+    const ref = this.ref;
+    if (ref === null) return Promise.resolve(this.current());
+    // A machine that failed meanwhile settles too (its last snapshot; its exit says so).
+    return waitFor(ref, (s) => s.value !== 'finalizing').catch(() => ref.getSnapshot());
+  }
+
+  /** Stores the write-ahead record; resolves once durable, rejects if it cannot be. */
+  writeAhead(): Promise<void> {
+    return this.records.writeAhead();
+  }
+
   /** Resolves once the run has a process (or ended before it got one), durably recorded. */
   started(): Promise<void> {
     return this.startedDeferred.promise;
@@ -123,11 +136,6 @@ export class RunRuntime {
   /** Reports counted output now (before a decision made elsewhere reaches the machine). */
   flushOutput(): void {
     this.outputEvents.flush();
-  }
-
-  /** Stores the write-ahead record; resolves once durable, rejects if it cannot be. */
-  writeAhead(): Promise<void> {
-    return this.records.writeAhead();
   }
 
   /** Takes the handle of a process (spawned, or a durable run followed again). */
@@ -208,6 +216,10 @@ export class RunRuntime {
     return { ...runInfoFromContext(this.state, this.context), outputBytes: this.output.end };
   }
 
+  private capture(): RecordCapture {
+    return captureRecord(this.current(), this.ref);
+  }
+
   private deliver(event: RunEvent): void {
     const ref = this.ref;
     if (ref === null || ref.getSnapshot().status !== 'active') return;
@@ -220,10 +232,6 @@ export class RunRuntime {
     if (snapshot === undefined)
       throw new RunStateError('E_RUN_NOT_LIVE', `run ${this.id} has no actor`);
     return snapshot;
-  }
-
-  private capture(): RecordCapture {
-    return captureRecord(this.current(), this.ref);
   }
 
   private onSnapshot(snapshot: RunSnapshot): void {
@@ -241,13 +249,7 @@ export class RunRuntime {
     const changed = state !== this.lastState;
     const previous = this.lastContext;
     this.lastContext = snapshot.context;
-    // Output only moves offsets and deadlines: written at most once a second. Everything
-    // else that changes the context, and every state change, is written at once.
-    if (previous !== snapshot.context) {
-      if (changed || previous === null || !onlyOutputMoved(previous, snapshot.context))
-        this.records.writeNow();
-      else this.records.writeSoon();
-    } else if (changed) this.records.writeNow();
+    queueRecord(this.records, previous, snapshot.context, changed);
     if (changed) {
       const from = this.lastState;
       this.lastState = state;
@@ -271,13 +273,14 @@ export class RunRuntime {
     }
   }
 
-  private onProcessExit(exit: ProcessExit): void {
+  private onProcessExit({ exitCode, signal, reason }: ProcessExit): void {
+    const at = this.env.clock.now();
     this.send({
       type: 'EXITED',
-      exitCode: exit.exitCode,
-      signal: exit.signal,
-      ...(exit.reason === undefined ? {} : { reason: exit.reason }),
-      at: this.env.clock.now(),
+      exitCode,
+      signal,
+      ...(reason === undefined ? {} : { reason }),
+      at,
     });
   }
 

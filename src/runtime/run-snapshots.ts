@@ -4,7 +4,7 @@ import { buildRunExit, isTerminalRunState, type RunContext } from '../machines/r
 import type { runMachine } from '../machines/run-machine.js';
 import type { RunActorRef } from '../machines/supervisor-machine.js';
 import type { RunExit, RunStateName } from '../types.js';
-import type { RecordCapture } from './record-queue.js';
+import type { RecordCapture, RecordQueue } from './record-queue.js';
 
 export { isTerminalRunState } from '../machines/run-context.js';
 
@@ -47,4 +47,20 @@ export function onlyOutputMoved(previous: RunContext, next: RunContext): boolean
 
 export function stateName(value: unknown): RunStateName {
   return String(value) as RunStateName;
+}
+
+/**
+ * Queues the record a snapshot calls for: at once for a state change and for every context
+ * change but plain output, which is written at most once a second.
+ */
+export function queueRecord(
+  records: RecordQueue,
+  previous: RunContext | null,
+  context: RunContext,
+  changed: boolean,
+): void {
+  if (previous !== context) {
+    if (changed || previous === null || !onlyOutputMoved(previous, context)) records.writeNow();
+    else records.writeSoon();
+  } else if (changed) records.writeNow();
 }

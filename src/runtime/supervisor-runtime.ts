@@ -53,8 +53,8 @@ export class SupervisorRuntime {
       journal: store,
       hostLink,
       runtime: (runId) => this.runs.get(runId)?.run,
-      launch: (runId, descriptor) =>
-        launchRun(runId, descriptor, options.name, { link: hostLink, logger }),
+      launch: (runId, descriptor, generation) =>
+        launchRun(runId, descriptor, options.name, { link: hostLink, logger }, generation),
       reportSweep: (runId, report) => {
         this.reporting.sweep(runId, report);
       },

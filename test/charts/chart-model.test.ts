@@ -23,11 +23,17 @@ test('the run chart: states in definition order, entry actions, invoked effects,
     'idle',
     'finalizing',
     'orphaned',
+    'ending',
+    'backoff',
     'done',
     'released',
     'refused',
   ]);
   expect(chart.states.find((s) => s.key === 'replacing')?.entry).toEqual(['requestReplacement']);
+  expect(chart.states.find((s) => s.key === 'backoff')).toMatchObject({
+    entry: ['releaseProcess'],
+    invoke: ['restartTimer'],
+  });
   expect(chart.states.find((s) => s.key === 'recording')?.invoke).toEqual(['writeAhead']);
   // Inline assigns are not named; the named action after one is.
   expect(chart.states.find((s) => s.key === 'done')).toEqual({
@@ -48,6 +54,7 @@ test('the run chart: states in definition order, entry actions, invoked effects,
     'RELEASE',
     'done.invoke.writeAhead',
     'done.invoke.writeAhead',
+    'error.invoke.writeAhead',
     'error.invoke.writeAhead',
   ]);
 });

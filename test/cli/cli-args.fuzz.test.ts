@@ -28,9 +28,11 @@ const option = fc.constantFrom(
   ...['--pty', '--durable', '--scope', '--replace', '--timeout', '--no-output-timeout'],
   ...['--session', '--owner', '--on-orphan', '--cwd', '--env', '--json', '--all', '--since'],
   ...['--detach-key', '--dry-run', '--name', '--help', '-h', '--version', '--', '--bogus', '-x'],
+  ...['--restart', '--restart-delay', '--max-restart-delay', '--max-restarts', '--restart-window'],
 );
 const value = fc.oneof(
   fc.constantFrom('10x', '-1', '500ms', '', 'kill', 'reattach', 'K=V', '=V', 'ctrl-q', 'r1'),
+  fc.constantFrom('on-failure', 'always', 'never', '0', '3', '0s'),
   fc.string({ maxLength: 10 }),
 );
 const argv = fc

@@ -150,6 +150,28 @@ test('the host refuses to collect a live run', async () => {
   expect(await client.run(runId)).toBeUndefined();
 });
 
+test('a run id is started again only once its last process exited; its log goes on', async () => {
+  const { link: hostLink } = link();
+  const { client } = await hostLink.ensure();
+  const runId = 'r-host-again';
+  const first = await client.spawn(
+    spawnRequest(runId, { command: 'sh', args: ['-c', 'echo one'] }),
+  );
+  expect(first.outputStart).toBe(0);
+  await waitUntil(async () => (await client.run(runId))?.exit, 10_000, 'the first exit');
+  // Not collected yet (a restart may come first): the exit is let go, the log continues.
+  const again = spawnRequest(runId, { command: 'sleep', args: ['30'] });
+  const second = await client.spawn(again);
+  expect(second.outputStart).toBe(4);
+  await expect(client.spawn(again)).rejects.toMatchObject({ status: 409, code: 'E_RUN_EXISTS' });
+  const identity = (await client.run(runId))?.identity;
+  if (identity === null || identity === undefined) throw new Error('no identity');
+  expect(identity.pid).toBe(second.pid);
+  expect(signalVerified(identity, 'SIGKILL')).toMatchObject({ kind: 'sent' });
+  await waitUntil(async () => (await client.run(runId))?.exit, 10_000, 'the second exit');
+  await client.collect(runId);
+});
+
 test('the host enforces the timeout by itself, never before it', async () => {
   const { link: hostLink } = link();
   const { client } = await hostLink.ensure();

@@ -19,11 +19,14 @@ test('the run machine: its states, guards, invoked actors named after what they 
   const keys = transitions.map((t) => t.key);
   expect(keys).toContain('created --always[adopted]--> orphaned');
   expect(keys).toContain('recording --done.invoke.writeAhead[replacesScope]--> replacing');
-  expect(keys).toContain('recording --error.invoke.writeAhead--> refused');
+  expect(keys).toContain('recording --error.invoke.writeAhead[firstGeneration]--> refused');
+  expect(keys).toContain('recording --error.invoke.writeAhead--> ending');
   expect(keys).toContain('spawning --SPAWNED[releaseRequested]--> released');
   expect(keys).toContain('running --TICK--> running');
   expect(keys).toContain('running --OUTPUT--> (self)');
-  expect(keys).toContain('finalizing --always[finalizationComplete]--> done');
+  expect(keys).toContain('finalizing --always[finalizationComplete]--> ending');
+  expect(keys).toContain('ending --always[restartAllowed]--> backoff');
+  expect(keys).toContain('backoff --RESTART_DUE[restartDue]--> recording');
   expect(keys).toContain('orphaned --ADOPT[orphanReattachable]--> running');
   expect(
     transitions.find((t) => t.key.startsWith('orphaned --ADOPT[orphanToKill]'))?.actions,
@@ -39,6 +42,8 @@ test('the run machine: its states, guards, invoked actors named after what they 
       'idle',
       'finalizing',
       'orphaned',
+      'ending',
+      'backoff',
       'done',
       'released',
       'refused',

@@ -127,6 +127,7 @@ describe('adopted records', () => {
         forced: false,
         error: null,
         survivors: [],
+        restarts: 0,
       },
     });
     const { actor } = adopt(record);

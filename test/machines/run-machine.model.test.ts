@@ -12,17 +12,20 @@ import { describePath, selectPaths } from '../support/model-search.js';
 import { TransitionRecorder } from '../support/transition-recorder.js';
 
 /**
- * Transitions no real supervisor can take, with the reason; run-machine.test.ts takes them.
- * The launch and termination effects catch what fails and report it as SPAWN_FAILED or
- * TREE_DEAD: their `onError` is the last line of defence, for an effect that throws.
- * An early watchdog tick in `idle` needs deadlines that moved after the watchdog was armed,
- * and only output moves them, which leaves `idle`; a wake-up early because of Node's timer
- * limit needs a deadline more than 2^31-1 ms away, which no valid duration gives.
+ * Transitions no real supervisor can take, with the reason; run-machine.test.ts and
+ * run-machine-restarts.test.ts take them. The launch and termination effects catch what
+ * fails and report it as SPAWN_FAILED or TREE_DEAD: their `onError` is the last line of
+ * defence, for an effect that throws. An early watchdog tick in `idle` needs deadlines that
+ * moved after the watchdog was armed, and only output moves them, which leaves `idle`; a
+ * wake-up early because of Node's timer limit needs a deadline more than 2^31-1 ms away,
+ * which no valid duration gives. The restart timer is armed at most `maxRestartDelayMs` (a
+ * duration) ahead, so it never wakes early either.
  */
 const UNREALIZABLE = new Map([
-  ['spawning --error.invoke.launch--> done', 'the launch effect reports its failures itself'],
+  ['spawning --error.invoke.launch--> ending', 'the launch effect reports its failures itself'],
   ['idle --TICK--> idle', 'no early watchdog tick in idle'],
   ['finalizing --error.invoke.terminate--> done', 'the termination reports its failures itself'],
+  ['backoff --RESTART_DUE--> backoff', 'no early restart timer: its delay is a valid duration'],
 ]);
 
 const allTransitions = listTransitions(runMachine).map((t) => t.key);

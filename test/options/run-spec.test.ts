@@ -44,6 +44,11 @@ describe('normalizeRunSpec defaults', () => {
       onOrphan: null,
       durable: false,
       maxLogBytes: 8 * 1024 * 1024,
+      restart: 'never',
+      restartDelayMs: 1000,
+      maxRestartDelayMs: 30_000,
+      maxRestarts: 5,
+      restartWindowMs: 60_000,
     });
   });
 
@@ -72,8 +77,18 @@ describe('normalizeRunSpec defaults', () => {
       onOrphan: 'reattach',
       durable: true,
       maxLogBytes: 1024 * 1024,
+      restart: 'on-failure',
+      restartDelayMs: 200,
+      maxRestartDelayMs: 5000,
+      maxRestarts: 0,
+      restartWindowMs: 1,
     } as const;
     expect(normalizeRunSpec(spec, DEFAULTS)).toEqual(spec);
+  });
+
+  test('a first restart delay above the default maximum raises the maximum to it', () => {
+    const spec = normalizeRunSpec({ command: 'ls', restartDelayMs: 90_000 }, DEFAULTS);
+    expect(spec).toMatchObject({ restartDelayMs: 90_000, maxRestartDelayMs: 90_000 });
   });
 
   test('leaves the orphan policy unset: the supervisor that finds the orphan decides', () => {
@@ -198,6 +213,11 @@ describe('normalizeRunSpec rejects invalid specs', () => {
     ['onOrphan', { command: 'ls', onOrphan: 'ignore' }, '"ignore"'],
     ['durable', { command: 'ls', durable: 'yes' }, '"yes"'],
     ['maxLogBytes', { command: 'ls', maxLogBytes: 10 }, '10'],
+    ['restart', { command: 'ls', restart: 'sometimes' }, '"sometimes"'],
+    ['restartDelayMs', { command: 'ls', restartDelayMs: -1 }, '-1'],
+    ['maxRestarts', { command: 'ls', maxRestarts: 1.5 }, '1.5'],
+    ['restartWindowMs', { command: 'ls', restartWindowMs: 0 }, '0'],
+    ['maxRestartDelayMs', { command: 'ls', restartDelayMs: 5000, maxRestartDelayMs: 100 }, '100'],
     ['tiemoutMs', { command: 'ls', tiemoutMs: 5000 }, '5000'],
   ])('names %s and shows the received value (%j)', (option, spec, shown) => {
     const error = rejection(spec);

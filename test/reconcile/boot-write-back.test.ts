@@ -1,7 +1,7 @@
 // Migrated records are written back only once owned: a live run only inside its adoption,
 // after a successful restore. A record that cannot be restored stays quarantined (its key
 // deleted, never written again); a final record retention deletes is not written back.
-// A fake run record step 1 -> 2 is injected into the migration chain (the `shapes` seam).
+// A fake run record step (this version -> the next) is injected into the migration chain (the `shapes` seam).
 import { afterEach, expect, test } from 'vitest';
 import { reconcileOnBoot, type BootHost } from '../../src/reconcile/reconcile-on-boot.js';
 import { silentLogger } from '../../src/support/logger.js';
@@ -18,13 +18,18 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-// This code writes run records v1: the chain of a future one that reads them as v2.
+// The chain of a future runwarden that reads this code's run records as one version older.
+const current = storedShapes.run.current;
 const shapes = {
   ...storedShapes,
   run: {
     ...storedShapes.run,
-    current: 2,
-    steps: [{ from: 1, change: 'a test step', migrate: (value: object) => ({ ...value }) }],
+    current: current + 1,
+    writtenAt: () => current + 1,
+    steps: [
+      ...storedShapes.run.steps,
+      { from: current, change: 'a test step', migrate: (value: object) => ({ ...value }) },
+    ],
   },
 };
 
@@ -61,7 +66,7 @@ test('only adopted live runs are written back; an unrestorable one stays quarant
       adoptOrphan: (record) =>
         record.runId === refused.id
           ? Promise.reject(new Error('a snapshot XState refuses'))
-          : Promise.resolve('reattach' as const),
+          : Promise.resolve({ decision: 'reattach' as const, restarting: false }),
       findHosted: () => Promise.resolve(null),
       releaseUnbridged: () => Promise.resolve(),
       removeRunFiles: () => undefined,

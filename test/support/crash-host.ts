@@ -14,6 +14,8 @@ export interface CrashPoint {
   readonly point: string;
   readonly runId?: string;
   readonly pid?: number;
+  /** At `backoff`: when the run's next generation is due. */
+  readonly nextStartAt?: number;
 }
 
 /** Fails clearly when dist/ is missing or older than src/ (the host imports dist/). */

@@ -4,6 +4,7 @@
 // real run must have taken exactly the model's transitions and be in the model's state,
 // with the facts the model fixes. A path through `released` goes on with the next
 // supervisor booted on the same home, which adopts the record.
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { decideOrphan } from '../../src/machines/decide-orphan.js';
@@ -168,6 +169,20 @@ export class ModelDriver {
       case 'TICK':
         this.world.advanceTo(event.now);
         return;
+      case 'RESTART_DUE': {
+        // The next generation's fixture says it is ready in the same file.
+        rmSync(this.ready, { force: true });
+        // Its write-ahead is refused where the model says so.
+        if (this.path.steps[index + 1]?.event.type === 'WRITE_AHEAD_FAILED')
+          this.gate = this.store.gateNext(`${this.world.name}/run/${this.runId}`, 'refuse');
+        // The real start time's jitter hashes the real run id: the model's time is moved
+        // onto it, so the next generation's deadlines fall where the model puts them.
+        const real = this.info().nextStartAt;
+        if (real === null) throw new Error(`run ${this.runId} is not waiting to restart`);
+        this.world.alignTo(event.now, real);
+        this.world.advanceTo(event.now);
+        return;
+      }
       case 'EXITED':
         if (before === 'running' || before === 'idle') {
           // Its own exit: asked through its stdin, or (adopted: no pipes) by a signal.

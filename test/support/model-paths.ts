@@ -4,14 +4,14 @@
 // the transitions each takes. A search over these abstract states picks paths that take
 // every transition the world can cause; model-driver.ts replays each for real.
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
-import { decideOrphan, type OrphanFacts } from '../../src/machines/decide-orphan.js';
+import { decideOrphan } from '../../src/machines/decide-orphan.js';
 import { describeTransition } from '../../src/machines/list-transitions.js';
 import type { RunContext } from '../../src/machines/run-context.js';
 import { nextDeadline } from '../../src/machines/run-deadlines.js';
 import type { RunEvent } from '../../src/machines/run-events.js';
 import type { RunDescriptor, RunStateName } from '../../src/types.js';
 import { spyEffects } from './model-spies.js';
-import { descriptor, fakeIdentity } from './run-fixtures.js';
+import { descriptor } from './run-fixtures.js';
 
 /** Time (on the manual clock) that passes while no supervisor runs. */
 export const REBOOT_GAP_MS = 2_000;
@@ -33,6 +33,18 @@ export const VARIANTS = {
   },
   silent: { replaceExistingScope: false, onOrphan: 'kill', ...deadlines(2_000, 1_000, 10_000) },
   short: { replaceExistingScope: false, onOrphan: 'kill', ...deadlines(2_000, 5_000, 1_000) },
+  // Restarted once, whatever ends it; the second end spends the intensity. Its delay
+  // outlasts a reboot (REBOOT_GAP_MS), so a released run waits in `backoff` on the next boot.
+  restart: {
+    replaceExistingScope: false,
+    onOrphan: 'kill',
+    ...deadlines(2_000, 5_000, 10_000),
+    restart: 'always',
+    restartDelayMs: 3_000,
+    maxRestartDelayMs: 3_000,
+    maxRestarts: 1,
+    restartWindowMs: 600_000,
+  },
 } as const satisfies Record<string, Partial<RunDescriptor>>;
 export type Variant = keyof typeof VARIANTS;
 
@@ -78,7 +90,7 @@ function runMachine() {
 }
 
 /** A run of the model: its pure actor now, and the world around it. */
-class ModelRun {
+export class ModelRun {
   actor: Actor<ReturnType<typeof runMachine>>;
   world: World = {
     proc: 'none',
@@ -136,6 +148,9 @@ class ModelRun {
       }
       default:
         if (event.type === 'TICK') w.clock = event.now;
+        // A new generation: a new process, not started yet.
+        if (event.type === 'RESTART_DUE')
+          Object.assign(w, { clock: event.now, proc: 'none', ready: false, termSaid: false });
         if (event.type === 'OUTPUT' && before !== 'finalizing') w.clock = event.at;
         if (event.type === 'OUTPUT' && before === 'finalizing') w.termSaid = true;
         if (event.type === 'SPAWNED') w.proc = 'alive';
@@ -168,86 +183,6 @@ class ModelRun {
   }
 }
 
-/** The events the real world can produce for `run` now, with the facts they carry. */
-export function worldEvents(run: ModelRun): ModelEvent[] {
-  const { context: c, world: w } = run;
-  const at = w.clock;
-  const cancel = { type: 'CANCEL', reason: 'cancelled', at } as const;
-  const release = { type: 'RELEASE', at } as const;
-  const exited = { type: 'EXITED', exitCode: null, signal: null, at } as const;
-  const held = c.origin === 'spawn';
-  const tick =
-    w.armedAt === null ? [] : [{ type: 'TICK', now: Math.max(w.clock, w.armedAt) } as const];
-  const output = { type: 'OUTPUT', bytes: 4, at: at + OUTPUT_STEP_MS } as const;
-  // An output waits for the clock: only where the watchdog does not fire meanwhile.
-  const outputs = held && w.armedAt !== null && at + OUTPUT_STEP_MS < w.armedAt ? [output] : [];
-  switch (run.value) {
-    case 'recording':
-      return [{ type: 'WRITE_AHEAD_DONE' }, { type: 'WRITE_AHEAD_FAILED' }, cancel, release];
-    case 'replacing':
-      return [{ type: 'PREDECESSORS_DONE' }, cancel, release];
-    case 'spawning':
-      // Caused the moment it enters `spawning`, before the launch reports.
-      return [
-        ...(c.endReason === null ? [cancel] : []),
-        ...(c.exit === null ? [release] : []),
-        { type: 'SPAWNED', pid: fakeIdentity.pid, identity: fakeIdentity, at },
-        { type: 'SPAWN_FAILED', error: { code: 'E_COMMAND_NOT_FOUND', message: 'missing' }, at },
-      ];
-    case 'running':
-    case 'idle':
-      return [...outputs, ...tick, exited, cancel, release];
-    case 'finalizing':
-      if (c.processExit !== null)
-        return [{ type: 'TREE_DEAD', forced: false, survivors: [], error: null, at }];
-      // A fixture that was not ready when SIGTERM came died of it: nothing else to see.
-      if (w.proc !== 'alive' || !w.ready) return [exited];
-      return [
-        // Its SIGTERM line: once, from a process whose pipes this supervisor holds, and
-        // reported at once only after a quiet interval.
-        ...(held &&
-        !w.termSaid &&
-        (c.lastOutputAt === null || at - c.lastOutputAt >= OUTPUT_STEP_MS)
-          ? [{ type: 'OUTPUT', bytes: 5, at } as const]
-          : []),
-        exited,
-        release,
-      ];
-    case 'orphaned':
-      return [cancel, release];
-    case 'released':
-      return adoptions(run);
-    default:
-      return [];
-  }
-}
-
-// How the next boot can find a released run: the facts each realizable world gives.
-function adoptions(run: ModelRun): ModelEvent[] {
-  const { context: c, world: w } = run;
-  const at = w.clock + REBOOT_GAP_MS;
-  const wasFinalizing = c.endReason !== null;
-  const policy = c.descriptor.onOrphan ?? 'kill';
-  const base: OrphanFacts = {
-    fromEarlierBoot: false,
-    rootCheck: 'alive',
-    markedProcesses: 1,
-    wasFinalizing,
-    hosted: false,
-    policy,
-  };
-  const adopt = (facts: OrphanFacts, root: typeof c.identity) =>
-    ({ type: 'ADOPT', facts, root, at }) as const;
-  const gone = adopt(
-    { ...base, rootCheck: c.identity === null ? null : 'exited', markedProcesses: 0 },
-    null,
-  );
-  const unverifiable = adopt({ ...base, rootCheck: 'uncertain', markedProcesses: 0 }, null);
-  if (w.foreign) return [unverifiable];
-  if (c.identity === null || w.proc !== 'alive') return [gone];
-  return [adopt(base, c.identity), gone, unverifiable];
-}
-
 /** The abstract state: what decides which events come next, and what they lead to. */
 export function abstractKey(run: ModelRun): string {
   const { context: c, world: w } = run;
@@ -261,6 +196,9 @@ export function abstractKey(run: ModelRun): string {
     c.endReason,
     c.exit?.reason ?? null,
     c.lastOutputAt !== null,
+    c.generation,
+    c.nextStartAt !== null,
+    c.stopReason !== null,
     w.proc,
     w.ready,
     w.termSaid,

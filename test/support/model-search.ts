@@ -6,11 +6,11 @@ import {
   abstractKey,
   replay,
   VARIANTS,
-  worldEvents,
   type ModelEvent,
   type ModelPath,
   type Variant,
 } from './model-paths.js';
+import { worldEvents } from './model-world-events.js';
 
 const TERMINAL = new Set(['done', 'refused', 'released']);
 

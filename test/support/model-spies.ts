@@ -9,7 +9,11 @@ import {
   type NonReducibleUnknown,
 } from 'xstate';
 import { vi } from 'vitest';
-import type { RunEffectInput, WatchdogInput } from '../../src/machines/run-effects.js';
+import type {
+  RestartTimerInput,
+  RunEffectInput,
+  WatchdogInput,
+} from '../../src/machines/run-effects.js';
 import type { RunEvent } from '../../src/machines/run-events.js';
 import { runMachine } from '../../src/machines/run-machine.js';
 import {
@@ -26,6 +30,7 @@ export const EFFECT_ACTORS = [
   'launch',
   'watchdog',
   'terminate',
+  'restartTimer',
   'probeStore',
   'boot',
   'close',
@@ -89,6 +94,7 @@ export function spyEffects() {
       launch: callback<RunEffectInput>('launch'),
       watchdog: callback<WatchdogInput>('watchdog'),
       terminate: callback<RunEffectInput>('terminate'),
+      restartTimer: callback<RestartTimerInput>('restartTimer'),
     },
     actions: {
       followAdopted: actions.followAdopted,

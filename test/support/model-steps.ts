@@ -57,7 +57,7 @@ export function plan(path: ModelPath): Plan {
         ? [step.event.type]
         : [],
     ),
-    ignoreTerm: during('finalizing', 'RELEASE'),
+    ignoreTerm: during('finalizing', 'RELEASE') || during('finalizing', 'CANCEL'),
     sayTerm: during('finalizing', 'OUTPUT'),
   };
 }
@@ -77,6 +77,7 @@ export function causedByDriver(path: ModelPath, index: number, p: Plan): boolean
     case 'OUTPUT':
       return before !== 'finalizing';
     case 'TICK':
+    case 'RESTART_DUE':
     case 'ADOPT':
       return true;
     case 'EXITED':
@@ -143,6 +144,10 @@ export function machineFacts(value: RunStateName, context: RunContext) {
     endReason: context.endReason,
     processExit: context.processExit !== null,
     termination: context.termination !== null,
+    generation: context.generation,
+    restarts: context.restarts,
+    backoff: context.nextStartAt !== null,
+    stopped: context.stopReason !== null,
   };
 }
 

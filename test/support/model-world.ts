@@ -20,7 +20,7 @@ export class ModelWorld {
   readonly name = `model-${randomUUID().slice(0, 8)}`;
   readonly clock = new ManualClock();
   /** The manual clock's value at the model's time 0. */
-  private readonly base = this.clock.now();
+  private base = this.clock.now();
   private ids = 0;
 
   constructor(prefix: string) {
@@ -29,6 +29,11 @@ export class ModelWorld {
 
   nextId(): number {
     return ++this.ids;
+  }
+
+  /** From now on the model's time `at` is the manual clock's `real` (never moves the clock). */
+  alignTo(at: number, real: number): void {
+    this.base = real - at;
   }
 
   /** Moves the clock to the model's time `at`, firing every timer due by then. */

@@ -7,6 +7,7 @@ import {
 } from '../../src/machines/run-context.js';
 import { deadlinesAtStart } from '../../src/machines/run-deadlines.js';
 import type { ProcessIdentity } from '../../src/os/process-identity.js';
+import { RESTART_DEFAULTS } from '../../src/support/limits.js';
 import type { RunDescriptor } from '../../src/types.js';
 
 /** A descriptor with every field set; override what a test cares about. */
@@ -35,6 +36,7 @@ export function descriptor(overrides: Partial<RunDescriptor> = {}): RunDescripto
     onOrphan: 'kill',
     durable: false,
     maxLogBytes: 64 * 1024,
+    ...RESTART_DEFAULTS,
     ...overrides,
   };
 }

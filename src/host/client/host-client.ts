@@ -84,7 +84,7 @@ export class RunHostClient {
   /** Starts a run on the host. Throws SpawnError when its process cannot start. */
   async spawn(
     request: HostSpawnRequest,
-  ): Promise<{ pid: number; identity: ProcessIdentity | null }> {
+  ): Promise<{ pid: number; identity: ProcessIdentity | null; outputStart?: number }> {
     try {
       return await this.json('POST', '/v1/runs', request);
     } catch (error) {

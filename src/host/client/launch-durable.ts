@@ -51,7 +51,9 @@ export async function launchDurable(
     pid: started.pid,
     mode: descriptor.mode,
     host: host.identity,
-    since: 0,
+    // A restarted run's log goes on from the last generation's output (a host older than
+    // restarts answers no `outputStart`: its runs start at 0).
+    since: started.outputStart ?? 0,
     logger,
   });
 }

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { RUN_MARKER } from '../../os/run-marker.js';
+import { RUN_GENERATION, RUN_MARKER } from '../../os/run-marker.js';
 import { readIdentity, type ProcessIdentity } from '../../os/process-identity.js';
 import { RunHostClient, RunHostError, RunHostProtocolError } from './host-client.js';
 import {
@@ -114,7 +114,7 @@ function hostEntry(): string {
 async function startHostProcess(home: string, name: string, protocol: HostProtocol): Promise<void> {
   // A supervisor that is itself a run must not pass its marker to the host.
   const inherited = Object.entries(process.env).filter(
-    ([key]) => key !== RUN_MARKER && key !== 'RUNWARDEN_SUPERVISOR',
+    ([key]) => key !== RUN_MARKER && key !== RUN_GENERATION && key !== 'RUNWARDEN_SUPERVISOR',
   );
   const env = { ...Object.fromEntries(inherited), [RUN_HOST_MARKER]: `${home}/${name}` };
   const played = protocol.own === HOST_PROTOCOL_VERSION ? [] : ['--protocol', String(protocol.own)];

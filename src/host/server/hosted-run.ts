@@ -28,6 +28,11 @@ export class HostedRun {
   private readonly timers: NodeJS.Timeout[] = [];
   private noOutputTimer: NodeJS.Timeout | null = null;
   private readonly ended: Promise<void>;
+  /**
+   * The log's end when this process started: where its output begins. A restarted run's
+   * new generation appends to the same log, after the last one's output.
+   */
+  readonly outputStart: number;
 
   private constructor(
     private readonly request: HostSpawnRequest,
@@ -38,6 +43,7 @@ export class HostedRun {
     private readonly logger: Logger,
   ) {
     this.runId = request.runId;
+    this.outputStart = log.end;
     let endedResolve: () => void = () => undefined;
     this.ended = new Promise((resolve) => (endedResolve = resolve));
     handle.onData((chunk) => {

@@ -56,11 +56,17 @@ export async function routeHostRequest(
   if (resource !== 'runs') throw noRoute(method, url.pathname);
   if (id === undefined && method === 'POST') {
     const body = parseRequest(hostSpawnRequest, await readJsonBody(request));
-    if (host.get(body.runId) !== undefined)
-      throw new ApiError(409, 'E_RUN_EXISTS', `run ${body.runId} is already hosted`);
+    const held = host.get(body.runId);
+    if (held !== undefined) {
+      if (held.exit === null)
+        throw new ApiError(409, 'E_RUN_EXISTS', `run ${body.runId} is already hosted`);
+      // A restarted run's next generation: the last one exited, and its supervisor verified
+      // its tree dead before it asked; its kept exit (not collected yet) is let go.
+      host.collect(body.runId);
+    }
     try {
       const run = await host.start(body);
-      send(response, 201, { pid: run.pid, identity: run.identity });
+      send(response, 201, { pid: run.pid, identity: run.identity, outputStart: run.outputStart });
     } catch (error) {
       if (error instanceof SpawnError) throw new ApiError(422, error.code, error.message);
       throw error;

@@ -1,6 +1,6 @@
 // Every shape stored under a supervisor's name, with the version this code writes and the
 // steps that bring an older value up to it.
-import { RUN_RECORD_SCHEMA_VERSION } from '../run-record.js';
+import { recordVersionOf, RUN_RECORD_SCHEMA_VERSION } from '../run-record.js';
 import type { MigrationStep } from './migration-step.js';
 import { leaseSteps } from './lease-steps.js';
 import { quarantineSteps } from './quarantine-steps.js';
@@ -20,6 +20,12 @@ export interface StoredShape {
    * so); `null`: a value without one is invalid (every run record has one). */
   readonly unversioned: number | null;
   readonly steps: readonly MigrationStep[];
+  /**
+   * The version this code writes a (migrated, valid) value at, if not always `current`: a
+   * run record is written at the lowest version that describes it. A value stored at that
+   * version already needs no writing back.
+   */
+  readonly writtenAt?: (value: unknown) => number;
 }
 
 /** The version of quarantine entries and owner leases this code writes. */
@@ -33,6 +39,7 @@ export const storedShapes: Readonly<Record<StoredKind, StoredShape>> = {
     noun: 'run records',
     unversioned: null,
     steps: runRecordSteps,
+    writtenAt: (value) => recordVersionOf((value as { snapshot?: unknown }).snapshot),
   },
   quarantine: {
     kind: 'quarantine',

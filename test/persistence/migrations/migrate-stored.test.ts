@@ -30,9 +30,50 @@ test("0.1.0's lease and quarantine entry (no schemaVersion) are version 1 and ge
   expect(lease).not.toHaveProperty('schemaVersion');
 });
 
-test('a run record of v1 is current: nothing to migrate', () => {
-  const record = { schemaVersion: 1, runId: 'r' };
-  expect(migrateStored('run', record)).toEqual({ status: 'current', from: 1, value: record });
+test('a run record of v1 becomes v2: a run that never restarts, in its first generation', () => {
+  const exit = { reason: 'exit', exitCode: 0 };
+  const context = { runId: 'r', descriptor: { command: 'true' }, exit };
+  const record = { schemaVersion: 1, runId: 'r', snapshot: { value: 'done', context } };
+  expect(migrateStored('run', record)).toEqual({
+    status: 'current',
+    from: 1,
+    value: {
+      schemaVersion: 2,
+      runId: 'r',
+      snapshot: {
+        value: 'done',
+        context: {
+          ...context,
+          descriptor: {
+            command: 'true',
+            restart: 'never',
+            restartDelayMs: 1000,
+            maxRestartDelayMs: 30_000,
+            maxRestarts: 5,
+            restartWindowMs: 60_000,
+          },
+          exit: { ...exit, restarts: 0 },
+          generation: 1,
+          restarts: 0,
+          restartedAt: [],
+          backoffStep: 0,
+          nextStartAt: null,
+          generationEnd: null,
+          stopReason: null,
+        },
+      },
+    },
+  });
+  // Shapes that are not a record are left for validation to refuse.
+  const odd = { schemaVersion: 1, snapshot: 'text' };
+  expect(migrateStored('run', odd)).toEqual({
+    status: 'current',
+    from: 1,
+    value: { schemaVersion: 2, snapshot: 'text' },
+  });
+  // A run record of v2 is current: nothing to migrate.
+  const current = { schemaVersion: 2, runId: 'r' };
+  expect(migrateStored('run', current)).toEqual({ status: 'current', from: 2, value: current });
 });
 
 test('a value of a newer version is never migrated: it names the version it needs', () => {
@@ -49,7 +90,7 @@ test('a value of a newer version is never migrated: it names the version it need
 
 test('values no version can describe are left for validation to refuse', () => {
   for (const value of [null, 'text', 42, [1], { schemaVersion: '2' }, { schemaVersion: 1.5 }]) {
-    expect(migrateStored('run', value)).toEqual({ status: 'current', from: 1, value });
+    expect(migrateStored('run', value)).toEqual({ status: 'current', from: 2, value });
   }
   expect(migrateStored('run', { schemaVersion: 0 })).toMatchObject({ status: 'current' });
 });

@@ -1,0 +1,160 @@
+// The run machine's setup: its types, effects (provided by the runtime), named actions and
+// guards. The chart itself is in run-machine.ts.
+import { assertEvent, assign, enqueueActions, sendParent, setup } from 'xstate';
+import { deadlinesAfterOutput, deadlinesAtStart, deadlinesOnReattach } from './run-deadlines.js';
+import type { RunEvent } from './run-events.js';
+import {
+  messageOf,
+  reasonForExit,
+  releasedExit,
+  runEnded,
+  type RunContext,
+  type RunInput,
+} from './run-context.js';
+import { runEffects } from './run-effects.js';
+import { runGuards } from './run-guards.js';
+import { beginGeneration, limitRestarts, scheduleRestart } from './run-restart-actions.js';
+
+export const runSetup = setup({
+  types: {
+    context: {} as RunContext,
+    events: {} as RunEvent,
+    input: {} as RunInput,
+  },
+  actors: runEffects,
+  actions: {
+    /** Asks the parent to cancel the live runs of the scope created before this one. */
+    requestReplacement: sendParent(({ context }) => ({
+      type: 'REPLACE_PREDECESSORS' as const,
+      runId: context.runId,
+    })),
+    // Each terminal state tells the parent (if any: a pure test runs one alone) how it ended.
+    reportDone: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent !== undefined) enqueue.sendParent(runEnded(context, 'done'));
+    }),
+    reportReleased: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent !== undefined) enqueue.sendParent(runEnded(context, 'released'));
+    }),
+    reportRefused: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent !== undefined) enqueue.sendParent(runEnded(context, 'refused'));
+    }),
+    /** Follows an adopted process again: its run host's stream, or its verified identity. */
+    followAdopted: () => undefined,
+    /** Releases the handle and file descriptors; never signals. */
+    releaseProcess: () => undefined,
+    /** Detaches from a process that goes on (a `leave` shutdown); never signals. */
+    detachProcess: () => undefined,
+    recordOutput: assign(({ context, event }) => {
+      assertEvent(event, 'OUTPUT');
+      return {
+        lastOutputAt: event.at,
+        outputBytes: context.outputBytes + event.bytes,
+        deadlines: deadlinesAfterOutput(context.descriptor, context.deadlines, event.at),
+      };
+    }),
+    recordSpawn: assign(({ context, event }) => {
+      assertEvent(event, 'SPAWNED');
+      return {
+        pid: event.pid,
+        identity: event.identity,
+        host: event.host ?? null,
+        startedAt: event.at,
+        deadlines: deadlinesAtStart(context.descriptor, event.at),
+      };
+    }),
+    recordSpawnFailure: assign(({ event }) => {
+      assertEvent(event, 'SPAWN_FAILED');
+      return { endReason: 'spawn-error' as const, error: event.error, endedAt: event.at };
+    }),
+    recordRefusal: assign(({ event }) => {
+      const message = messageOf((event as { error?: unknown }).error);
+      return {
+        endReason: 'spawn-error' as const,
+        error: {
+          code: 'E_STORE_WRITE',
+          message: `the write-ahead record could not be stored: ${message}`,
+        },
+      };
+    }),
+    // An effect that failed (threw) must not leave a run stuck: the failure is its exit.
+    recordLaunchFailure: assign(({ event }) => ({
+      endReason: 'spawn-error' as const,
+      error: { code: 'E_LAUNCH', message: messageOf((event as { error?: unknown }).error) },
+    })),
+    recordTerminationFailure: assign(({ context, event }) => ({
+      processExit: context.processExit ?? { exitCode: null, signal: null },
+      termination: {
+        forced: false,
+        survivors: [],
+        error: { code: 'E_TERMINATE', message: messageOf((event as { error?: unknown }).error) },
+      },
+    })),
+    recordProcessExit: assign(({ context, event }) => {
+      assertEvent(event, 'EXITED');
+      return {
+        processExit: { exitCode: event.exitCode, signal: event.signal },
+        endReason: context.endReason ?? event.reason ?? reasonForExit(event.signal),
+        endedAt: Math.max(context.endedAt ?? 0, event.at),
+      };
+    }),
+    recordTreeDead: assign(({ context, event }) => {
+      assertEvent(event, 'TREE_DEAD');
+      return {
+        termination: { forced: event.forced, survivors: event.survivors, error: event.error },
+        endedAt: Math.max(context.endedAt ?? 0, event.at),
+      };
+    }),
+    // The first reason wins: a run orphaned while finalizing (say, cancelled) keeps its
+    // reason when the next supervisor finishes the job.
+    expireTimeout: assign({ endReason: 'timeout' }),
+    expireNoOutput: assign({ endReason: 'no-output-timeout' }),
+    // A cancel is also a stop request: whatever reason the run ends with, it is not
+    // started again (a cancel while it is already finalizing keeps the first reason).
+    recordCancel: assign(({ context, event }) => {
+      assertEvent(event, 'CANCEL');
+      return {
+        stopReason: context.stopReason ?? event.reason,
+        endReason: context.endReason ?? event.reason,
+        error: context.error ?? event.error ?? null,
+        endedAt: context.endedAt ?? event.at ?? null,
+      };
+    }),
+    // The record keeps the run live (no end reason): the next supervisor adopts it.
+    recordRelease: assign(({ context, event }) => {
+      assertEvent(event, 'RELEASE');
+      return { exit: releasedExit(context, event.at ?? context.startedAt ?? context.createdAt) };
+    }),
+    recordReattach: assign(({ context, event }) => {
+      assertEvent(event, 'ADOPT');
+      const startedAt = context.startedAt ?? event.at;
+      return {
+        identity: event.root ?? context.identity,
+        pid: event.root?.pid ?? context.pid,
+        startedAt,
+        deadlines: deadlinesOnReattach(context.descriptor, context.deadlines, startedAt, event.at),
+      };
+    }),
+    recordOrphanKill: assign(({ context, event }) => {
+      assertEvent(event, 'ADOPT');
+      return {
+        endReason: context.endReason ?? ('orphan-killed' as const),
+        error: context.error ?? event.error ?? null,
+      };
+    }),
+    scheduleRestart: assign(({ context }) => scheduleRestart(context)),
+    limitRestarts: assign(({ context }) => limitRestarts(context)),
+    beginGeneration: assign(({ context, event }) => {
+      assertEvent(event, 'RESTART_DUE');
+      return beginGeneration(context, event.now);
+    }),
+    recordLost: assign(({ context, event }) => {
+      assertEvent(event, 'ADOPT');
+      return {
+        endReason: 'lost' as const,
+        error: context.error ?? event.error ?? null,
+        endedAt: event.at,
+      };
+    }),
+  },
+  guards: runGuards,
+});
