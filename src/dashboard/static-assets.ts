@@ -6,6 +6,8 @@ const TYPES = {
   'index.html': 'text/html; charset=utf-8',
   'dashboard.js': 'text/javascript; charset=utf-8',
   'tree-view.js': 'text/javascript; charset=utf-8',
+  'run-text.js': 'text/javascript; charset=utf-8',
+  'reconcile-view.js': 'text/javascript; charset=utf-8',
   'dashboard.css': 'text/css; charset=utf-8',
 } as const;
 

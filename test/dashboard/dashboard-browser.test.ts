@@ -5,90 +5,32 @@
 // and draws deeper trees (served by a stand-in route) nested. The screenshots are kept in
 // test-artifacts/dashboard.png and dashboard-tree.png.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { liveMarked } from '../support/process-checks.js';
-import { runCli, startDaemon, stopDaemon } from '../support/cli.js';
-import { CHROMIUM, chromium as needChromium } from '../support/machine-requirements.js';
+import { runCli, stopDaemon } from '../support/cli.js';
+import { chromium as needChromium } from '../support/machine-requirements.js';
 import { testNeeding } from '../support/requirements.js';
-import { createTempHome } from '../support/temp-home.js';
-import { waitUntil } from '../support/wait-for.js';
 import { useBuiltCli } from '../support/built-cli.js';
+import {
+  ARTIFACTS,
+  cellBecomes,
+  openDashboard,
+  SUPERVISOR_NODE,
+  textMatches,
+  treeRun,
+  treeRunGone,
+  treeRunShows,
+} from './dashboard-page.js';
 
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 const testWithChromium = testNeeding(needChromium());
 
 const { cleanups } = useBuiltCli('runwarden-cli-');
-
-/** Waits until the element at `selector` exists and its text matches `expected`. */
-function textMatches(page: Page, selector: string, expected: RegExp) {
-  const element = page.locator(selector);
-  return waitUntil(
-    async () => {
-      const text = (await element.count()) === 0 ? null : await element.textContent();
-      return text !== null && expected.test(text) ? text : null;
-    },
-    15_000,
-    `${selector} matching ${String(expected)}`,
-  );
-}
-
-/** The same for one cell of a run's row. */
-function cellBecomes(page: Page, runId: string, field: string, expected: RegExp) {
-  return textMatches(page, `tr[data-run-id="${runId}"] [data-field="${field}"]`, expected);
-}
-
-// The supervisor's node in the tree, and a run's node right under it.
-const SUPERVISOR_NODE = '#tree li[data-kind="supervisor"]';
-const treeRun = (runId: string) =>
-  `${SUPERVISOR_NODE} > ul > li[data-kind="run"][data-run-id="${runId}"]`;
-
-/** Waits until the run's node is in the tree with these fields. */
-async function treeRunShows(page: Page, runId: string, fields: Record<string, RegExp>) {
-  for (const [field, expected] of Object.entries(fields))
-    await textMatches(page, `${treeRun(runId)} > .node > [data-field="${field}"]`, expected);
-}
-
-/** Waits until the run's node has left the tree. */
-function treeRunGone(page: Page, runId: string) {
-  const node = page.locator(treeRun(runId));
-  return waitUntil(async () => (await node.count()) === 0, 15_000, `${runId} to leave the tree`);
-}
-
-/** Starts the built daemon with its dashboard and a browser, both stopped after the test. */
-async function openDashboard() {
-  const home = createTempHome('runwarden-dashboard-');
-  cleanups.push(home.remove);
-  const { daemon, printed } = await startDaemon(home.path, ['--http', '127.0.0.1:0']);
-  cleanups.push(async () => {
-    expect(await stopDaemon(daemon)).toBe(0);
-  });
-  const line = printed.find((l) => l.startsWith('dashboard: ')) ?? '';
-  const [, url = '', tokenFile = ''] =
-    /^dashboard: (\S+) \(token in (\S+), mode 0600\)$/.exec(line) ?? [];
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      // No crash handler process that could outlive the browser.
-      '--disable-crash-reporter',
-    ],
-  });
-  cleanups.push(() => browser.close());
-  return { home, daemon, url, tokenFile, browser };
-}
 
 testWithChromium(
   'token-gated page: a run appears and ends, another is cancelled from the page',
   { timeout: 90_000 },
   async () => {
-    const { home, daemon, url, tokenFile, browser } = await openDashboard();
+    const { home, daemon, url, tokenFile, browser } = await openDashboard(cleanups);
     const base = url.slice(0, url.indexOf('?'));
     const token = new URL(url).searchParams.get('token') ?? '';
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -173,7 +115,7 @@ testWithChromium(
   'the tree view nests to any depth, and a branch folds',
   { timeout: 60_000 },
   async () => {
-    const { url, browser } = await openDashboard();
+    const { url, browser } = await openDashboard(cleanups);
     const page = await browser.newPage();
     // Deeper than today's daemon builds: groups (nested supervisors) of runs and groups.
     const run = (id: string, state: string) => {

@@ -1,6 +1,7 @@
 // The dashboard server in-process, on loopback, with a real supervisor and real processes:
 // every route behind the token, the cookie exchange, the Host and Origin gates, the
-// control routes, the supervision tree and the live event stream.
+// control routes, the supervision tree and the live event stream, and what the page's
+// restart view is built from (a run in backoff, in the stream and in the tree).
 import { afterEach, expect, test } from 'vitest';
 import type { Logger, RunInfo, Supervisor, SupervisorTree } from '../../src/index.js';
 import { generateChart } from '../../src/charts/generate-chart.js';
@@ -225,4 +226,61 @@ test('GET /v1/tree: the supervisor over its live runs, behind the same gates', a
   expect(await treeNow()).toEqual({ ...empty, children: [runNode(second, null)] });
   await sup.cancel(second.id);
   expect(await treeNow()).toEqual({ ...empty, children: [] });
+});
+
+test('a run in backoff: the stream carries its restart facts, the tree holds it by id', async () => {
+  const { base } = await dashboardFor();
+  const stream = await openEventStream(`${base}/v1/events`, bearer);
+  cleanups.push(stream.close);
+  const spawned = await httpCall(`${base}/v1/runs`, {
+    method: 'POST',
+    headers: { ...bearer, 'content-type': 'application/json' },
+    // Fails at once; the restart is a minute away, far beyond the test.
+    body: JSON.stringify({
+      spec: {
+        command: 'sh',
+        args: ['-c', 'exit 3'],
+        restart: 'on-failure',
+        restartDelayMs: 60_000,
+      },
+    }),
+  });
+  expect(spawned.status).toBe(201);
+  const id = (JSON.parse(spawned.body) as { run: RunInfo }).run.id;
+  const streamed = (ready: (run: RunInfo) => boolean, what: string) =>
+    waitUntil(
+      () =>
+        stream.events
+          .filter((e) => e.event === 'runs')
+          .flatMap((e) => (e.data as { runs: RunInfo[] }).runs)
+          .find((run) => run.id === id && ready(run)),
+      10_000,
+      what,
+    );
+  const waiting = await streamed((run) => run.state === 'backoff', 'the run in backoff');
+  // All the page needs for its countdown, sent once: it counts down from the clock.
+  expect(waiting).toMatchObject({
+    restart: 'on-failure',
+    restartDelayMs: 60_000,
+    restarts: 0,
+    generation: 1,
+    exit: null,
+  });
+  expect(waiting.nextStartAt).toBeGreaterThan(Date.now());
+  expect(waiting.nextStartAt).toBeLessThanOrEqual(Date.now() + 60_000);
+  // The tree's node carries no restart facts: the page finds them in the run list by id.
+  const tree = await httpCall(`${base}/v1/tree`, { headers: bearer });
+  expect((JSON.parse(tree.body) as { tree: SupervisorTree }).tree.children).toEqual([
+    expect.objectContaining({ kind: 'run', id, state: 'backoff' }),
+  ]);
+
+  const cancelled = await httpCall(`${base}/v1/runs/${id}/cancel`, {
+    method: 'POST',
+    headers: bearer,
+  });
+  expect(cancelled.status).toBe(200);
+  const ended = await streamed((run) => run.state === 'done', 'the cancelled run');
+  expect(ended).toMatchObject({ nextStartAt: null, exit: { reason: 'cancelled', restarts: 0 } });
+  const after = await httpCall(`${base}/v1/tree`, { headers: bearer });
+  expect((JSON.parse(after.body) as { tree: SupervisorTree }).tree.children).toEqual([]);
 });

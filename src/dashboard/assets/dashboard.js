@@ -2,6 +2,8 @@
 // comes from the daemon's control API (/v1/..., the routes the CLI uses), its event
 // stream (/v1/events) and the run chart generated from the machine (/v1/charts/run).
 // Authentication is the HttpOnly session cookie: this script never sees the token.
+import { showReconcile } from './reconcile-view.js';
+import { exitText, formatAge, restartParts } from './run-text.js';
 import { createTreeView } from './tree-view.js';
 
 const TAIL_BYTES = 16 * 1024;
@@ -10,14 +12,26 @@ const TAIL_CHARS = 64 * 1024;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
 
-const view = { runs: [], rows: new Map(), selected: null, following: null };
+const view = { runs: [], byId: new Map(), rows: new Map(), selected: null, following: null };
 const byId = (id) => document.getElementById(id);
 // The supervision tree, fetched again whenever the supervisor reports a lifecycle event.
 const tree = createTreeView({
   container: byId('tree'),
   load: async () => (await api('GET', '/v1/tree')).tree,
   // A run the list does not show yet (its `runs` event is on the way) is not selected.
-  onSelectRun: (id) => view.runs.some((run) => run.id === id) && select(id),
+  onSelectRun: (id) => view.byId.has(id) && select(id),
+  // The tree's run nodes carry no restart facts: they come from the run list, by run id.
+  describeRun: (node) => {
+    const run = view.byId.get(node.id);
+    const parts = new Map(run === undefined ? [] : restartParts(run, Date.now()));
+    // In backoff the pid is the ended generation's: no process is running.
+    const waiting = node.state === 'backoff' && node.pid !== null;
+    return [
+      ...(waiting ? [['pid', `last pid ${node.pid}`]] : []),
+      ['restarts', parts.get('count') ?? ''],
+      ['countdown', parts.get('countdown') ?? ''],
+    ];
+  },
   onError: showError,
 });
 
@@ -39,18 +53,26 @@ function showError(error) {
   box.hidden = false;
 }
 
-function formatAge(ms) {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
-  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
-}
-
-function exitText(exit) {
-  if (exit === null) return '';
-  const code = exit.exitCode === null ? '' : ` ${exit.exitCode}`;
-  const signal = exit.signal === null ? '' : ` ${exit.signal}`;
-  return `${exit.reason}${code}${signal}${exit.forced ? ' (forced)' : ''}`;
+/**
+ * Shows `[part, text]` pairs (run-text.js) in `container`, one `span[data-part]` each. The
+ * spans are reused while the parts stay the same, so a ticking countdown only changes text.
+ */
+function showParts(container, parts) {
+  const names = parts.map(([name]) => name).join(' ');
+  if (container.dataset.parts !== names) {
+    container.dataset.parts = names;
+    container.replaceChildren(
+      ...parts.map(([name]) => {
+        const span = document.createElement('span');
+        span.dataset.part = name;
+        return span;
+      }),
+    );
+  }
+  for (const [i, [, text]] of parts.entries()) {
+    const span = container.children[i];
+    if (span.textContent !== text) span.textContent = text;
+  }
 }
 
 /** The row of a run, created once and updated in place (buttons survive updates). */
@@ -62,6 +84,7 @@ function rowFor(run) {
   for (const field of [
     'id',
     'state',
+    'restarts',
     'pid',
     'scope',
     'owner',
@@ -98,6 +121,9 @@ function fillRow(row, run, now) {
   cell('state').textContent = run.state;
   cell('state').className = `state-${run.state}`;
   cell('pid').textContent = run.pid ?? '';
+  // In backoff the pid is the ended generation's: no process is running.
+  cell('pid').classList.toggle('ended', run.state === 'backoff');
+  cell('pid').title = run.state === 'backoff' ? 'the last generation (ended)' : '';
   cell('scope').textContent = run.scopeKey ?? '';
   cell('owner').textContent = run.ownerId ?? '';
   cell('command').textContent = [run.command, ...run.args].join(' ');
@@ -107,7 +133,9 @@ function fillRow(row, run, now) {
     run.lastOutputAt === null
       ? ''
       : `${formatAge(now - run.lastOutputAt)} ago (${run.outputBytes} B)`;
-  cell('exit').textContent = exitText(run.exit);
+  cell('exit').textContent = exitText(run.exit, run);
+  cell('exit').classList.toggle('gave-up', run.exit?.reason === 'restart-limit');
+  showParts(cell('restarts'), restartParts(run, now));
   row.querySelector('button.cancel').hidden = run.state === 'done';
   row.classList.toggle('selected', run.id === view.selected);
 }
@@ -115,6 +143,7 @@ function fillRow(row, run, now) {
 /** Shows the run list of a `runs` event: newest first. */
 function showRuns(runs) {
   view.runs = [...runs].sort((a, b) => b.createdAt - a.createdAt);
+  view.byId = new Map(view.runs.map((run) => [run.id, run]));
   const body = document.querySelector('#runs tbody');
   const now = Date.now();
   for (const [id, row] of view.rows) {
@@ -131,6 +160,7 @@ function showRuns(runs) {
   byId('no-runs').hidden = view.runs.length > 0;
   if (view.selected === null && view.runs.length > 0) select(view.runs[0].id);
   else showSelected();
+  tree.repaint();
 }
 
 function select(id) {
@@ -139,19 +169,28 @@ function select(id) {
   for (const [rowId, row] of view.rows) row.classList.toggle('selected', rowId === id);
   tree.select(id);
   showSelected();
-  const run = view.runs.find((r) => r.id === id);
+  const run = view.byId.get(id);
   if (changed && run !== undefined) void followOutput(run);
 }
 
 /** The selected run's summary, and its state highlighted in the chart. */
 function showSelected() {
-  const run = view.runs.find((r) => r.id === view.selected);
+  const run = view.byId.get(view.selected);
   byId('selected-id').textContent = run?.id ?? '(none selected)';
   byId('selected-summary').textContent =
-    run === undefined ? '' : `${run.state}${run.exit === null ? '' : `: ${exitText(run.exit)}`}`;
+    run === undefined
+      ? ''
+      : `${run.state}${run.exit === null ? '' : `: ${exitText(run.exit, run)}`}`;
+  showSelectedRestarts(Date.now());
   for (const node of document.querySelectorAll('#chart g.current'))
     node.classList.remove('current');
   if (run !== undefined) byId(`state-${run.state}`)?.classList.add('current');
+}
+
+/** The selected run's restart policy at work, worded in full. */
+function showSelectedRestarts(now) {
+  const run = view.byId.get(view.selected);
+  showParts(byId('selected-restarts'), run === undefined ? [] : restartParts(run, now, true));
 }
 
 /** Streams the selected run's output tail (`GET /v1/runs/:id/output?follow=true`, NDJSON). */
@@ -185,7 +224,7 @@ async function followOutput(run) {
           const data = Uint8Array.from(atob(message.data), (c) => c.charCodeAt(0));
           append(bytes.decode(data, { stream: true }).replace(ANSI, ''));
         } else if (message.type === 'exit') {
-          append(`\n[run ended: ${exitText(message.exit) || 'unknown'}]\n`);
+          append(`\n[run ended: ${exitText(message.exit, run) || 'unknown'}]\n`);
         }
       }
     }
@@ -204,39 +243,6 @@ async function loadChart() {
   chart.querySelector('svg')?.removeAttribute('width');
   chart.querySelector('svg')?.removeAttribute('height');
   showSelected();
-}
-
-function showReconcile(report, when) {
-  byId('reconcile-when').textContent = when;
-  const list = byId('reconcile');
-  list.replaceChildren();
-  if (report === null) return;
-  const ids = (items) => items.map((item) => (typeof item === 'string' ? item : item.runId));
-  const rows = [
-    ['killed', ids(report.killed)],
-    ['reattached', ids(report.reattached)],
-    ['lost', ids(report.lost)],
-    ['uncertain', ids(report.uncertain)],
-    ['escapees killed', report.escapeesKilled.map((e) => `${e.runId} (pid ${e.pid})`)],
-    ['unknown marked', report.unknownMarked.map((e) => `${e.runId} (pid ${e.pid})`)],
-    ['quarantined', ids(report.quarantined)],
-    [
-      'left for a newer runwarden',
-      (report.newer ?? []).map((n) => `${n.key} (v${n.schemaVersion}: needs ${n.needs})`),
-    ],
-  ];
-  for (const [name, values] of rows) {
-    const term = document.createElement('dt');
-    term.textContent = name;
-    const value = document.createElement('dd');
-    value.textContent = values.length === 0 ? '-' : values.join(', ');
-    list.append(term, value);
-  }
-  const term = document.createElement('dt');
-  term.textContent = 'took';
-  const value = document.createElement('dd');
-  value.textContent = `${report.durationMs} ms${report.dryRun ? ' (dry run: nothing signalled)' : ''}`;
-  list.append(term, value);
 }
 
 async function loadStatus() {
@@ -267,10 +273,13 @@ byId('reconcile-dry-run').addEventListener('click', () => {
     .then(({ report }) => showReconcile(report, `(dry run at ${new Date().toLocaleTimeString()})`))
     .catch(showError);
 });
-// Ages move on between events.
+// Ages and backoff countdowns move on between events: recomputed from the clock each
+// second, never fetched (the daemon sends `nextStartAt` once, when the backoff begins).
 setInterval(() => {
   const now = Date.now();
   for (const run of view.runs) fillRow(rowFor(run), run, now);
+  showSelectedRestarts(now);
+  tree.repaint();
 }, 1000);
 connect();
 loadChart().catch(showError);

@@ -27,9 +27,11 @@ const otherFields = (node) => [
  * A tree view in `container`. `load()` resolves with the tree; `refresh()` calls it, at most
  * one call at a time, and once more after a call if it was asked again meanwhile (so the
  * last answer drawn is never older than the last request). Clicking a run calls
- * `onSelectRun(id)`.
+ * `onSelectRun(id)`. `describeRun(node)` adds `[field, text]` pairs to a run's node, or
+ * replaces its own (facts the tree does not carry, such as its restarts); `repaint()` draws
+ * the last tree again with them, without loading it.
  */
-export function createTreeView({ container, load, onSelectRun, onError }) {
+export function createTreeView({ container, load, onSelectRun, onError, describeRun = () => [] }) {
   const elements = new Map();
   const collapsed = new Set();
   const root = document.createElement('ul');
@@ -39,6 +41,7 @@ export function createTreeView({ container, load, onSelectRun, onError }) {
   let selected = null;
   let loading = false;
   let again = false;
+  let last = null;
 
   function itemFor(key, node) {
     let item = elements.get(key);
@@ -84,7 +87,9 @@ export function createTreeView({ container, load, onSelectRun, onError }) {
 
   function fillItem(item, key, node) {
     const line = item.querySelector(':scope > .node');
-    const fields = (FIELDS[node.kind] ?? otherFields)(node);
+    // What `describeRun` says of a field replaces the tree's own; new fields come last.
+    const fields = new Map((FIELDS[node.kind] ?? otherFields)(node));
+    if (node.kind === 'run') for (const [name, value] of describeRun(node)) fields.set(name, value);
     for (const [name, value] of fields) {
       let cell = line.querySelector(`:scope > [data-field="${name}"]`);
       if (cell === null) {
@@ -92,7 +97,8 @@ export function createTreeView({ container, load, onSelectRun, onError }) {
         cell.dataset.field = name;
         line.append(cell);
       }
-      cell.textContent = value;
+      // Unchanged text is left alone: a repaint each second must not disturb a selection.
+      if (cell.textContent !== value) cell.textContent = value;
       cell.hidden = value === '';
       if (name === 'state') cell.className = `state-${value}`;
     }
@@ -131,6 +137,7 @@ export function createTreeView({ container, load, onSelectRun, onError }) {
   }
 
   function draw(tree) {
+    last = tree;
     const seen = new Set();
     drawNodes(root, [tree], '', seen);
     for (const key of elements.keys()) if (!seen.has(key)) elements.delete(key);
@@ -155,6 +162,10 @@ export function createTreeView({ container, load, onSelectRun, onError }) {
     }
   }
 
+  function repaint() {
+    if (last !== null) draw(last);
+  }
+
   function select(id) {
     selected = id;
     for (const item of elements.values())
@@ -162,5 +173,5 @@ export function createTreeView({ container, load, onSelectRun, onError }) {
         item.classList.toggle('selected', item.dataset.runId === selected);
   }
 
-  return { refresh, select };
+  return { refresh, repaint, select };
 }
