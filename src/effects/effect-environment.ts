@@ -21,13 +21,23 @@ export interface EffectRun {
   flushOutput(): void;
 }
 
+/** What a launch starts: one generation of a run. */
+export interface LaunchTarget {
+  readonly runId: string;
+  readonly descriptor: RunDescriptor;
+  /** 1 for the first start, one more at each restart. */
+  readonly generation: number;
+  /** The run's output offset so far: where a restarted generation's output goes on. */
+  readonly outputFrom: number;
+}
+
 export interface EffectEnvironment {
   readonly clock: Clock;
   readonly logger: Logger;
   /** The run an effect acts for, or undefined if this supervisor holds no such run. */
   runtime(runId: string): EffectRun | undefined;
-  /** Starts the process of a run's `generation` (PTY or child). Throws SpawnError. */
-  launch(runId: string, descriptor: RunDescriptor, generation: number): Promise<ProcessHandle>;
+  /** Starts the process of a run's generation (PTY, child or run host). Throws SpawnError. */
+  launch(target: LaunchTarget): Promise<ProcessHandle>;
   /** Called with what a termination found and did. */
   reportSweep(runId: string, report: TerminationReport): void;
 }

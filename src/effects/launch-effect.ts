@@ -15,7 +15,8 @@ export function launchEffect(env: EffectEnvironment) {
     // Thrown here, the failure reaches the machine (`onError`): the run cannot hang.
     if (run === undefined) throw new Error(`run ${input.runId} has no runtime`);
     const at = () => env.clock.now();
-    env.launch(run.id, run.context.descriptor, run.context.generation).then(
+    const { descriptor, generation, outputBytes } = run.context;
+    env.launch({ runId: run.id, descriptor, generation, outputFrom: outputBytes }).then(
       (handle) => {
         if (stopped) {
           env.logger.warn({ runId: run.id }, 'a launch finished after its run was stopped');

@@ -4,19 +4,18 @@ import type { RunHostLink } from '../host/client/run-host-link.js';
 import { launchChild } from '../os/child-process.js';
 import type { ProcessHandle } from '../os/process-handle.js';
 import { launchPty } from '../os/pty-process.js';
-import type { RunDescriptor } from '../types.js';
 import { buildLaunch } from './build-launch.js';
+import type { LaunchTarget } from './effect-environment.js';
 import type { Logger } from '../support/logger.js';
 
 /** Resolves the command and launches it. Throws SpawnError (or RunHostError). */
 export async function launchRun(
-  runId: string,
-  descriptor: RunDescriptor,
+  target: LaunchTarget,
   supervisorName: string,
   host: { readonly link: RunHostLink; readonly logger: Logger },
-  generation = 1,
 ): Promise<ProcessHandle> {
+  const { runId, descriptor, generation } = target;
   const spec = buildLaunch(runId, descriptor, supervisorName, generation);
-  if (descriptor.durable) return launchDurable(host.link, runId, descriptor, spec, host.logger);
+  if (descriptor.durable) return launchDurable(host.link, target, spec, host.logger);
   return descriptor.mode === 'pty' ? launchPty(spec) : launchChild(spec);
 }

@@ -53,8 +53,7 @@ export class SupervisorRuntime {
       journal: store,
       hostLink,
       runtime: (runId) => this.runs.get(runId)?.run,
-      launch: (runId, descriptor, generation) =>
-        launchRun(runId, descriptor, options.name, { link: hostLink, logger }, generation),
+      launch: (target) => launchRun(target, options.name, { link: hostLink, logger }),
       reportSweep: (runId, report) => {
         this.reporting.sweep(runId, report);
       },

@@ -12,11 +12,16 @@ import type { RunHostLink } from './run-host-link.js';
 
 export async function launchDurable(
   link: RunHostLink,
-  runId: string,
-  descriptor: RunDescriptor,
+  target: {
+    readonly runId: string;
+    readonly descriptor: RunDescriptor;
+    /** Where the run's output stands (a restarted run's log goes on after it). */
+    readonly outputFrom: number;
+  },
   launch: LaunchSpec,
   logger: Logger,
 ): Promise<DurableProcess> {
+  const { runId, descriptor } = target;
   const request = {
     runId,
     mode: descriptor.mode,
@@ -51,9 +56,9 @@ export async function launchDurable(
     pid: started.pid,
     mode: descriptor.mode,
     host: host.identity,
-    // A restarted run's log goes on from the last generation's output (a host older than
-    // restarts answers no `outputStart`: its runs start at 0).
-    since: started.outputStart ?? 0,
+    // A restarted run's log goes on after the last generation's output: the host says
+    // where; a host older than restarts does not, and the run's own offset stands in.
+    since: started.outputStart ?? target.outputFrom,
     logger,
   });
 }
