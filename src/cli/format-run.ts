@@ -19,7 +19,8 @@ export function formatRunTable(runs: readonly RunInfo[], now: number): string {
     rows.push([
       run.id,
       formatState(run, now),
-      run.pid === null ? '-' : String(run.pid),
+      // In backoff the pid is the last generation's, which has ended: shown in brackets.
+      run.pid === null ? '-' : run.state === 'backoff' ? `(${run.pid})` : String(run.pid),
       run.mode,
       run.scopeKey ?? '-',
       formatAge(now - run.createdAt),

@@ -61,6 +61,27 @@ export function withinRestartIntensity(context: RunContext): boolean {
 }
 
 /**
+ * Whether a live record a boot adopts and ends (`kill`, or `lost`) then waits to start
+ * again: the run machine's own decision in `ending`, for a dry run, which starts none.
+ */
+export function restartsAfterAdoption(
+  context: RunContext,
+  decision: 'kill' | 'lost',
+  at: number,
+): boolean {
+  const ended: RunContext =
+    decision === 'kill'
+      ? {
+          ...context,
+          endReason: context.endReason ?? 'orphan-killed',
+          endedAt: Math.max(context.endedAt ?? 0, at),
+          termination: { forced: false, survivors: [], error: null },
+        }
+      : { ...context, endReason: 'lost', endedAt: at };
+  return restartWanted(ended) && withinRestartIntensity(ended);
+}
+
+/**
  * The delay before the next generation, and the backoff step it used. The delay doubles
  * with each quick failure up to `maxRestartDelayMs`; a generation that stayed up at least
  * that long starts the series again. Each delay is drawn between 80% and 100% of its

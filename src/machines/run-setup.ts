@@ -14,6 +14,7 @@ import {
 import { runEffects } from './run-effects.js';
 import { runGuards } from './run-guards.js';
 import { beginGeneration, limitRestarts, scheduleRestart } from './run-restart-actions.js';
+import { generationEndedAt } from './run-restarts.js';
 
 export const runSetup = setup({
   types: {
@@ -66,10 +67,12 @@ export const runSetup = setup({
       assertEvent(event, 'SPAWN_FAILED');
       return { endReason: 'spawn-error' as const, error: event.error, endedAt: event.at };
     }),
-    recordRefusal: assign(({ event }) => {
+    recordRefusal: assign(({ context, event }) => {
       const message = messageOf((event as { error?: unknown }).error);
       return {
         endReason: 'spawn-error' as const,
+        // No time comes with an effect's failure: when the generation began stands in.
+        endedAt: generationEndedAt(context),
         error: {
           code: 'E_STORE_WRITE',
           message: `the write-ahead record could not be stored: ${message}`,
@@ -77,8 +80,9 @@ export const runSetup = setup({
       };
     }),
     // An effect that failed (threw) must not leave a run stuck: the failure is its exit.
-    recordLaunchFailure: assign(({ event }) => ({
+    recordLaunchFailure: assign(({ context, event }) => ({
       endReason: 'spawn-error' as const,
+      endedAt: generationEndedAt(context),
       error: { code: 'E_LAUNCH', message: messageOf((event as { error?: unknown }).error) },
     })),
     recordTerminationFailure: assign(({ context, event }) => ({

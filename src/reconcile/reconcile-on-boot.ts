@@ -15,6 +15,7 @@ import { RunHostProtocolError } from '../host/client/host-client.js';
 import type { FoundHostedRun } from '../host/client/find-hosted-run.js';
 import type { Logger } from '../support/logger.js';
 import { decideAdoption, type OrphanFacts } from '../machines/decide-orphan.js';
+import { restartsAfterAdoption } from '../machines/run-restarts.js';
 import { earliest, noteDecision, type AdoptionOutcome } from './note-decision.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 import { loadRecords } from './load-records.js';
@@ -138,9 +139,10 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
         : (hosted?.status.identity ?? earliest(marked.get(record.runId) ?? []));
     if (dryRun) {
       const decision = decideAdoption(context.nextStartAt, facts);
-      // As the run machine goes on: an `always` run that is killed or lost starts again.
+      // As the run machine goes on: a run killed or lost may start again.
       const again =
-        context.descriptor.restart === 'always' && (decision === 'kill' || decision === 'lost');
+        (decision === 'kill' || decision === 'lost') &&
+        restartsAfterAdoption(context, decision, host.now());
       const restarting = decision === 'restart' || again;
       noteDecision(report, record.runId, { decision, restarting }, identity);
       continue;

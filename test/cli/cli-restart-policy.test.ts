@@ -108,7 +108,9 @@ test('a run waiting in backoff is listed as such; kill ends it cancelled', async
 
   // Seconds (or `1m`, rounded) to go: the delay is far longer than anything this test does.
   const listed = (await runCli(home, ['ls'])).stdout;
-  expect(listed).toMatch(new RegExp(`${id}\\s+backoff \\(restart 1 in (\\d+s|1m)\\)\\s`));
+  expect(listed).toMatch(
+    new RegExp(`${id}\\s+backoff \\(restart 1 in (\\d+s|1m)\\)\\s+\\(\\d+\\)\\s`),
+  );
   const text = (await runCli(home, ['show', id])).stdout;
   expect(text).toMatch(/backoff \(restart 1 in (\d+s|1m)\)/);
   expect(text).toContain(`next start in `);

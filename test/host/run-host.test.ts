@@ -169,7 +169,13 @@ test('a run id is started again only once its last process exited; its log goes 
   expect(identity.pid).toBe(second.pid);
   expect(signalVerified(identity, 'SIGKILL')).toMatchObject({ kind: 'sent' });
   await waitUntil(async () => (await client.run(runId))?.exit, 10_000, 'the second exit');
-  await client.collect(runId);
+  // A late release of the first process never collects the second one's exit.
+  await expect(client.collect(runId, first.pid)).rejects.toMatchObject({
+    status: 409,
+    code: 'E_RUN_REPLACED',
+  });
+  await client.collect(runId, second.pid);
+  expect(await client.run(runId)).toBeUndefined();
 });
 
 test('the host enforces the timeout by itself, never before it', async () => {

@@ -4,8 +4,15 @@
 import { createActor } from 'xstate';
 import { describe, expect, test } from 'vitest';
 import { runOutputOf, type RunContext } from '../../src/machines/run-context.js';
+import { restartsAfterAdoption } from '../../src/machines/run-restarts.js';
 import { spyEffects } from '../support/model-spies.js';
-import { fakeIdentity, runInput } from '../support/run-fixtures.js';
+import {
+  descriptor as descriptorOf,
+  FACTS_FOR,
+  fakeIdentity,
+  runInput,
+  storedContext,
+} from '../support/run-fixtures.js';
 import type { RunDescriptor } from '../../src/types.js';
 
 const ID = 'run-test';
@@ -82,5 +89,43 @@ describe('stops and early failures', () => {
     run.actor.send({ type: 'RESTART_DUE', now: context(run).nextStartAt ?? 0 });
     await run.spies.settle('writeAhead', ID);
     expect(run.actor.getSnapshot().value).toBe('spawning');
+  });
+});
+
+describe("a dry run's restart guess is the machine's decision", () => {
+  const cases: Array<[string, Partial<RunContext>, 'kill' | 'lost']> = [
+    ['always, killed', { descriptor: descriptorOf({ restart: 'always' }) }, 'kill'],
+    ['always, lost', { descriptor: descriptorOf({ restart: 'always' }) }, 'lost'],
+    ['on-failure, killed', { descriptor: descriptorOf({ restart: 'on-failure' }) }, 'kill'],
+    [
+      'on-failure, timed out while finalizing, killed',
+      { descriptor: descriptorOf({ restart: 'on-failure' }), endReason: 'timeout' },
+      'kill',
+    ],
+    [
+      'always, cancelled, killed',
+      {
+        descriptor: descriptorOf({ restart: 'always' }),
+        endReason: 'cancelled',
+        stopReason: 'cancelled',
+      },
+      'kill',
+    ],
+    [
+      'always, intensity spent, lost',
+      { descriptor: descriptorOf({ restart: 'always', maxRestarts: 1 }), restartedAt: [90] },
+      'lost',
+    ],
+  ];
+  test.each(cases)('%s', (_, overrides, decision) => {
+    const record = storedContext(overrides);
+    const spies = spyEffects();
+    const actor = createActor(spies.run, { input: { record } });
+    actor.start();
+    const facts = decision === 'kill' ? FACTS_FOR.kill : FACTS_FOR.lost;
+    actor.send({ type: 'ADOPT', facts, root: fakeIdentity, at: 100 });
+    if (decision === 'kill') exits({ actor, spies }, 100, null);
+    const waits = actor.getSnapshot().value === 'backoff';
+    expect(restartsAfterAdoption(record, decision, 100)).toBe(waits);
   });
 });

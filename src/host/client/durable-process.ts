@@ -108,7 +108,7 @@ export class DurableProcess implements ProcessHandle {
     this.detach();
     if (!this.collectible) return;
     const { link, runId, logger } = this.options;
-    link.client.collect(runId).catch((error: unknown) => {
+    link.client.collect(runId, this.pid).catch((error: unknown) => {
       logger.warn({ runId, err: error }, 'the run host did not release a finished run');
     });
   }

@@ -95,8 +95,14 @@ export class RunHostClient {
   }
 
   /** Releases an ended run's kept exit: a frozen route, answered by a host of any version. */
-  async collect(runId: string): Promise<void> {
-    await this.json('DELETE', `/v1/runs/${encodeURIComponent(runId)}`);
+  /**
+   * Releases an ended run's kept exit. With `pid`, only if the host still holds that process
+   * (a restarted run's next generation is never collected by the last one's late release;
+   * a host older than restarts ignores the parameter).
+   */
+  async collect(runId: string, pid?: number): Promise<void> {
+    const only = pid === undefined ? '' : `?pid=${pid}`;
+    await this.json('DELETE', `/v1/runs/${encodeURIComponent(runId)}${only}`);
   }
 
   async input(runId: string, data: Buffer): Promise<void> {

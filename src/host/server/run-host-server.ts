@@ -81,6 +81,10 @@ export async function routeHostRequest(
   }
   if (action === undefined && method === 'DELETE') {
     if (run.exit === null) throw new ApiError(409, 'E_RUN_LIVE', `run ${run.runId} still runs`);
+    // A release of an earlier generation's process: this one is another (a restart).
+    const pid = url.searchParams.get('pid');
+    if (pid !== null && Number(pid) !== run.pid)
+      throw new ApiError(409, 'E_RUN_REPLACED', `run ${run.runId} is held with another process`);
     host.collect(run.runId);
     send(response, 200, { exit: run.exit });
     return;
