@@ -60,10 +60,13 @@ function assertExecutable(file: string, command: string): void {
   }
 }
 
+// Most PATH entries do not hold the command: a miss is answered without an exception (an
+// ENOENT error object with its stack cost more than the lookup itself, per directory).
 function isExecutableFile(file: string): boolean {
   try {
+    if (statSync(file, { throwIfNoEntry: false })?.isFile() !== true) return false;
     accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
+    return true;
   } catch {
     return false;
   }
