@@ -2,7 +2,7 @@
 import type { AdoptionDecision } from '../machines/decide-orphan.js';
 import type { MarkedProcess } from '../os/find-marked-processes.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
-import type { UncertainRun } from './reconcile-report.js';
+import type { ReportDecisions } from './reconcile-report.js';
 
 /** What the run machine made of an adopted record, once settled. */
 export interface AdoptionOutcome {
@@ -13,13 +13,7 @@ export interface AdoptionOutcome {
 
 /** Notes the machine's decision about one record in the report. */
 export function noteDecision(
-  report: {
-    killed: string[];
-    reattached: string[];
-    lost: string[];
-    uncertain: UncertainRun[];
-    restarting: string[];
-  },
+  report: ReportDecisions,
   runId: string,
   outcome: AdoptionOutcome,
   identity: ProcessIdentity | null,

@@ -4,7 +4,7 @@ import { RUN_MARKER } from '../os/run-marker.js';
 import { findMarkedProcesses } from '../os/find-marked-processes.js';
 import type { RunInfo } from '../types.js';
 import type { Logger } from '../support/logger.js';
-import type { NewerRecord, ReconcileReport } from './reconcile-report.js';
+import { noDecisions, type NewerRecord, type ReconcileReport } from './reconcile-report.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 
 /**
@@ -38,11 +38,7 @@ export async function reconcileLive(
   );
   const durationMs = Math.round(performance.now() - started);
   const report: ReconcileReport = {
-    killed: [],
-    reattached: [],
-    lost: [],
-    uncertain: [],
-    restarting: [],
+    ...noDecisions(),
     quarantined: [],
     newer: [...newer],
     ...swept,

@@ -20,7 +20,7 @@ import { earliest, noteDecision, type AdoptionOutcome } from './note-decision.js
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 import { loadRecords } from './load-records.js';
 import { settleAdoption, writeBackQuarantine } from './settle-adoption.js';
-import type { NewerRecord, ReconcileReport, UncertainRun } from './reconcile-report.js';
+import { noDecisions, type NewerRecord, type ReconcileReport } from './reconcile-report.js';
 
 /** What reconciliation needs from the supervisor. */
 export interface BootHost {
@@ -67,11 +67,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     return value;
   };
   const report = {
-    killed: [] as string[],
-    reattached: [] as string[],
-    lost: [] as string[],
-    uncertain: [] as UncertainRun[],
-    restarting: [] as string[],
+    ...noDecisions(),
     quarantined: [] as Array<{ runId: string; reason: string }>,
     newer: [] as NewerRecord[],
     escapeesKilled: [] as Array<{ runId: string; pid: number }>,

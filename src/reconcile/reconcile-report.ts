@@ -58,3 +58,14 @@ export interface ReconcileReport {
   /** Milliseconds per phase: load, restore, resolve, sweep, retention. */
   readonly phases: Readonly<Record<string, number>>;
 }
+
+/** What a report says about each live record it judged. */
+export type ReportDecisions = Pick<
+  ReconcileReport,
+  'killed' | 'reattached' | 'lost' | 'uncertain' | 'restarting'
+>;
+
+/** A report's decisions before any record was judged. */
+export function noDecisions(): ReportDecisions {
+  return { killed: [], reattached: [], lost: [], uncertain: [], restarting: [] };
+}

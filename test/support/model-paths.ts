@@ -89,17 +89,20 @@ function runMachine() {
   return spyEffects().run.provide({ actions: { requestReplacement: () => undefined } });
 }
 
+/** The world before anything happened. */
+export const INITIAL_WORLD: World = {
+  proc: 'none',
+  ready: false,
+  termSaid: false,
+  foreign: false,
+  clock: 0,
+  armedAt: null,
+};
+
 /** A run of the model: its pure actor now, and the world around it. */
 export class ModelRun {
   actor: Actor<ReturnType<typeof runMachine>>;
-  world: World = {
-    proc: 'none',
-    ready: false,
-    termSaid: false,
-    foreign: false,
-    clock: 0,
-    armedAt: null,
-  };
+  world: World = INITIAL_WORLD;
   private taken: string[] = [];
 
   constructor(readonly variant: Variant) {

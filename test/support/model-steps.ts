@@ -4,7 +4,13 @@
 // actor's context and `sup.get(id)` all have.
 import type { RunContext } from '../../src/machines/run-context.js';
 import type { RunInfo, RunStateName } from '../../src/types.js';
-import { VARIANTS, type ModelPath, type ModelStep, type World } from './model-paths.js';
+import {
+  INITIAL_WORLD,
+  VARIANTS,
+  type ModelPath,
+  type ModelStep,
+  type World,
+} from './model-paths.js';
 import type { Recorded } from './transition-recorder.js';
 
 // The run's process, quiet unless told: any byte it printed on its own would be an OUTPUT
@@ -94,16 +100,7 @@ export function killsInFinalizing(p: Plan, world: World): boolean {
 
 /** The world before step `index`. */
 export function worldBefore(path: ModelPath, index: number): World {
-  return (
-    path.steps[index - 1]?.world ?? {
-      proc: 'none',
-      ready: false,
-      termSaid: false,
-      foreign: false,
-      clock: 0,
-      armedAt: null,
-    }
-  );
+  return path.steps[index - 1]?.world ?? INITIAL_WORLD;
 }
 
 /** What the model fixes about a run, in a form both the model and the real run have. */
