@@ -30,6 +30,13 @@ export class UnknownRunError extends RunwardenError {
   }
 }
 
+/** No live group with this path is known to the supervisor. */
+export class UnknownGroupError extends RunwardenError {
+  constructor(readonly path: string) {
+    super('E_UNKNOWN_GROUP', `no live group ${JSON.stringify(path)} is known to this supervisor`);
+  }
+}
+
 /** An operation does not apply to the run in its current state (e.g. writing to a finished run). */
 export class RunStateError extends RunwardenError {}
 

@@ -3,7 +3,13 @@ export { createSupervisor } from './create-supervisor.js';
 export { reconcileStore } from './reconcile-store.js';
 export { Supervisor } from './runtime/supervisor.js';
 export type { SupervisorState } from './runtime/supervisor.js';
-export type { RunTreeNode, SupervisorTree } from './runtime/supervisor-tree.js';
+export type {
+  GroupTreeNode,
+  RunTreeNode,
+  SupervisorTree,
+  TreeNode,
+} from './runtime/supervisor-tree.js';
+export { Group } from './runtime/group-handle.js';
 export type { ReconcileOwnersOptions, OwnerReconcileResult } from './reconcile/reconcile-owners.js';
 export type { NewerRecord, ReconcileReport, UncertainRun } from './reconcile/reconcile-report.js';
 export { RunHandle } from './runtime/run-handle.js';
@@ -19,6 +25,9 @@ export { runMachine } from './machines/run-machine.js';
 export type { RunContext, RunInput } from './machines/run-context.js';
 export type { RunEvent } from './machines/run-events.js';
 export { supervisorMachine } from './machines/supervisor-machine.js';
+export { groupMachine } from './machines/group-machine.js';
+export type { GroupContext, GroupInput } from './machines/group-context.js';
+export type { GroupEvent } from './machines/group-events.js';
 export { storeHealthMachine } from './machines/store-health-machine.js';
 export type { StoreHealthContext, StoreHealthEvent } from './machines/store-health-machine.js';
 export type { RunOutput } from './machines/run-machine.js';
@@ -44,6 +53,7 @@ export {
   StoreError,
   SupervisorBusyError,
   SupervisorStoppedError,
+  UnknownGroupError,
   UnknownRunError,
   UnsupportedPlatformError,
 } from './errors.js';

@@ -35,6 +35,8 @@ export type CancelReason = 'cancelled' | 'replaced' | 'owner-gone' | 'shutdown' 
 
 /**
  * The run machine's states. `recording`: its write-ahead record is being stored;
+ * `held`: a run of a group, stopped (tree verified dead), waiting for its group to start it
+ * again;
  * `released`: a `leave` shutdown handed it on alive; `refused`: its write-ahead record
  * could not be stored, so it never started (`spawn()` rejects; it is never listed).
  */
@@ -46,6 +48,7 @@ export type RunStateName =
   | 'idle'
   | 'finalizing'
   | 'backoff'
+  | 'held'
   | 'orphaned'
   | 'done'
   | 'released'
@@ -132,6 +135,8 @@ export interface RunDescriptor {
   /** More restarts than this within `restartWindowMs` end the run (`restart-limit`). */
   readonly maxRestarts: number;
   readonly restartWindowMs: number;
+  /** The path of the group the run belongs to (`agent-1/mcp`), or `null` for none. */
+  readonly group: string | null;
 }
 
 /** A point-in-time view of a run, safe to serialize. */
@@ -156,4 +161,49 @@ export interface RunInfo extends RunDescriptor {
   /** In `backoff`: when the next generation starts (epoch ms); otherwise `null`. */
   readonly nextStartAt: number | null;
   readonly exit: RunExit | null;
+}
+
+/**
+ * How a group restarts its runs when one fails (Erlang/OTP's strategies): `one-for-one`
+ * restarts the failed run alone; `one-for-all` stops every other run of the group (reverse
+ * start order) and starts them all again (start order); `rest-for-one` does that for the
+ * failed run and the runs started after it.
+ */
+export type GroupStrategy = 'one-for-one' | 'one-for-all' | 'rest-for-one';
+
+/**
+ * A group's state. `recording`: its record is being stored; `active`: it runs its children
+ * (restarting them one for one when due); `restarting`: a one-for-all or rest-for-one
+ * restart is under way; `held`: its parent group stopped it for a restart of its own;
+ * `failed`: past its intensity, its runs stopped, waiting for its parent's decision;
+ * `stopping`: ending its subtree in reverse start order; `stopped`: its subtree ended.
+ */
+export type GroupStateName =
+  'recording' | 'active' | 'restarting' | 'held' | 'failed' | 'stopping' | 'stopped';
+
+/** A group's options: its strategy and its restart intensity. */
+export interface GroupOptions {
+  /** Default `one-for-one`. */
+  readonly strategy?: GroupStrategy;
+  /** More restarts than this within `restartWindowMs` fail the group (it escalates). */
+  readonly maxRestarts?: number;
+  readonly restartWindowMs?: number;
+}
+
+/** A point-in-time view of a group, safe to serialize. */
+export interface GroupInfo {
+  /** Its id within its parent (the last segment of `path`). */
+  readonly id: string;
+  /** Ids from the top group down, joined by `/`: `agent-1/mcp`. */
+  readonly path: string;
+  readonly strategy: GroupStrategy;
+  readonly maxRestarts: number;
+  readonly restartWindowMs: number;
+  readonly state: GroupStateName;
+  /** Restarts the group carried out (each failed child it restarted counts once). */
+  readonly restarts: number;
+  readonly createdAt: number;
+  /** Its live runs' ids and its groups' paths, in start order. */
+  readonly runs: readonly string[];
+  readonly groups: readonly string[];
 }

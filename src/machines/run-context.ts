@@ -57,6 +57,8 @@ export interface RunContext {
   readonly generationEnd: ExitReason | null;
   /** A cancel came for this generation (even while it was finalizing): no restart. */
   readonly stopReason: CancelReason | null;
+  /** Its group stopped this generation to start it again (a one-for-all restart, say). */
+  readonly recycling: boolean;
 }
 
 /** Input of a run machine: a new run, or the context of a stored record to adopt. */
@@ -83,6 +85,7 @@ export const NO_PROCESS_YET = {
   endedAt: null,
   exit: null,
   stopReason: null,
+  recycling: false,
 } as const satisfies Partial<RunContext>;
 
 /** The initial context of a run actor. */

@@ -23,6 +23,12 @@ export type RunEvent =
   | { type: 'TICK'; now: number }
   /** The restart timer woke up: the next generation starts if `now` is its time. */
   | { type: 'RESTART_DUE'; now: number }
+  /** From its group: stop this generation (tree verified dead) and wait to start again. */
+  | { type: 'RECYCLE'; at?: number }
+  /** From its group: start the next generation now (the run is `held`). */
+  | { type: 'RESUME'; now: number }
+  /** From its group: past the intensity all the way up; end for good (`restart-limit`). */
+  | { type: 'GIVE_UP'; at: number }
   /** The run's own process ended (exit code or signal; both null when unknowable). */
   | {
       type: 'EXITED';

@@ -3,7 +3,7 @@ import { decideAdoption, decideOrphan } from './decide-orphan.js';
 import type { RunContext } from './run-context.js';
 import { isDue } from './run-deadlines.js';
 import type { RunEvent } from './run-events.js';
-import { restartWanted, withinRestartIntensity } from './run-restarts.js';
+import { recycledForRestart, restartWanted, withinRestartIntensity } from './run-restarts.js';
 
 type Guard = (args: { context: RunContext; event: RunEvent }) => boolean;
 
@@ -49,8 +49,20 @@ export const runGuards = {
   /** The policy starts another generation after this end, and the intensity allows it. */
   restartAllowed: (({ context }) =>
     restartWanted(context) && withinRestartIntensity(context)) as Guard,
+  /** As `restartAllowed`, for a run of a group: the group decides when. */
+  restartAllowedInGroup: (({ context }) =>
+    context.descriptor.group !== null &&
+    restartWanted(context) &&
+    withinRestartIntensity(context)) as Guard,
+  /** As `awaitingRestart`, for a run of a group: its rebuilt group decides when. */
+  awaitingGroupRestart: (({ context, event }) =>
+    context.descriptor.group !== null &&
+    event.type === 'ADOPT' &&
+    decideAdoption(context.nextStartAt, event.facts) === 'restart') as Guard,
   /** The policy asks for a restart the intensity no longer allows. */
   restartWanted: (({ context }) => restartWanted(context)) as Guard,
+  /** Its group stopped this generation to restart it, and it may start again. */
+  recycledForRestart: (({ context }) => recycledForRestart(context)) as Guard,
   /** The restart timer woke at or after the recorded start time. */
   restartDue: (({ context, event }) =>
     event.type === 'RESTART_DUE' && isDue(context.nextStartAt, event.now)) as Guard,

@@ -14,6 +14,9 @@ const expiries = [
   { guard: 'noOutputDue', target: 'finalizing', actions: 'expireNoOutput' },
 ] as const;
 const release = { target: 'released', actions: 'recordRelease' } as const;
+// Its group stops it to start it again: before its process exists, it waits at once.
+const recycleEarly = { target: 'held', actions: ['recordRecycle', 'holdRecycled'] } as const;
+const recycle = { target: 'finalizing', actions: 'recordRecycle' } as const;
 const cancel = { target: 'finalizing', actions: 'recordCancel' } as const;
 const exited = { target: 'finalizing', actions: 'recordProcessExit' } as const;
 
@@ -40,6 +43,7 @@ export const runMachine = runSetup.createMachine({
       on: {
         CANCEL: { target: 'done', actions: 'recordCancel' },
         RELEASE: release,
+        RECYCLE: recycleEarly,
       },
     },
     replacing: {
@@ -48,6 +52,7 @@ export const runMachine = runSetup.createMachine({
         PREDECESSORS_DONE: { target: 'spawning' },
         CANCEL: { target: 'done', actions: 'recordCancel' },
         RELEASE: release,
+        RECYCLE: recycleEarly,
       },
     },
     // The launch cannot be taken back: a cancel or release waits for its outcome.
@@ -61,11 +66,12 @@ export const runMachine = runSetup.createMachine({
         SPAWNED: [
           { guard: 'releaseRequested', target: 'released', actions: 'recordSpawn' },
           { guard: 'cancelRequested', target: 'finalizing', actions: 'recordSpawn' },
-          { target: 'running', actions: 'recordSpawn' },
+          { target: 'running', actions: ['recordSpawn', 'reportStarted'] },
         ],
         SPAWN_FAILED: { target: 'ending', actions: 'recordSpawnFailure' },
         CANCEL: { actions: 'recordCancel' },
         RELEASE: { actions: 'recordRelease' },
+        RECYCLE: { actions: 'recordRecycle' },
       },
     },
     running: {
@@ -87,6 +93,7 @@ export const runMachine = runSetup.createMachine({
         EXITED: exited,
         CANCEL: cancel,
         RELEASE: release,
+        RECYCLE: recycle,
       },
     },
     idle: {
@@ -104,6 +111,7 @@ export const runMachine = runSetup.createMachine({
         EXITED: exited,
         CANCEL: cancel,
         RELEASE: release,
+        RECYCLE: recycle,
       },
     },
     finalizing: {
@@ -120,6 +128,7 @@ export const runMachine = runSetup.createMachine({
         // Too late to change how it ends, not to keep it from starting again.
         CANCEL: { actions: 'recordCancel' },
         RELEASE: release,
+        RECYCLE: { actions: 'recordRecycle' },
       },
     },
     // Held by no handle: a record of an earlier supervisor, waiting for boot's facts. An
@@ -128,6 +137,7 @@ export const runMachine = runSetup.createMachine({
       on: {
         ADOPT: [
           // Its last generation was verified dead before it waited: nothing to judge.
+          { guard: 'awaitingGroupRestart', target: 'held' },
           { guard: 'awaitingRestart', target: 'backoff' },
           {
             guard: 'orphanReattachable',
@@ -146,8 +156,11 @@ export const runMachine = runSetup.createMachine({
       },
     },
     // A generation ended (its tree verified dead, if it had one): its restart policy decides.
+    // A run of a group waits for its group (`held`) instead of restarting by itself.
     ending: {
       always: [
+        { guard: 'recycledForRestart', target: 'held', actions: 'holdRecycled' },
+        { guard: 'restartAllowedInGroup', target: 'held', actions: 'scheduleRestart' },
         { guard: 'restartAllowed', target: 'backoff', actions: 'scheduleRestart' },
         { guard: 'restartWanted', target: 'done', actions: 'limitRestarts' },
         { target: 'done' },
@@ -165,6 +178,17 @@ export const runMachine = runSetup.createMachine({
           { guard: 'restartDue', target: 'recording', actions: 'beginGeneration' },
           { target: 'backoff', reenter: true },
         ],
+        CANCEL: { target: 'done', actions: 'recordCancel' },
+        RELEASE: release,
+      },
+    },
+    // A run of a group, stopped (its tree verified dead), waiting for its group's decision:
+    // start again (RESUME), or end for good (GIVE_UP). Recorded: a later boot keeps it.
+    held: {
+      entry: ['releaseProcess', 'reportHeld'],
+      on: {
+        RESUME: { target: 'recording', actions: 'beginGeneration' },
+        GIVE_UP: { target: 'done', actions: 'recordGiveUp' },
         CANCEL: { target: 'done', actions: 'recordCancel' },
         RELEASE: release,
       },

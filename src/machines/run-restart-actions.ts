@@ -22,6 +22,19 @@ export function scheduleRestart(context: RunContext): Change {
   };
 }
 
+/**
+ * Its group stopped the generation to start it again: it waits for the group (no delay of
+ * its own, no restart counted against its own intensity: the group counts its restarts).
+ */
+export function holdRecycled(context: RunContext): Change {
+  return {
+    nextStartAt: generationEndedAt(context),
+    generationEnd: context.endReason,
+    endReason: null,
+    endedAt: null,
+  };
+}
+
 /** The restart intensity is spent: the run ends for good with the last generation's details. */
 export function limitRestarts(context: RunContext): Change {
   return { generationEnd: context.endReason, endReason: 'restart-limit' };

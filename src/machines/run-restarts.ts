@@ -107,3 +107,15 @@ function unitHash(text: string): number {
   }
   return (hash >>> 0) / 2 ** 32;
 }
+
+/**
+ * Its group stopped this generation to restart it, and it may start again: its policy is
+ * not `never` (OTP's temporary children are not restarted), no cancel came, and its tree is
+ * verified dead.
+ */
+export function recycledForRestart(context: RunContext): boolean {
+  if (!context.recycling || context.stopReason !== null) return false;
+  if (context.descriptor.restart === 'never') return false;
+  const termination = context.termination;
+  return termination === null || (termination.survivors.length === 0 && termination.error === null);
+}

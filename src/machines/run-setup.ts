@@ -13,7 +13,12 @@ import {
 } from './run-context.js';
 import { runEffects } from './run-effects.js';
 import { runGuards } from './run-guards.js';
-import { beginGeneration, limitRestarts, scheduleRestart } from './run-restart-actions.js';
+import {
+  beginGeneration,
+  holdRecycled,
+  limitRestarts,
+  scheduleRestart,
+} from './run-restart-actions.js';
 import { generationEndedAt } from './run-restarts.js';
 
 export const runSetup = setup({
@@ -146,10 +151,39 @@ export const runSetup = setup({
       };
     }),
     scheduleRestart: assign(({ context }) => scheduleRestart(context)),
+    holdRecycled: assign(({ context }) => holdRecycled(context)),
     limitRestarts: assign(({ context }) => limitRestarts(context)),
     beginGeneration: assign(({ context, event }) => {
-      assertEvent(event, 'RESTART_DUE');
+      assertEvent(event, ['RESTART_DUE', 'RESUME']);
       return beginGeneration(context, event.now);
+    }),
+    // Its group stops it to start it again: a stop like a shutdown, unless it may restart.
+    recordRecycle: assign(({ context, event }) => {
+      assertEvent(event, 'RECYCLE');
+      return {
+        recycling: true,
+        endReason: context.endReason ?? ('shutdown' as const),
+        endedAt: context.endedAt ?? event.at ?? null,
+      };
+    }),
+    // Given up by its group: it ends with its last generation's details.
+    recordGiveUp: assign(({ context, event }) => {
+      assertEvent(event, 'GIVE_UP');
+      return { endReason: 'restart-limit' as const, endedAt: context.endedAt ?? event.at };
+    }),
+    /** Tells its group it stopped and waits: for its own failure, a recycle, or a boot. */
+    reportHeld: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent === undefined) return;
+      const cause =
+        context.origin === 'record' ? 'restored' : context.recycling ? 'stopped' : 'failed';
+      const at = context.nextStartAt ?? generationEndedAt(context);
+      const endedAt = generationEndedAt(context);
+      enqueue.sendParent({ type: 'CHILD_HELD', id: context.runId, cause, at, endedAt });
+    }),
+    /** Tells its group its process exists (a group restart starts the next child then). */
+    reportStarted: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent !== undefined && context.descriptor.group !== null)
+        enqueue.sendParent({ type: 'CHILD_STARTED', id: context.runId });
     }),
     recordLost: assign(({ context, event }) => {
       assertEvent(event, 'ADOPT');

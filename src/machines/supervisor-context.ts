@@ -1,6 +1,13 @@
 // The supervisor machine's context and the pure functions its actions compute with.
-import type { ActorRefFrom } from 'xstate';
+import type { ActorRefFrom, AnyActorRef } from 'xstate';
+import type { GroupMember } from './group-context.js';
 import type { runMachine } from './run-machine.js';
+
+/** A live run of the tree, at any depth: its id and scope, in admission order. */
+export interface LiveRun {
+  readonly id: string;
+  readonly scopeKey: string | null;
+}
 
 export interface SupervisorContext {
   /**
@@ -11,6 +18,10 @@ export interface SupervisorContext {
    * costs a microsecond per key (figure 4).
    */
   readonly runs: readonly RunActorRef[];
+  /** Every live run of the tree (its own and its groups'), oldest first: admission, scopes. */
+  readonly live: readonly LiveRun[];
+  /** Its top-level groups' child actors, in start order. */
+  readonly groups: readonly GroupMember[];
   /** Replacers waiting for their predecessors: replacer id -> predecessors not done yet. */
   readonly waiting: Readonly<Record<string, readonly string[]>>;
   /** Ids of the final records in the store this supervisor keeps, oldest first. */
@@ -24,10 +35,25 @@ export interface SupervisorContext {
 /** A run actor as the supervisor holds it. */
 export type RunActorRef = ActorRefFrom<typeof runMachine>;
 
-/** Ids of the live runs, oldest first. */
+/** Ids of the live runs of the whole tree, oldest first. */
 export function liveRunsOf(context: SupervisorContext): string[] {
-  return context.runs.map((run) => run.id);
+  return context.live.map((run) => run.id);
 }
+
+/** Whether `runId` is a live run of the tree. */
+export function isLive(context: SupervisorContext, runId: string): boolean {
+  for (let i = context.live.length - 1; i >= 0; i--) if (context.live[i]?.id === runId) return true;
+  return false;
+}
+
+/** The top-level group on the way down to `path` (`a` for `a/b`), if it exists. */
+export function topGroupToward(context: SupervisorContext, path: string): GroupMember | undefined {
+  const top = path.split('/')[0];
+  return context.groups.find((group) => group.id === top);
+}
+
+/** An actor of the tree by its id, at any depth (runs are registered by their id). */
+export type FindActor = (systemId: string) => AnyActorRef | undefined;
 
 /** The live run `runId`'s actor, if it is one of this supervisor's. */
 export function runOf(context: SupervisorContext, runId: string): RunActorRef | undefined {
@@ -39,14 +65,14 @@ export function runOf(context: SupervisorContext, runId: string): RunActorRef | 
   return undefined;
 }
 
-/** Live runs of the same scope as `runId`, created before it. */
+/** Live runs of the same scope as `runId`, created before it (in any group). */
 export function predecessorsOf(context: SupervisorContext, runId: string): string[] {
-  const scopeKey = runOf(context, runId)?.getSnapshot().context.descriptor.scopeKey ?? null;
+  const scopeKey = context.live.find((run) => run.id === runId)?.scopeKey ?? null;
   if (scopeKey === null) return [];
   const found: string[] = [];
-  for (const run of context.runs) {
+  for (const run of context.live) {
     if (run.id === runId) break;
-    if (run.getSnapshot().context.descriptor.scopeKey === scopeKey) found.push(run.id);
+    if (run.scopeKey === scopeKey) found.push(run.id);
   }
   return found;
 }
@@ -56,13 +82,15 @@ export function pendingInScope(
   context: SupervisorContext,
   scopeKey: string | null,
   runId: string,
+  find: FindActor,
 ): string[] {
   if (scopeKey === null) return [];
   const pending: string[] = [];
-  for (const ref of context.runs) {
-    const run = ref.getSnapshot();
-    if (ref.id === runId || run.context.descriptor.scopeKey !== scopeKey) continue;
-    if (run.value === 'recording' || run.value === 'replacing') pending.push(ref.id);
+  for (const { id, scopeKey: scope } of context.live) {
+    if (id === runId || scope !== scopeKey) continue;
+    const snapshot = find(id)?.getSnapshot() as { value: unknown } | undefined;
+    const value = snapshot?.value;
+    if (value === 'recording' || value === 'replacing') pending.push(id);
   }
   return pending;
 }
@@ -70,11 +98,12 @@ export function pendingInScope(
 /** The context without `runId` (a run that left), waiting lists included. */
 export function withoutRun(context: SupervisorContext, runId: string): SupervisorContext {
   const runs = context.runs.filter((run) => run.id !== runId);
+  const live = context.live.filter((run) => run.id !== runId);
   const waiting: Record<string, readonly string[]> = {};
   for (const [replacer, left] of Object.entries(context.waiting)) {
     if (replacer !== runId) waiting[replacer] = left.filter((id) => id !== runId);
   }
-  return { ...context, runs, waiting };
+  return { ...context, runs, live, waiting };
 }
 
 /** Adds a final record; returns the ids now beyond retention (oldest first) and the rest. */

@@ -209,6 +209,8 @@ export function normalizeRunSpec(spec: unknown, defaults: RunDefaults): RunDescr
     maxRestartDelayMs,
     maxRestarts: parsed.maxRestarts ?? RESTART_DEFAULTS.maxRestarts,
     restartWindowMs: parsed.restartWindowMs ?? RESTART_DEFAULTS.restartWindowMs,
+    // Set by `group.spawn()`: a spec does not pick its group.
+    group: null,
   };
 }
 

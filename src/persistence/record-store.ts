@@ -1,5 +1,6 @@
-// Run records, quarantine and the owner lease, all through one Keyv instance. Keys are
-// grouped by supervisor name: `<name>/run/<id>`, `<name>/quarantine/<id>`, `<name>/lease/<host>`.
+// Run records, group records, quarantine and the owner lease, all through one Keyv instance.
+// Keys are grouped by supervisor name: `<name>/run/<id>`, `<name>/group/<path>`,
+// `<name>/quarantine/<id>`, `<name>/lease/<host>`.
 import type Keyv from 'keyv';
 import { StoreError } from '../errors.js';
 import type { RunJournal } from './run-journal.js';
@@ -17,6 +18,8 @@ export interface StoredEntry {
 export interface StoredEntries {
   readonly runs: StoredEntry[];
   readonly quarantined: StoredEntry[];
+  /** Group records, keyed by path (`runId` holds the path). */
+  readonly groups: StoredEntry[];
 }
 
 export class RecordStore implements RunJournal {
@@ -51,6 +54,15 @@ export class RecordStore implements RunJournal {
     }
   }
 
+  groupKey(path: string): string {
+    return `${this.name}/group/${path}`;
+  }
+
+  /** A group record whose value cannot be used is moved here, never overwritten. */
+  groupQuarantineKey(path: string): string {
+    return `${this.name}/quarantine-group/${path}`;
+  }
+
   quarantineKey(runId: string): string {
     return `${this.name}/quarantine/${runId}`;
   }
@@ -82,7 +94,8 @@ export class RecordStore implements RunJournal {
     }
     const runPrefix = this.runKey('');
     const quarantinePrefix = this.quarantineKey('');
-    const entries: StoredEntries = { runs: [], quarantined: [] };
+    const groupPrefix = this.groupKey('');
+    const entries: StoredEntries = { runs: [], quarantined: [], groups: [] };
     try {
       for await (const [key, value] of this.keyv.iterator(undefined)) {
         if (typeof key !== 'string') continue;
@@ -90,6 +103,8 @@ export class RecordStore implements RunJournal {
           entries.runs.push({ runId: key.slice(runPrefix.length), value });
         } else if (key.startsWith(quarantinePrefix)) {
           entries.quarantined.push({ runId: key.slice(quarantinePrefix.length), value });
+        } else if (key.startsWith(groupPrefix)) {
+          entries.groups.push({ runId: key.slice(groupPrefix.length), value });
         }
       }
     } catch (error) {

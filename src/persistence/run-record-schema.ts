@@ -13,6 +13,7 @@ export const RECORDED_RUN_STATES = [
   'idle',
   'finalizing',
   'backoff',
+  'held',
   'orphaned',
   'done',
   'released',
@@ -57,6 +58,8 @@ const descriptor = z.object({
   maxRestartDelayMs: z.number().int().nonnegative(),
   maxRestarts: z.number().int().nonnegative(),
   restartWindowMs: z.number().int().positive(),
+  // Added with groups (still version 2): records without it belong to no group.
+  group: z.string().nullable().default(null),
 });
 // A run id is an actor id in the supervisor's actor system: it may not contain ':', which
 // the supervisor's own actors use (`rw:store-health`), nor anything a path would trip on.
@@ -94,6 +97,8 @@ const context = z.object({
   nextStartAt: z.number().nullable(),
   generationEnd: z.string().nullable(),
   stopReason: z.string().nullable(),
+  // Added with groups (still version 2).
+  recycling: z.boolean().default(false),
 });
 const snapshot = z.looseObject({
   // A stopped or failed actor could not take the events a boot sends: quarantine those.

@@ -46,18 +46,21 @@ export function createRunRecord(
 /**
  * The lowest record version that describes `snapshot`, so that a downgrade keeps what it
  * can: a run without a restart policy, in its first generation and not in `backoff`, is
- * all version 1 holds (0.1.0 reads it and ignores the fields it does not know); anything
+ * all version 1 holds (0.1.0 reads it and ignores the fields it does not know), if it
+ * belongs to no group; anything
  * else needs version 2. Readers of version 2 migrate a version 1 record, which keeps every
  * field it carries.
  */
 export function recordVersionOf(snapshot: unknown): 1 | typeof RUN_RECORD_SCHEMA_VERSION {
   const { value, context } = (snapshot ?? {}) as {
     value?: unknown;
-    context?: { generation?: unknown; descriptor?: { restart?: unknown } };
+    context?: { generation?: unknown; descriptor?: { restart?: unknown; group?: unknown } };
   };
   const plain =
     value !== 'backoff' &&
+    value !== 'held' &&
     (context?.generation ?? 1) === 1 &&
-    (context?.descriptor?.restart ?? 'never') === 'never';
+    (context?.descriptor?.restart ?? 'never') === 'never' &&
+    (context?.descriptor?.group ?? null) === null;
   return plain ? 1 : RUN_RECORD_SCHEMA_VERSION;
 }

@@ -12,6 +12,7 @@ import type { RecordStore, StoredEntry } from '../persistence/record-store.js';
 import { validateRunRecord, type ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { Logger } from '../support/logger.js';
 import type { NewerRecord } from './reconcile-report.js';
+import { validateGroupRecord, type GroupRecord } from '../persistence/group-record.js';
 
 /** What the store holds for this supervisor name, ready for reconciliation. */
 export interface LoadedRecords {
@@ -22,6 +23,8 @@ export interface LoadedRecords {
   readonly quarantined: Array<{ runId: string; reason: string }>;
   /** Quarantine entries of an older version, migrated: written back once owned. */
   readonly migratedQuarantine: Array<{ runId: string; value: unknown }>;
+  /** Valid group records (an unusable one is moved aside and reported as quarantined). */
+  readonly groups: GroupRecord[];
 }
 
 /** One stored value, migrated then validated. */
@@ -44,6 +47,7 @@ export async function loadRecords(
     newer: [],
     quarantined: [],
     migratedQuarantine: [],
+    groups: [],
   };
   const read = <T>(
     kind: StoredKind,
@@ -88,6 +92,24 @@ export async function loadRecords(
     } else if (quarantine.status === 'valid' && quarantine.migrated) {
       loaded.migratedQuarantine.push({ runId: entry.runId, value: quarantine.value });
     }
+  }
+  for (const entry of stored.groups) {
+    const result = validateGroupRecord(entry.value, entry.runId);
+    if (result.ok) {
+      loaded.groups.push(result.record);
+      continue;
+    }
+    loaded.quarantined.push({ runId: `group:${entry.runId}`, reason: result.reason });
+    logger.warn({ group: entry.runId, reason: result.reason }, 'group record quarantined');
+    if (dryRun) continue;
+    // Moved aside as it was stored, never overwritten: its runs name the group, and boot
+    // rebuilds it with the default options.
+    await store.set(
+      store.groupQuarantineKey(entry.runId),
+      entry.value,
+      `quarantine group ${entry.runId}`,
+    );
+    await store.delete(store.groupKey(entry.runId));
   }
   return loaded;
 }

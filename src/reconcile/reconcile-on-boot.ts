@@ -19,6 +19,7 @@ import { restartsAfterAdoption } from '../machines/run-restarts.js';
 import { earliest, noteDecision, type AdoptionOutcome } from './note-decision.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
 import { loadRecords } from './load-records.js';
+import type { GroupRecord } from '../persistence/group-record.js';
 import { settleAdoption, writeBackQuarantine } from './settle-adoption.js';
 import { noDecisions, type NewerRecord, type ReconcileReport } from './reconcile-report.js';
 
@@ -54,8 +55,17 @@ export interface BootHost {
   retainFinished(record: ValidRunRecord): void;
   /** Writes an adopted run's record again from its actor (its record was migrated). */
   rewriteAdopted(runId: string): Promise<void>;
+  /**
+   * Rebuilds the recorded groups, and those the live records name, before any run is
+   * adopted into them (parents first).
+   */
+  restoreGroups?(groups: readonly GroupRecord[], live: readonly RunContext[]): void;
   /** Releases an ended run from a host that cannot be bridged (its frozen route). */
   releaseUnbridged(context: RunContext, refused: RunHostProtocolError): Promise<void>;
+}
+
+function contextOf(record: ValidRunRecord): RunContext {
+  return record.snapshot.context as unknown as RunContext;
 }
 
 /** Runs reconciliation. With `dryRun` nothing is written, restored or signalled. */
@@ -91,6 +101,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     else if (record.final || record.snapshot.value === 'done') finished.push(record);
     else live.push(record);
   }
+  if (!dryRun) host.restoreGroups?.(loaded.groups, live.map(contextOf));
   // One scan of /proc serves every decision below.
   const scan = findMarkedProcesses(RUN_MARKER);
   const marked = groupByRun(scan.found);

@@ -12,6 +12,9 @@ import { acquireOwnerLease, type OwnerLease } from '../persistence/owner-lease.j
 import type { RecordStore } from '../persistence/record-store.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { RunErrorInfo } from '../types.js';
+import type { GroupRecord } from '../persistence/group-record.js';
+import { parentPathOf } from '../machines/group-context.js';
+import { normalizeGroupOptions } from '../options/group-options.js';
 import { SupervisorStoppedError } from '../errors.js';
 import { DurableProcess } from '../host/client/durable-process.js';
 import { hostedBootSteps, type FoundHostedRun } from '../host/client/find-hosted-run.js';
@@ -62,6 +65,9 @@ export async function bootSupervisor(
       removeRunFiles: (runId) => {
         deps.removeRunFiles(runId);
       },
+      restoreGroups: (groups, live) => {
+        restoreGroups(deps, groups, live);
+      },
       retainFinished: (record) => {
         deps.history.retain(record);
         retained.push(record.runId);
@@ -80,6 +86,51 @@ export async function bootSupervisor(
   if (retained.length > 0) deps.actor().send({ type: 'RETAIN_RECORDS', runIds: retained });
   options.logger.info({ ...report, type: 'reconcile' }, 'boot reconciliation');
   return report;
+}
+
+// Rebuilds every recorded group, and every group a live record names that has no record
+// (its record was lost or set aside: default options), parents first, before any adoption.
+function restoreGroups(
+  deps: BootDeps,
+  groups: readonly GroupRecord[],
+  live: readonly RunContext[],
+): void {
+  const recorded = new Map(groups.map((group) => [group.path, group]));
+  const paths = new Set<string>();
+  const need = (path: string | null) => {
+    for (let at = path; at !== null && !paths.has(at); at = parentPathOf(at)) paths.add(at);
+  };
+  for (const group of groups) need(group.path);
+  for (const run of live) need(run.descriptor.group);
+  // Parents first; siblings in the order they were created.
+  const order = [...paths].sort(
+    (a, b) =>
+      depthOf(a) - depthOf(b) ||
+      (recorded.get(a)?.createdAt ?? 0) - (recorded.get(b)?.createdAt ?? 0) ||
+      a.localeCompare(b),
+  );
+  const now = deps.options.clock.now();
+  for (const path of order) {
+    const record = recorded.get(path);
+    const settings = record?.settings ?? normalizeGroupOptions({});
+    deps.actor().send({
+      type: 'ADD_GROUP',
+      path,
+      settings,
+      createdAt: record?.createdAt ?? now,
+      restored: {
+        settings,
+        createdAt: record?.createdAt ?? now,
+        restartedAt: record?.restartedAt ?? [],
+        restarts: record?.restarts ?? 0,
+        state: record?.state ?? 'active',
+      },
+    });
+  }
+}
+
+function depthOf(path: string): number {
+  return path.split('/').length;
 }
 
 // Adopts a live record as a child actor in `orphaned` and hands its machine the facts.
@@ -124,7 +175,8 @@ async function adoptOrphan(
   const settled = await run.settled();
   const state: string = settled.value;
   const { endReason, generationEnd, nextStartAt } = settled.context;
-  const restarting = state === 'backoff';
+  // Waiting to start again: by itself (`backoff`) or for its group (`held`).
+  const restarting = state === 'backoff' || state === 'held';
   // Back in `backoff` at its recorded time: it was waiting (a new end has a new time).
   const resumed = restarting && context.nextStartAt !== null && nextStartAt === context.nextStartAt;
   const decision: AdoptionDecision =

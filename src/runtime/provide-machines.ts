@@ -1,7 +1,9 @@
 // Binds the pure machines to this supervisor's runtime: each named effect becomes a real
 // actor (or action) that acts for the run its input names.
 import { fromPromise } from 'xstate';
+import { nestableGroupMachine } from '../machines/group-machine.js';
 import { runMachine } from '../machines/run-machine.js';
+import { groupTimerEffect, writeGroupEffect } from '../effects/group-effects.js';
 import { storeHealthMachine } from '../machines/store-health-machine.js';
 import { supervisorMachine } from '../machines/supervisor-machine.js';
 import { launchEffect } from '../effects/launch-effect.js';
@@ -22,6 +24,8 @@ export interface SupervisorEffects {
   probeStore(): Promise<unknown>;
   /** The store is back: every live run writes its record again. */
   rewriteRecords(): void;
+  /** Stores a group's record (its write-ahead). */
+  writeGroup(path: string): Promise<void>;
 }
 
 export function provideMachines(env: RuntimeEnvironment, effects: SupervisorEffects) {
@@ -59,9 +63,16 @@ export function provideMachines(env: RuntimeEnvironment, effects: SupervisorEffe
       },
     },
   });
+  const group = nestableGroupMachine(run, {
+    actors: {
+      writeGroup: writeGroupEffect((path) => effects.writeGroup(path)),
+      groupTimer: groupTimerEffect(env.clock),
+    },
+  });
   return supervisorMachine.provide({
     actors: {
       run,
+      group,
       storeHealth,
       boot: fromPromise(async ({ signal }) => {
         await effects.boot(signal);

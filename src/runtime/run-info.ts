@@ -19,7 +19,7 @@ export function runInfoFromContext(state: RunStateName, context: RunContext): Ru
     deadlines: context.deadlines,
     restarts: context.restarts,
     generation: context.generation,
-    nextStartAt: state === 'backoff' ? context.nextStartAt : null,
+    nextStartAt: state === 'backoff' || state === 'held' ? context.nextStartAt : null,
     exit: context.exit,
   };
 }

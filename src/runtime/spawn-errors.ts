@@ -1,10 +1,26 @@
 // Why a spawn gave no handle, as the machines decided it: the typed error the caller gets.
-import { LimitExceededError, StoreError, SupervisorStoppedError } from '../errors.js';
+import {
+  LimitExceededError,
+  RunStateError,
+  StoreError,
+  SupervisorStoppedError,
+} from '../errors.js';
+import type { SpawnRefusal } from '../machines/supervisor-machine.js';
 import type { RunRuntime } from './run-runtime.js';
 
-/** The supervisor machine took no child for the run: refused at the limit, or not serving. */
-export function notAdmitted(refusedAtLimit: boolean, maxLiveRuns: number): Error {
-  if (!refusedAtLimit) return new SupervisorStoppedError();
+/** The machines took no child for the run: at the limit, not serving, or its group not. */
+export function notAdmitted(
+  refusal: SpawnRefusal,
+  maxLiveRuns: number,
+  group: string | null,
+): Error {
+  if (refusal === 'group') {
+    return new RunStateError(
+      'E_GROUP_UNAVAILABLE',
+      `group ${group ?? ''} takes no runs: it does not exist, or it is stopping or failed`,
+    );
+  }
+  if (refusal !== 'limit') return new SupervisorStoppedError();
   return new LimitExceededError(
     'E_MAX_LIVE_RUNS',
     `limits.maxLiveRuns (${maxLiveRuns}) live runs already; finish or cancel one first`,

@@ -5,7 +5,13 @@ import type { Actor, AnyActorRef, SnapshotFrom } from 'xstate';
 import { toErrorInfo } from '../errors.js';
 import type { RunContext } from '../machines/run-context.js';
 import type { StoreHealthEvent, storeHealthMachine } from '../machines/store-health-machine.js';
-import type { RunActorRef, supervisorMachine } from '../machines/supervisor-machine.js';
+import type {
+  RunActorRef,
+  SpawnRefusal,
+  supervisorMachine,
+} from '../machines/supervisor-machine.js';
+import { GroupRecords } from './group-records.js';
+import { groupSystemId } from '../machines/group-context.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
 import { releaseOwnerLease, type OwnerLease } from '../persistence/owner-lease.js';
 import type { RecordStore } from '../persistence/record-store.js';
@@ -23,12 +29,15 @@ import { RunRuntime } from './run-runtime.js';
 import type { RuntimeEnvironment } from './runtime-environment.js';
 import { storeHealthInfo, type StoreHealthInfo } from './store-health-info.js';
 
+const GROUP_ACTOR_PREFIX = groupSystemId('');
+
 // How long closing waits for a store that is down to take the latest records.
 const CLOSE_RECORD_WAIT_MS = 10_000;
 
 export class SupervisorRuntime {
   readonly env: RuntimeEnvironment;
   readonly reporting: SupervisorReporting;
+  readonly groups: GroupRecords;
   private readonly runs = new Map<string, { run: RunRuntime; handle: RunHandle | null }>();
   private readonly deletes = new Set<Promise<void>>();
   // Every record queue with writes still to land, kept past its run's runtime (a finished
@@ -46,6 +55,7 @@ export class SupervisorRuntime {
   ) {
     const logger = options.logger;
     this.reporting = new SupervisorReporting(fanout, logger);
+    this.groups = new GroupRecords(store, () => options.clock.now(), logger);
     this.lastHealth = { state: 'ok', since: options.clock.now(), lastError: null, laggingRuns: [] };
     this.env = {
       clock: options.clock,
@@ -101,13 +111,13 @@ export class SupervisorRuntime {
     actor: Actor<typeof supervisorMachine>,
     runId: string,
     send: () => void,
-  ): Promise<'limit' | 'not-serving' | null> {
+  ): Promise<SpawnRefusal | null> {
     // A stopped system answers nothing (and would settle while being subscribed to).
     if (actor.getSnapshot().status !== 'active') return Promise.resolve('not-serving');
     return new Promise((resolve) => {
       let settled = false;
       const subscriptions: Array<{ unsubscribe(): void }> = [];
-      const settle = (answer: 'limit' | 'not-serving' | null) => {
+      const settle = (answer: SpawnRefusal | null) => {
         if (settled) return;
         settled = true;
         for (const subscription of subscriptions) subscription.unsubscribe();
@@ -134,8 +144,12 @@ export class SupervisorRuntime {
     });
   }
 
-  /** The system created an actor: a run's runtime, or the store health, follows it. */
+  /** The system created an actor: a run's runtime, a group's record, or the store health. */
   actorCreated(ref: AnyActorRef): void {
+    if (ref.id.startsWith(GROUP_ACTOR_PREFIX)) {
+      this.groups.follow(ref.id.slice(GROUP_ACTOR_PREFIX.length), ref);
+      return;
+    }
     if (ref.id === 'rw:store-health') {
       this.health = ref;
       ref.subscribe({
@@ -238,6 +252,7 @@ export class SupervisorRuntime {
     }
     clearTimeout(timer);
     await Promise.all([...this.deletes]);
+    await this.groups.settled();
     for (const [runId] of queues) this.stopRecords(runId);
     this.hostLink.close();
     if (lease !== null) {

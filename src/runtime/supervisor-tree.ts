@@ -1,8 +1,11 @@
-// The supervision tree as data: the supervisor actor and the run actors it holds now, read
-// from the actor system itself (the supervisor machine's children), in start order.
-import type { SnapshotFrom } from 'xstate';
+// The supervision tree as data: the supervisor actor, its groups and the run actors they
+// hold now, read from the actor system itself (each actor's children), in start order.
+import type { AnyActorRef, SnapshotFrom } from 'xstate';
+import type { GroupMember } from '../machines/group-context.js';
+import type { RunContext } from '../machines/run-context.js';
 import type { supervisorMachine } from '../machines/supervisor-machine.js';
-import type { RunStateName } from '../types.js';
+import type { GroupInfo, RunStateName } from '../types.js';
+import { groupInfoOf, groupSnapshotOf } from './group-info.js';
 
 /** The supervisor machine's state, as the API names it. */
 export type SupervisorState = 'idle' | 'booting' | 'active' | 'draining' | 'stopped';
@@ -28,14 +31,29 @@ export interface RunTreeNode {
   readonly scopeKey: string | null;
 }
 
+/** A group actor in the tree: a nested supervisor, with its runs and groups. */
+export interface GroupTreeNode extends Pick<
+  GroupInfo,
+  'path' | 'strategy' | 'state' | 'restarts' | 'maxRestarts' | 'restartWindowMs'
+> {
+  readonly kind: 'group';
+  /** Its id within its parent. */
+  readonly id: string;
+  /** Its live children, in start order. */
+  readonly children: readonly TreeNode[];
+}
+
+/** A node below the supervisor. */
+export type TreeNode = RunTreeNode | GroupTreeNode;
+
 /** The supervisor actor, the root of its actor system. */
 export interface SupervisorTree {
   readonly kind: 'supervisor';
   readonly name: string;
   readonly state: SupervisorState;
   readonly storeHealth: 'ok' | 'degraded';
-  /** Its live child actors, oldest first. */
-  readonly children: readonly RunTreeNode[];
+  /** Its live child actors: its runs (oldest first), then its groups (in start order). */
+  readonly children: readonly TreeNode[];
 }
 
 /** Reads the tree from a supervisor machine snapshot. */
@@ -43,19 +61,40 @@ export function readSupervisorTree(
   snapshot: SnapshotFrom<typeof supervisorMachine>,
   header: Pick<SupervisorTree, 'name' | 'state' | 'storeHealth'>,
 ): SupervisorTree {
-  const children: RunTreeNode[] = [];
-  for (const ref of snapshot.context.runs) {
-    const { id } = ref;
-    const run = ref.getSnapshot();
-    const { descriptor, pid } = run.context;
-    children.push({
-      kind: 'run',
-      id,
-      state: run.value as RunStateName,
-      command: descriptor.command,
-      pid,
-      scopeKey: descriptor.scopeKey,
-    });
-  }
+  const { runs, groups } = snapshot.context;
+  const children = [...runs.map(runNode), ...groups.map((group) => groupNode(group.ref))];
   return { kind: 'supervisor', ...header, children };
+}
+
+function runNode(ref: AnyActorRef): RunTreeNode {
+  const run = ref.getSnapshot() as { value: unknown; context: RunContext };
+  const { descriptor, pid } = run.context;
+  return {
+    kind: 'run',
+    id: ref.id,
+    state: run.value as RunStateName,
+    command: descriptor.command,
+    pid,
+    scopeKey: descriptor.scopeKey,
+  };
+}
+
+function groupNode(ref: AnyActorRef): GroupTreeNode {
+  const snapshot = groupSnapshotOf(ref);
+  const info = groupInfoOf(snapshot);
+  const { path, strategy, state, restarts, maxRestarts, restartWindowMs } = info;
+  const children = snapshot.context.children.map((child: GroupMember) =>
+    child.kind === 'run' ? runNode(child.ref) : groupNode(child.ref),
+  );
+  return {
+    kind: 'group',
+    id: info.id,
+    path,
+    strategy,
+    state,
+    restarts,
+    maxRestarts,
+    restartWindowMs,
+    children,
+  };
 }

@@ -10,7 +10,10 @@ import { normalizeRunSpec, type RunSpec } from '../options/run-spec.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
 import type { OwnerLease } from '../persistence/owner-lease.js';
 import type { RecordStore } from '../persistence/record-store.js';
-import type { CancelReason, RunExit, RunInfo } from '../types.js';
+import type { CancelReason, GroupInfo, GroupOptions, RunExit, RunInfo } from '../types.js';
+import { checkGroupId } from '../options/group-options.js';
+import type { Group } from './group-handle.js';
+import { SupervisorGroups } from './supervisor-groups.js';
 import { createRunId } from './create-run-id.js';
 import { reconcileLive, runsView } from '../reconcile/reconcile-live.js';
 import type { ReconcileReport } from '../reconcile/reconcile-report.js';
@@ -43,6 +46,7 @@ export class Supervisor {
   readonly name: string;
   private readonly actor: Actor<typeof supervisorMachine>;
   private readonly runtime: SupervisorRuntime;
+  private readonly groupOps: SupervisorGroups;
   private report: ReconcileReport | null = null;
   private lease: OwnerLease | null = null;
   /** Settles when the boot effect's work has ended (called off or not). */
@@ -98,6 +102,7 @@ export class Supervisor {
       rewriteRecords: () => {
         this.runtime.rewriteRecords(this.liveRunIds());
       },
+      writeGroup: (path) => this.runtime.groups.write(path),
     });
     this.actor = createActor(machine, {
       input: {
@@ -110,6 +115,14 @@ export class Supervisor {
       }),
     });
     this.runtime.listen(this.actor);
+    this.groupOps = new SupervisorGroups({
+      actor: this.actor,
+      records: this.runtime.groups,
+      clock: options.clock,
+      spawn: (path, spec) => this.spawnIn(path, spec),
+      runtime: (runId) => this.runtime.env.runtime(runId),
+      info: (runId) => this.get(runId),
+    });
     this.actor.subscribe({
       error: (error) => {
         logger.error({ err: error }, 'the supervisor actor failed');
@@ -175,8 +188,30 @@ export class Supervisor {
    * Starts a run. Resolves once its process exists and the record naming it is durable
    * (or it ended first: a spawn error, a replacement, a `leave` shutdown).
    */
-  async spawn(spec: RunSpec): Promise<RunHandle> {
-    const descriptor = normalizeRunSpec(spec, this.options);
+  spawn(spec: RunSpec): Promise<RunHandle> {
+    return this.spawnIn(null, spec);
+  }
+
+  /**
+   * Creates (or returns the live) top-level group `id`: a nested supervisor with its own
+   * strategy and restart intensity. Its record is durable before it resolves.
+   */
+  group(id: string, options?: GroupOptions): Promise<Group> {
+    return this.groupOps.add(checkGroupId(id), options);
+  }
+
+  /** The live group at `path` (`agent-1/mcp`), or undefined. */
+  findGroup(path: string): Group | undefined {
+    return this.groupOps.handle(path);
+  }
+
+  /** Every live group, parents first. */
+  groups(): GroupInfo[] {
+    return this.groupOps.list();
+  }
+
+  private async spawnIn(group: string | null, spec: RunSpec): Promise<RunHandle> {
+    const descriptor = { ...normalizeRunSpec(spec, this.options), group };
     const runId = createRunId();
     const createdAt = this.options.clock.now();
     const run = this.runtime.createRun({ runId, descriptor, outputBytes: 0 });
@@ -187,7 +222,7 @@ export class Supervisor {
     });
     if (refusal !== null) {
       this.runtime.forget(runId);
-      throw notAdmitted(refusal === 'limit', this.options.maxLiveRuns);
+      throw notAdmitted(refusal, this.options.maxLiveRuns, group);
     }
     await run.started();
     const error = notHandedOut(run);
@@ -206,7 +241,7 @@ export class Supervisor {
     return run && this.runtime.handle(run, (reason) => this.cancelRun(run, reason));
   }
 
-  /** The supervision tree now: this supervisor's actor and its live run actors. */
+  /** The supervision tree now: this supervisor's actor, its groups and its live runs. */
   tree(): SupervisorTree {
     return readSupervisorTree(this.actor.getSnapshot(), {
       name: this.name,
@@ -281,6 +316,11 @@ export class Supervisor {
     await waitFor(this.actor, (snapshot) => snapshot.status !== 'active', {
       timeout: Infinity,
     }).catch(() => undefined);
+  }
+
+  /** Ends a group's subtree, last started first, each tree verified dead. */
+  cancelGroup(path: string, reason: CancelReason = 'cancelled'): Promise<RunExit[]> {
+    return this.groupOps.cancel(path, reason);
   }
 
   private cancelRun(run: RunRuntime, reason: CancelReason): Promise<RunExit> {

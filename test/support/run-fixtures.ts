@@ -37,6 +37,7 @@ export function descriptor(overrides: Partial<RunDescriptor> = {}): RunDescripto
     durable: false,
     maxLogBytes: 64 * 1024,
     ...RESTART_DEFAULTS,
+    group: null,
     ...overrides,
   };
 }

@@ -1,0 +1,184 @@
+// The group machine's context and the pure functions its actions compute with: who is
+// stopped, in which order, who starts again, and whether the intensity allows a restart.
+import type { AnyActorRef } from 'xstate';
+import type { GroupSettings } from '../options/group-options.js';
+import type { CancelReason } from '../types.js';
+
+/** A child of a group, in start order: a run (its id) or a group (its path). */
+export interface GroupMember {
+  readonly kind: 'run' | 'group';
+  readonly id: string;
+  readonly ref: AnyActorRef;
+}
+
+/** What a group's record keeps of its state: enough to take it up again at boot. */
+export type GroupRecordState = 'active' | 'stopping' | 'failed';
+
+/** How the group stops the children on its stop list. */
+export type StopWith = 'recycle' | 'cancel' | 'give-up';
+
+export interface GroupContext {
+  readonly path: string;
+  readonly settings: GroupSettings;
+  readonly createdAt: number;
+  /** Whether the group was rebuilt from its record (it writes no record first). */
+  readonly origin: 'spawn' | 'record';
+  /** The recorded state it was rebuilt in (a boot takes up a stop where it was left). */
+  readonly restoredState: GroupRecordState | null;
+  readonly children: readonly GroupMember[];
+  /** When each restart of the current window began, oldest first (the intensity). */
+  readonly restartedAt: readonly number[];
+  readonly restarts: number;
+  /** Children stopped and waiting to start again at `at` (one at a time, in start order). */
+  readonly held: readonly { readonly id: string; readonly at: number }[];
+  /** Children still to stop, the next first (reverse start order). */
+  readonly toStop: readonly string[];
+  /** Children still to start again, the next first (start order). */
+  readonly toResume: readonly string[];
+  /** The child being stopped or started now, waited for before the next. */
+  readonly current: string | null;
+  readonly stopWith: StopWith;
+  readonly cancelReason: CancelReason;
+  /** When a one-for-all or rest-for-one restart starts its children again. */
+  readonly resumeAt: number | null;
+}
+
+/** Input of a group machine: a new group, or one rebuilt from its record. */
+export interface GroupInput {
+  readonly path: string;
+  readonly settings: GroupSettings;
+  readonly createdAt: number;
+  readonly restored?: {
+    readonly restartedAt: readonly number[];
+    readonly restarts: number;
+    readonly state: GroupRecordState;
+  };
+}
+
+export function initialGroupContext(input: GroupInput): GroupContext {
+  return {
+    path: input.path,
+    settings: input.settings,
+    createdAt: input.createdAt,
+    origin: input.restored === undefined ? 'spawn' : 'record',
+    restoredState: input.restored?.state ?? null,
+    children: [],
+    restartedAt: input.restored?.restartedAt ?? [],
+    restarts: input.restored?.restarts ?? 0,
+    held: [],
+    toStop: [],
+    toResume: [],
+    current: null,
+    stopWith: 'cancel',
+    cancelReason: 'cancelled',
+    resumeAt: null,
+  };
+}
+
+/** The actor systemId of the group at `path` (run ids cannot contain ':'). */
+export function groupSystemId(path: string): string {
+  return `group:${path}`;
+}
+
+/** The path of the group that holds `path`, or null for a top-level group. */
+export function parentPathOf(path: string): string | null {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? null : path.slice(0, slash);
+}
+
+/** The child group of `context` on the way down to `path`, if there is one. */
+export function childGroupToward(context: GroupContext, path: string): GroupMember | undefined {
+  return context.children.find(
+    (child) => child.kind === 'group' && (path === child.id || path.startsWith(`${child.id}/`)),
+  );
+}
+
+/** The member `id`, if it is still a child. */
+export function memberOf(context: GroupContext, id: string): GroupMember | undefined {
+  return context.children.find((child) => child.id === id);
+}
+
+/** The context without the child `id` (it ended for good). */
+export function withoutMember(context: GroupContext, id: string): Partial<GroupContext> {
+  return {
+    children: context.children.filter((child) => child.id !== id),
+    held: context.held.filter((entry) => entry.id !== id),
+    toStop: context.toStop.filter((other) => other !== id),
+    toResume: context.toResume.filter((other) => other !== id),
+    current: context.current === id ? null : context.current,
+  };
+}
+
+/** Restarts within the window ending at `now`. */
+export function recentGroupRestarts(context: GroupContext, now: number): number[] {
+  return context.restartedAt.filter((at) => at > now - context.settings.restartWindowMs);
+}
+
+/** Another restart at `now` would be more than `maxRestarts` within the window. */
+export function exceedsIntensity(context: GroupContext, now: number): boolean {
+  return recentGroupRestarts(context, now).length >= context.settings.maxRestarts;
+}
+
+/** One restart more at `now`. */
+export function countRestart(context: GroupContext, now: number): Partial<GroupContext> {
+  return {
+    restartedAt: [...recentGroupRestarts(context, now), now],
+    restarts: context.restarts + 1,
+  };
+}
+
+/** Which children a restart for `failedId` affects, in start order (the failed one first). */
+export function affectedBy(context: GroupContext, failedId: string): string[] {
+  const ids = context.children.map((child) => child.id);
+  if (context.settings.strategy === 'one-for-one') return [failedId];
+  if (context.settings.strategy === 'one-for-all') return ids;
+  const index = ids.indexOf(failedId);
+  return index < 0 ? [failedId] : ids.slice(index);
+}
+
+/**
+ * A one-for-all or rest-for-one restart for `failedId`, due at `at`: the affected children
+ * still running are stopped from the last started back, then all of them start again in
+ * start order. A restart already under way takes in the new ones.
+ */
+export function planRestart(
+  context: GroupContext,
+  failedId: string,
+  at: number,
+): Partial<GroupContext> {
+  const affected = affectedBy(context, failedId);
+  const heldIds = new Set(context.held.map((entry) => entry.id));
+  const resume = new Set([...context.toResume, ...affected]);
+  return {
+    toStop: unique([
+      ...context.toStop,
+      ...[...affected].reverse().filter((id) => id !== failedId && !heldIds.has(id)),
+    ]),
+    toResume: context.children.map((child) => child.id).filter((id) => resume.has(id)),
+    held: context.held.filter((entry) => !resume.has(entry.id)),
+    resumeAt: Math.max(context.resumeAt ?? 0, at),
+    stopWith: 'recycle',
+  };
+}
+
+/** Every child, last started first, is stopped `how`; those held are not stopped twice. */
+export function planStopAll(context: GroupContext, how: StopWith): Partial<GroupContext> {
+  const heldIds = new Set(context.held.map((entry) => entry.id));
+  const ids = context.children.map((child) => child.id).reverse();
+  return {
+    toStop: how === 'recycle' ? ids.filter((id) => !heldIds.has(id)) : ids,
+    stopWith: how,
+  };
+}
+
+/** The earliest time a one-for-one held child is due, or null. */
+export function nextResumeAt(context: GroupContext): number | null {
+  let earliest: number | null = null;
+  for (const entry of context.held)
+    if (earliest === null || entry.at < earliest) earliest = entry.at;
+  return earliest;
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}

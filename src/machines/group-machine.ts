@@ -1,0 +1,244 @@
+// The group machine: a nested supervisor. Its children are runs and groups, in start order.
+// It restarts failed runs by its strategy (one-for-one, one-for-all, rest-for-one) within
+// its own intensity; past it, it stops its children (last started first) and escalates to
+// its parent. Stops and restarts go one child at a time: each child's tree is verified dead
+// (it reports held or ended) before the next is stopped. Pure data: the runtime provides the
+// effects (its record, its timer).
+import type { AnyStateMachine } from 'xstate';
+import { initialGroupContext, nextResumeAt } from './group-context.js';
+import { groupSetup } from './group-setup.js';
+
+// Reports of the child being stopped or started now move the loop on to the next child.
+const stopLoopReports = (self: string) =>
+  ({
+    CHILD_HELD: {
+      guard: 'isCurrent',
+      target: self,
+      reenter: true,
+      actions: ['dropCurrent', 'holdChild'],
+    },
+    RUN_ENDED: {
+      guard: 'isCurrent',
+      target: self,
+      reenter: true,
+      actions: ['dropCurrent', 'removeRun'],
+    },
+    GROUP_ENDED: {
+      guard: 'isCurrent',
+      target: self,
+      reenter: true,
+      actions: ['dropCurrent', 'removeGroup'],
+    },
+  }) as const;
+const resumeLoopReports = (self: string) =>
+  ({
+    CHILD_STARTED: { guard: 'isCurrent', target: self, reenter: true, actions: 'dropCurrent' },
+    ...stopLoopReports(self),
+  }) as const;
+const stopAll = (how: 'recycle' | 'cancel' | 'give-up') =>
+  ({ type: 'planStopAll', params: { how } }) as const;
+// A stop of the whole subtree, from any state that still runs children.
+const leaving = {
+  CANCEL: { target: '#group.stopping', actions: 'recordCancel' },
+  RECYCLE: '#group.recycling',
+  RELEASE: '#group.releasing',
+} as const;
+
+export const groupMachine = groupSetup.createMachine({
+  id: 'group',
+  context: ({ input }) => initialGroupContext(input),
+  initial: 'created',
+  on: {
+    // A group that is not running its children takes no new ones; one below it may.
+    SPAWN_CHILD: { actions: 'refuseChild' },
+    ADD_GROUP: { actions: 'refuseGroup' },
+    ADOPT_RUN: { actions: 'adoptRun' },
+    RUN_ENDED: { actions: 'removeRun' },
+    'xstate.error.actor.*': { actions: 'removeRun' },
+    GROUP_ENDED: { actions: 'removeGroup' },
+    CHILD_HELD: { actions: 'holdChild' },
+    CANCEL_GROUP: { actions: 'routeCancel' },
+    REPLACE_PREDECESSORS: { actions: 'passUp' },
+    SPAWN_ADMITTED: { actions: 'passUp' },
+    SPAWN_REFUSED: { actions: 'passUp' },
+    GROUP_REFUSED: { actions: 'passUp' },
+  },
+  states: {
+    created: {
+      always: [{ guard: 'restored', target: 'restoring' }, { target: 'recording' }],
+    },
+    // Its record is durable before its first child starts.
+    recording: {
+      invoke: {
+        src: 'writeGroup',
+        input: ({ context }) => ({ path: context.path }),
+        onDone: 'active',
+        onError: 'stopped',
+      },
+    },
+    // Rebuilt at boot: its runs are adopted (held ones report), then it takes up its state.
+    restoring: {
+      on: {
+        ADOPTED: [
+          { guard: 'restoredStopping', target: 'stopping', actions: 'passAdopted' },
+          { guard: 'restoredFailed', target: 'failing', actions: 'passAdopted' },
+          { target: 'active', actions: 'passAdopted' },
+        ],
+        ...leaving,
+      },
+    },
+    // Runs its children; one-for-one restarts are due when the timer says so.
+    active: {
+      invoke: {
+        src: 'groupTimer',
+        input: ({ context }) => ({ path: context.path, at: nextResumeAt(context) }),
+      },
+      on: {
+        SPAWN_CHILD: { actions: 'acceptChild' },
+        ADD_GROUP: { actions: 'addGroup' },
+        CHILD_HELD: [
+          { guard: 'notFailure', target: 'active', reenter: true, actions: 'holdChild' },
+          { guard: 'exceedsIntensity', target: 'failing', actions: 'holdChild' },
+          {
+            guard: 'oneForOne',
+            target: 'active',
+            reenter: true,
+            actions: ['countRestart', 'holdChild'],
+          },
+          { target: 'restarting', actions: ['holdChild', 'countRestart', 'planRestart'] },
+        ],
+        RESUME_DUE: { target: 'active', reenter: true, actions: 'resumeDue' },
+        ...leaving,
+      },
+    },
+    // One-for-all or rest-for-one: stop the affected children (last started first), wait
+    // for the failed one's restart time, start them again (first started first).
+    restarting: {
+      initial: 'stopping',
+      on: {
+        SPAWN_CHILD: { actions: 'acceptChild' },
+        ADD_GROUP: { actions: 'addGroup' },
+        // Another failure meanwhile: counted, and taken into the restart under way.
+        CHILD_HELD: [
+          { guard: 'exceedsIntensity', target: 'failing', actions: 'holdChild' },
+          {
+            guard: 'childFailed',
+            target: 'restarting',
+            reenter: true,
+            actions: ['holdChild', 'countRestart', 'planRestart'],
+          },
+          { actions: 'holdChild' },
+        ],
+        ...leaving,
+      },
+      states: {
+        stopping: {
+          entry: 'stopNext',
+          always: { guard: 'stopsDone', target: 'waiting' },
+          on: stopLoopReports('stopping'),
+        },
+        waiting: {
+          invoke: {
+            src: 'groupTimer',
+            input: ({ context }) => ({ path: context.path, at: context.resumeAt }),
+          },
+          on: {
+            RESUME_DUE: [
+              { guard: 'restartDue', target: 'resuming' },
+              { target: 'waiting', reenter: true },
+            ],
+          },
+        },
+        resuming: {
+          entry: 'resumeNext',
+          always: { guard: 'resumesDone', target: '#group.active', actions: 'clearRestart' },
+          on: resumeLoopReports('resuming'),
+        },
+      },
+    },
+    // Past its intensity: every child stops (last started first), then the parent decides.
+    failing: {
+      entry: [stopAll('recycle'), 'stopNext'],
+      always: { guard: 'stopsDone', target: 'failed' },
+      on: { ...stopLoopReports('failing'), CANCEL: leaving.CANCEL, RELEASE: leaving.RELEASE },
+    },
+    // Its parent restarts: every child stops (last started first) and waits for it.
+    recycling: {
+      entry: [stopAll('recycle'), 'stopNext'],
+      always: { guard: 'stopsDone', target: 'held' },
+      on: { ...stopLoopReports('recycling'), CANCEL: leaving.CANCEL, RELEASE: leaving.RELEASE },
+    },
+    held: {
+      entry: { type: 'reportHeld', params: { cause: 'stopped' } },
+      on: {
+        RESUME: {
+          target: 'resumingAll',
+          actions: { type: 'planResumeAll', params: { fresh: false } },
+        },
+        GIVE_UP: 'givingUp',
+        CANCEL: leaving.CANCEL,
+        RELEASE: leaving.RELEASE,
+      },
+    },
+    failed: {
+      entry: { type: 'reportHeld', params: { cause: 'failed' } },
+      on: {
+        RESUME: {
+          target: 'resumingAll',
+          actions: { type: 'planResumeAll', params: { fresh: true } },
+        },
+        GIVE_UP: 'givingUp',
+        CANCEL: leaving.CANCEL,
+        RELEASE: leaving.RELEASE,
+      },
+    },
+    // Started again by its parent: every child, first started first.
+    resumingAll: {
+      entry: 'resumeNext',
+      always: {
+        guard: 'resumesDone',
+        target: 'active',
+        actions: ['clearRestart', 'reportStarted'],
+      },
+      on: { ...resumeLoopReports('resumingAll'), ...leaving },
+    },
+    // Given up all the way up: held runs end for good (`restart-limit`), one at a time.
+    givingUp: {
+      entry: [stopAll('give-up'), 'stopNext'],
+      always: { guard: 'subtreeEnded', target: 'stopped' },
+      on: stopLoopReports('givingUp'),
+    },
+    // Cancelled (or a `kill` shutdown): the subtree ends, last started first, each verified.
+    stopping: {
+      entry: [stopAll('cancel'), 'stopNext'],
+      always: { guard: 'subtreeEnded', target: 'stopped' },
+      on: { ...stopLoopReports('stopping'), RELEASE: leaving.RELEASE },
+    },
+    // A `leave` shutdown: every run is released (no order: nothing is signalled).
+    releasing: {
+      entry: 'releaseAll',
+      always: { guard: 'noChildren', target: 'released' },
+    },
+    // Handed on with its runs: its record stays, and the next boot rebuilds it.
+    released: { entry: 'reportEnded' },
+    // Terminal, not `final` (as runs): the parent removes it when it reports.
+    stopped: { entry: 'reportEnded' },
+  },
+});
+
+/**
+ * The group machine with its own logic for nested groups (`group.group(id)`), and `run` as
+ * given: a group's child groups are groups of the same implementation.
+ */
+export function nestableGroupMachine(
+  run: AnyStateMachine,
+  provided: Parameters<typeof groupMachine.provide>[0] = {},
+): typeof groupMachine {
+  const machine = groupMachine.provide({
+    ...provided,
+    actors: { ...provided.actors, run },
+  });
+  // `provide` copies the implementations: the copy can name the machine itself.
+  (machine.implementations.actors as Record<string, unknown>).group = machine;
+  return machine;
+}

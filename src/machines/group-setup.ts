@@ -1,0 +1,301 @@
+// The group machine's setup: its types, effects (provided by the runtime), named actions and
+// guards. The chart itself is in group-machine.ts.
+import { assertEvent, assign, enqueueActions, fromCallback, setup, type AnyActorRef } from 'xstate';
+import {
+  childGroupToward,
+  countRestart,
+  groupSystemId,
+  memberOf,
+  parentPathOf,
+  planRestart,
+  planStopAll,
+  withoutMember,
+  type GroupContext,
+  type GroupInput,
+  type GroupMember,
+} from './group-context.js';
+import { groupEffects } from './group-effects.js';
+import type { GroupEvent, HeldCause } from './group-events.js';
+import { groupGuards } from './group-guards.js';
+import { buildRunExit, messageOf, type RunContext } from './run-context.js';
+import { runMachine } from './run-machine.js';
+
+/** Whether an event for `path` is for this group itself (not one below it). */
+const forSelf = (context: GroupContext, path: string) => path === context.path;
+
+// A child run that failed (an action or guard threw): it leaves with its end unknown.
+function failedRunEnd(context: GroupContext, type: string, error: unknown) {
+  const runId = type.slice('xstate.error.actor.'.length);
+  const member = memberOf(context, runId);
+  if (member?.kind !== 'run') return null;
+  const run = (member.ref.getSnapshot() as { context: RunContext }).context;
+  const failure = { code: 'E_MACHINE', message: messageOf(error) };
+  const exit = buildRunExit({ ...run, endReason: run.endReason ?? 'lost', error: failure });
+  return { type: 'RUN_ENDED' as const, output: { runId, outcome: 'done' as const, exit } };
+}
+
+export const groupSetup = setup({
+  types: {
+    context: {} as GroupContext,
+    events: {} as GroupEvent,
+    input: {} as GroupInput,
+  },
+  actors: {
+    ...groupEffects,
+    run: runMachine,
+    // Nested groups are this machine itself: `nestableGroupMachine()` provides it.
+    group: fromCallback<GroupEvent, GroupInput>(() => undefined),
+  },
+  actions: {
+    /** Starts a run here (and says so), or passes the spawn down toward its group. */
+    acceptChild: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'SPAWN_CHILD');
+      if (!forSelf(context, event.path)) {
+        {
+          const route = routeDown(context, event.path, event);
+          if (route !== null && 'to' in route) enqueue.sendTo(route.to, route.event);
+          else if (route !== null) enqueue.sendParent(route.up);
+        }
+        return;
+      }
+      const { runId, descriptor, createdAt } = event;
+      const input = { runId, descriptor, createdAt };
+      enqueue.assign({
+        children: ({ context: now, spawn }) => [
+          ...now.children,
+          member('run', runId, spawn('run', { id: runId, systemId: runId, input })),
+        ],
+      });
+      enqueue.sendParent({ type: 'SPAWN_ADMITTED', runId });
+    }),
+    /** A group that is stopping (or failed) takes no run; one below may. */
+    refuseChild: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'SPAWN_CHILD');
+      if (forSelf(context, event.path))
+        enqueue.sendParent({ type: 'SPAWN_REFUSED', runId: event.runId });
+      else {
+        const route = routeDown(context, event.path, event);
+        if (route !== null && 'to' in route) enqueue.sendTo(route.to, route.event);
+        else if (route !== null) enqueue.sendParent(route.up);
+      }
+    }),
+    /** Creates a child group here, or passes the request down toward its parent. */
+    addGroup: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'ADD_GROUP');
+      if (!forSelf(context, parentPathOf(event.path) ?? '')) {
+        {
+          const route = routeDown(context, event.path, event);
+          if (route !== null && 'to' in route) enqueue.sendTo(route.to, route.event);
+          else if (route !== null) enqueue.sendParent(route.up);
+        }
+        return;
+      }
+      const { path, settings, createdAt, restored } = event;
+      const input: GroupInput = { path, settings, createdAt, ...(restored ? { restored } : {}) };
+      enqueue.assign({
+        children: ({ context: now, spawn }) => [
+          ...now.children,
+          member(
+            'group',
+            path,
+            spawn('group', { id: groupSystemId(path), systemId: groupSystemId(path), input }),
+          ),
+        ],
+      });
+    }),
+    /** A group that is stopping creates no group; one below may. */
+    refuseGroup: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'ADD_GROUP');
+      if (forSelf(context, parentPathOf(event.path) ?? ''))
+        enqueue.sendParent({ type: 'GROUP_REFUSED', path: event.path });
+      else {
+        const route = routeDown(context, event.path, event);
+        if (route !== null && 'to' in route) enqueue.sendTo(route.to, route.event);
+        else if (route !== null) enqueue.sendParent(route.up);
+      }
+    }),
+    /** Adopts a recorded run of this group (boot), or passes it down toward its group. */
+    adoptRun: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'ADOPT_RUN');
+      if (!forSelf(context, event.path)) {
+        {
+          const route = routeDown(context, event.path, event);
+          if (route !== null && 'to' in route) enqueue.sendTo(route.to, route.event);
+          else if (route !== null) enqueue.sendParent(route.up);
+        }
+        return;
+      }
+      const runId = event.record.runId;
+      enqueue.assign({
+        children: ({ context: now, spawn }) => [
+          ...now.children,
+          member(
+            'run',
+            runId,
+            spawn('run', { id: runId, systemId: runId, input: { record: event.record } }),
+          ),
+        ],
+      });
+      const { facts, root, at, error } = event;
+      enqueue.sendTo(runId, { type: 'ADOPT', facts, root, at, ...(error ? { error } : {}) });
+    }),
+    /** A run of this group ended for good: it leaves, and the supervisor is told. */
+    removeRun: enqueueActions(({ context, event, enqueue }) => {
+      const ended =
+        event.type === 'RUN_ENDED'
+          ? event
+          : failedRunEnd(context, event.type, (event as { error?: unknown }).error);
+      if (ended === null) return;
+      // A run of a group below: its end only passes through, up to the supervisor.
+      if (memberOf(context, ended.output.runId) !== undefined) {
+        enqueue.stopChild(ended.output.runId);
+        enqueue.assign(withoutMember(context, ended.output.runId));
+      }
+      enqueue.sendParent(ended);
+    }),
+    /** A child group ended its subtree: it leaves. */
+    removeGroup: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'GROUP_ENDED');
+      if (memberOf(context, event.id) === undefined) return;
+      enqueue.stopChild(groupSystemId(event.id));
+      enqueue.assign(withoutMember(context, event.id));
+    }),
+    /** A cancel for this group becomes its own CANCEL; one for a group below goes down. */
+    routeCancel: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'CANCEL_GROUP');
+      const { path, reason, at } = event;
+      if (forSelf(context, path)) {
+        enqueue.raise({ type: 'CANCEL', reason, at });
+        return;
+      }
+      const child = childGroupToward(context, path);
+      if (child !== undefined) enqueue.sendTo(child.ref, event);
+    }),
+    /** Scope replacement is the supervisor's: the request goes up. */
+    passUp: enqueueActions(({ event, enqueue }) => {
+      enqueue.sendParent(event);
+    }),
+    holdChild: assign(({ context, event }) => {
+      assertEvent(event, 'CHILD_HELD');
+      const held = context.held.filter((entry) => entry.id !== event.id);
+      return { held: [...held, { id: event.id, at: event.at }] };
+    }),
+    countRestart: assign(({ context, event }) => {
+      assertEvent(event, 'CHILD_HELD');
+      return countRestart(context, event.endedAt);
+    }),
+    planRestart: assign(({ context, event }) => {
+      assertEvent(event, 'CHILD_HELD');
+      return planRestart(context, event.id, event.at);
+    }),
+    dropCurrent: assign({ current: null }),
+    /** Held one-for-one children due now start again, in start order. */
+    resumeDue: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'RESUME_DUE');
+      const due = new Set(context.held.filter((entry) => entry.at <= event.now).map((e) => e.id));
+      for (const child of context.children) {
+        if (due.has(child.id)) enqueue.sendTo(child.ref, { type: 'RESUME', now: event.now });
+      }
+      enqueue.assign({ held: context.held.filter((entry) => !due.has(entry.id)) });
+    }),
+    planStopAll: assign(({ context }, params: { how: 'recycle' | 'cancel' | 'give-up' }) =>
+      planStopAll(context, params.how),
+    ),
+    recordCancel: assign(({ context, event }) => ({
+      cancelReason: event.type === 'CANCEL' ? event.reason : context.cancelReason,
+    })),
+    /** Every held child starts again (a RESUME from the parent), in start order. */
+    planResumeAll: assign(({ context, event }, params: { fresh: boolean }) => {
+      assertEvent(event, 'RESUME');
+      return {
+        toResume: context.children.map((child) => child.id),
+        held: [],
+        resumeAt: event.now,
+        // Restarted by its parent after it failed: a fresh history, as OTP starts it anew.
+        ...(params.fresh ? { restartedAt: [] } : {}),
+      };
+    }),
+    /** Stops the next child on the stop list (one at a time: each verified before the next). */
+    stopNext: enqueueActions(({ context, event, enqueue }) => {
+      if (context.current !== null) return;
+      const index = context.toStop.findIndex((id) => memberOf(context, id) !== undefined);
+      if (index < 0) {
+        enqueue.assign({ toStop: [] });
+        return;
+      }
+      const id = context.toStop[index] as string;
+      const child = memberOf(context, id) as GroupMember;
+      enqueue.assign({ current: id, toStop: context.toStop.slice(index + 1) });
+      const at = 'at' in event && typeof event.at === 'number' ? { at: event.at } : {};
+      if (context.stopWith === 'recycle') enqueue.sendTo(child.ref, { type: 'RECYCLE', ...at });
+      else if (context.stopWith === 'give-up')
+        enqueue.sendTo(child.ref, { type: 'GIVE_UP', at: context.resumeAt ?? 0, ...at });
+      else enqueue.sendTo(child.ref, { type: 'CANCEL', reason: context.cancelReason, ...at });
+    }),
+    /** Starts the next child on the resume list again (one at a time, in start order). */
+    resumeNext: enqueueActions(({ context, enqueue }) => {
+      if (context.current !== null) return;
+      const index = context.toResume.findIndex((id) => memberOf(context, id) !== undefined);
+      if (index < 0) {
+        enqueue.assign({ toResume: [] });
+        return;
+      }
+      const id = context.toResume[index] as string;
+      const child = memberOf(context, id) as GroupMember;
+      enqueue.assign({
+        current: id,
+        toResume: context.toResume.slice(index + 1),
+        held: context.held.filter((entry) => entry.id !== id),
+      });
+      enqueue.sendTo(child.ref, { type: 'RESUME', now: context.resumeAt ?? 0 });
+    }),
+    clearRestart: assign({ resumeAt: null, toResume: [], toStop: [] }),
+    /** A `leave` shutdown: every child is released at once (no signal, nothing to order). */
+    releaseAll: enqueueActions(({ context, event, enqueue }) => {
+      const at = event.type === 'RELEASE' && event.at !== undefined ? { at: event.at } : {};
+      for (const child of context.children) enqueue.sendTo(child.ref, { type: 'RELEASE', ...at });
+    }),
+    /** Passes the end of the boot down: restored groups take up where they were. */
+    passAdopted: enqueueActions(({ context, enqueue }) => {
+      for (const child of context.children)
+        if (child.kind === 'group') enqueue.sendTo(child.ref, { type: 'ADOPTED' });
+    }),
+    reportHeld: enqueueActions(({ context, self, enqueue }, params: { cause: HeldCause }) => {
+      if (self._parent === undefined) return;
+      const at = context.restartedAt.at(-1) ?? context.createdAt;
+      enqueue.sendParent({
+        type: 'CHILD_HELD',
+        id: context.path,
+        cause: params.cause,
+        at,
+        endedAt: at,
+      });
+    }),
+    reportStarted: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent !== undefined)
+        enqueue.sendParent({ type: 'CHILD_STARTED', id: context.path });
+    }),
+    reportEnded: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent !== undefined) enqueue.sendParent({ type: 'GROUP_ENDED', id: context.path });
+    }),
+  },
+  guards: groupGuards,
+});
+
+function member(kind: GroupMember['kind'], id: string, ref: AnyActorRef): GroupMember {
+  return { kind, id, ref };
+}
+
+// An event for a group below this one goes to the child group on the way to it. No group
+// there (it ended meanwhile): a spawn or a new group is refused, so every caller is answered.
+function routeDown(
+  context: GroupContext,
+  path: string,
+  event: GroupEvent,
+): { to: AnyActorRef; event: GroupEvent } | { up: GroupEvent } | null {
+  const child = childGroupToward(context, path);
+  if (child !== undefined) return { to: child.ref, event };
+  if (event.type === 'SPAWN_CHILD') return { up: { type: 'SPAWN_REFUSED', runId: event.runId } };
+  if (event.type === 'ADD_GROUP') return { up: { type: 'GROUP_REFUSED', path: event.path } };
+  return null;
+}

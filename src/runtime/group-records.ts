@@ -1,0 +1,143 @@
+// Group records: one per group (`<name>/group/<path>`), written ahead when the group is
+// created and again when what a boot needs changes (its state, its restart history, its
+// children). Writes of one group are chained and coalesced (the latest snapshot wins); a
+// group that stopped has its record deleted, one released (a `leave`) keeps it.
+import type { AnyActorRef } from 'xstate';
+import { GROUP_RECORD_SCHEMA_VERSION, type GroupRecord } from '../persistence/group-record.js';
+import type { RecordStore } from '../persistence/record-store.js';
+import type { Logger } from '../support/logger.js';
+import { groupSnapshotOf, recordStateOf, type GroupSnapshot } from './group-info.js';
+
+interface Followed {
+  readonly ref: AnyActorRef;
+  tail: Promise<void>;
+  /** A write is queued behind the one in flight: it will take the latest snapshot. */
+  queued: boolean;
+  last: string | null;
+}
+
+export class GroupRecords {
+  private readonly groups = new Map<string, Followed>();
+  private readonly pending = new Set<Promise<void>>();
+  private readonly waiters = new Map<string, Array<(ref: AnyActorRef) => void>>();
+
+  constructor(
+    private readonly store: RecordStore,
+    private readonly now: () => number,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The group actor at `path`, while it lives. */
+  ref(path: string): AnyActorRef | undefined {
+    return this.groups.get(path)?.ref;
+  }
+
+  /** Resolves with the group actor at `path` once it exists (at once if it does). */
+  created(path: string): { ref: Promise<AnyActorRef>; cancel(): void } {
+    const existing = this.ref(path);
+    if (existing !== undefined) return { ref: Promise.resolve(existing), cancel: () => undefined };
+    let resolve: (ref: AnyActorRef) => void = () => undefined;
+    const ref = new Promise<AnyActorRef>((done) => (resolve = done));
+    const list = this.waiters.get(path) ?? [];
+    list.push(resolve);
+    this.waiters.set(path, list);
+    return {
+      ref,
+      cancel: () => {
+        const left = (this.waiters.get(path) ?? []).filter((waiter) => waiter !== resolve);
+        if (left.length === 0) this.waiters.delete(path);
+        else this.waiters.set(path, left);
+      },
+    };
+  }
+
+  /** Follows a group actor from its creation: its record follows its snapshots. */
+  follow(path: string, ref: AnyActorRef): void {
+    const followed: Followed = { ref, tail: Promise.resolve(), queued: false, last: null };
+    this.groups.set(path, followed);
+    for (const waiter of this.waiters.get(path) ?? []) waiter(ref);
+    this.waiters.delete(path);
+    ref.subscribe({
+      next: (snapshot: GroupSnapshot) => {
+        const value = snapshot.value;
+        // Before its write-ahead, and while a boot rebuilds it, there is nothing new to say.
+        if (value === 'created' || value === 'recording' || value === 'restoring') return;
+        if (value === 'stopped') {
+          this.remove(path, followed);
+          return;
+        }
+        if (value === 'released') return;
+        const key = JSON.stringify(this.recordOf(snapshot, 0), (k, v: unknown) =>
+          k === 'updatedAt' ? undefined : v,
+        );
+        if (key === followed.last) return;
+        followed.last = key;
+        this.track(this.write(path).catch(() => undefined));
+      },
+      error: (error: unknown) => {
+        this.logger.error({ err: error, group: path }, 'group machine failed');
+      },
+    });
+  }
+
+  /** Writes the group's current record; resolves once it is durable. */
+  write(path: string): Promise<void> {
+    const followed = this.groups.get(path);
+    if (followed === undefined) return Promise.reject(new Error(`group ${path} is not followed`));
+    if (followed.queued) return followed.tail;
+    followed.queued = true;
+    const next = followed.tail
+      .catch(() => undefined)
+      .then(async () => {
+        followed.queued = false;
+        const record = this.recordOf(groupSnapshotOf(followed.ref), this.now());
+        await this.store.set(
+          this.store.groupKey(path),
+          record,
+          `write the record of group ${path}`,
+        );
+      });
+    followed.tail = next;
+    next.catch((error: unknown) => {
+      this.logger.warn({ err: error, group: path }, 'could not write a group record');
+    });
+    return next;
+  }
+
+  /** Every write and delete started so far has landed (or failed). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private remove(path: string, followed: Followed): void {
+    if (this.groups.get(path) === followed) this.groups.delete(path);
+    const deletion = followed.tail
+      .catch(() => undefined)
+      .then(() => this.store.delete(this.store.groupKey(path)))
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error, group: path }, 'could not delete a group record');
+      });
+    this.track(deletion);
+  }
+
+  private track(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  private recordOf(snapshot: GroupSnapshot, updatedAt: number): GroupRecord {
+    const { context } = snapshot;
+    return {
+      schemaVersion: GROUP_RECORD_SCHEMA_VERSION,
+      supervisor: this.store.name,
+      path: context.path,
+      settings: context.settings,
+      createdAt: context.createdAt,
+      restartedAt: context.restartedAt,
+      restarts: context.restarts,
+      state: recordStateOf(snapshot.value),
+      children: context.children.map((child) => child.id),
+      updatedAt,
+    };
+  }
+}

@@ -1,0 +1,162 @@
+// The group operations of a supervisor: create (or find) a group, start runs in it, end its
+// subtree, read it. The machines decide; this sends their events and waits for their states.
+import { waitFor, type Actor, type AnyActorRef } from 'xstate';
+import { RunStateError, StoreError, SupervisorStoppedError, UnknownGroupError } from '../errors.js';
+import { parentPathOf } from '../machines/group-context.js';
+import type { supervisorMachine } from '../machines/supervisor-machine.js';
+import {
+  conflictingOption,
+  normalizeGroupOptions,
+  parseGroupPath,
+} from '../options/group-options.js';
+import { InvalidOptionError } from '../errors.js';
+import type { RunSpec } from '../options/run-spec.js';
+import type { Clock } from '../support/clock.js';
+import type { CancelReason, GroupInfo, GroupOptions, RunExit, RunInfo } from '../types.js';
+import { Group, type GroupOperations } from './group-handle.js';
+import { groupEnded, groupInfoOf, groupSnapshotOf, type GroupSnapshot } from './group-info.js';
+import type { GroupRecords } from './group-records.js';
+import type { RunHandle } from './run-handle.js';
+import type { RunRuntime } from './run-runtime.js';
+
+/** What the group operations need from their supervisor. */
+export interface GroupHost {
+  readonly actor: Actor<typeof supervisorMachine>;
+  readonly records: GroupRecords;
+  readonly clock: Clock;
+  spawn(path: string, spec: RunSpec): Promise<RunHandle>;
+  runtime(runId: string): RunRuntime | undefined;
+  info(runId: string): RunInfo | undefined;
+}
+
+export class SupervisorGroups implements GroupOperations {
+  constructor(private readonly host: GroupHost) {}
+
+  spawn(path: string, spec: RunSpec): Promise<RunHandle> {
+    parseGroupPath(path);
+    return this.host.spawn(path, spec);
+  }
+
+  /**
+   * Creates the group at `path` (its parent must exist), or returns the live one there. Its
+   * record is durable before this resolves. Options that differ from a live group's throw.
+   */
+  async add(path: string, options?: GroupOptions): Promise<Group> {
+    parseGroupPath(path);
+    const settings = normalizeGroupOptions(options);
+    let existing = this.live(path);
+    // One that is ending is waited out: a new group of the same path follows it.
+    if (existing !== undefined && groupEnded(groupSnapshotOf(existing))) {
+      await waitFor(existing, (snapshot: GroupSnapshot) => snapshot.status !== 'active', {
+        timeout: Infinity,
+      });
+      existing = undefined;
+    }
+    if (existing !== undefined) {
+      const conflict = conflictingOption(options, groupSnapshotOf(existing).context.settings);
+      if (conflict !== null) {
+        const current = groupSnapshotOf(existing).context.settings[conflict];
+        throw new InvalidOptionError(
+          conflict,
+          options?.[conflict],
+          `${String(current)}, as group ${path} was created with`,
+        );
+      }
+      return this.ready(path, existing);
+    }
+    const parent = parentPathOf(path);
+    if (parent !== null && this.live(parent) === undefined) throw new UnknownGroupError(parent);
+    if (!this.host.actor.getSnapshot().matches({ open: 'active' }))
+      throw new SupervisorStoppedError('the supervisor is not serving: it creates no group');
+    const created = this.host.records.created(path);
+    const answer = { refused: false };
+    const off = this.host.actor.on('groupRefused', (event) => {
+      if (event.path === path) answer.refused = true;
+    });
+    try {
+      const createdAt = this.host.clock.now();
+      this.host.actor.send({ type: 'ADD_GROUP', path, settings, createdAt });
+      const ref = await Promise.race([
+        created.ref,
+        waitFor(this.host.actor, (snapshot) => answer.refused || snapshot.status !== 'active', {
+          timeout: Infinity,
+        }).then(() => null),
+      ]);
+      if (ref === null) {
+        throw answer.refused
+          ? new RunStateError('E_GROUP_UNAVAILABLE', `the parent of group ${path} is stopping`)
+          : new SupervisorStoppedError();
+      }
+      return await this.ready(path, ref);
+    } finally {
+      created.cancel();
+      off.unsubscribe();
+    }
+  }
+
+  /**
+   * Ends the subtree of the group at `path`, last started first, each tree verified dead;
+   * resolves with its runs' exits, in the order they were stopped.
+   */
+  async cancel(path: string, reason: CancelReason): Promise<RunExit[]> {
+    const ref = this.live(path);
+    if (ref === undefined) throw new UnknownGroupError(path);
+    const runs = this.subtreeRuns(ref).reverse();
+    const exits = runs.flatMap((id) => this.host.runtime(id)?.exited ?? []);
+    this.host.actor.send({ type: 'CANCEL_GROUP', path, reason, at: this.host.clock.now() });
+    const ended = await Promise.all(exits);
+    await waitFor(ref, (snapshot: GroupSnapshot) => groupEnded(snapshot), { timeout: Infinity });
+    return ended;
+  }
+
+  info(path: string): GroupInfo | undefined {
+    const ref = this.live(path);
+    return ref === undefined ? undefined : groupInfoOf(groupSnapshotOf(ref));
+  }
+
+  run(id: string): RunInfo | undefined {
+    return this.host.info(id);
+  }
+
+  /** Every live group, parents before their children, in start order. */
+  list(): GroupInfo[] {
+    const found: GroupInfo[] = [];
+    const visit = (ref: AnyActorRef) => {
+      const snapshot = groupSnapshotOf(ref);
+      found.push(groupInfoOf(snapshot));
+      for (const child of snapshot.context.children) if (child.kind === 'group') visit(child.ref);
+    };
+    for (const group of this.host.actor.getSnapshot().context.groups) visit(group.ref);
+    return found;
+  }
+
+  /** The handle of the live group at `path`, or undefined. */
+  handle(path: string): Group | undefined {
+    return this.live(path) === undefined ? undefined : new Group(this, path);
+  }
+
+  private live(path: string): AnyActorRef | undefined {
+    return this.host.records.ref(path);
+  }
+
+  // Past its write-ahead: a group whose record could not be stored never runs anything.
+  private async ready(path: string, ref: AnyActorRef): Promise<Group> {
+    const past = (s: GroupSnapshot) => s.value !== 'created' && s.value !== 'recording';
+    await waitFor(ref, past, { timeout: Infinity });
+    if (groupEnded(groupSnapshotOf(ref)))
+      throw new StoreError(
+        'E_STORE_UNAVAILABLE',
+        `group ${path} was not created: its record could not be stored`,
+      );
+    return new Group(this, path);
+  }
+
+  private subtreeRuns(ref: AnyActorRef): string[] {
+    const ids: string[] = [];
+    for (const child of groupSnapshotOf(ref).context.children) {
+      if (child.kind === 'run') ids.push(child.id);
+      else ids.push(...this.subtreeRuns(child.ref));
+    }
+    return ids;
+  }
+}
