@@ -4,9 +4,9 @@
 // its parent. Stops and restarts go one child at a time: each child's tree is verified dead
 // (it reports held or ended) before the next is stopped. Pure data: the runtime provides the
 // effects (its record, its timer).
-import type { AnyStateMachine } from 'xstate';
 import { initialGroupContext, nextResumeAt } from './group-context.js';
 import { groupSetup } from './group-setup.js';
+import type { runMachine } from './run-machine.js';
 
 // Reports of the child being stopped or started now move the loop on to the next child.
 const stopLoopReports = (self: string) =>
@@ -231,7 +231,7 @@ export const groupMachine = groupSetup.createMachine({
  * given: a group's child groups are groups of the same implementation.
  */
 export function nestableGroupMachine(
-  run: AnyStateMachine,
+  run: typeof runMachine,
   provided: Parameters<typeof groupMachine.provide>[0] = {},
 ): typeof groupMachine {
   const machine = groupMachine.provide({
