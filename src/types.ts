@@ -190,6 +190,9 @@ export interface GroupOptions {
   readonly restartWindowMs?: number;
 }
 
+/** A group's options with every default filled in. */
+export type GroupSettings = Required<GroupOptions>;
+
 /** A point-in-time view of a group, safe to serialize. */
 export interface GroupInfo {
   /** Its id within its parent (the last segment of `path`). */

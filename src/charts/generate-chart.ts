@@ -1,5 +1,6 @@
 // `runwarden chart`: one machine, one format, generated from the machine definition.
 import type { AnyStateMachine } from 'xstate';
+import { groupMachine } from '../machines/group-machine.js';
 import { runMachine } from '../machines/run-machine.js';
 import { storeHealthMachine } from '../machines/store-health-machine.js';
 import { supervisorMachine } from '../machines/supervisor-machine.js';
@@ -13,6 +14,7 @@ import { renderSvg } from './render-svg.js';
 export const CHARTED_MACHINES = {
   run: runMachine,
   supervisor: supervisorMachine,
+  group: groupMachine,
   'store-health': storeHealthMachine,
 } as const;
 export type ChartedMachine = keyof typeof CHARTED_MACHINES;

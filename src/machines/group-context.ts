@@ -1,7 +1,7 @@
 // The group machine's context and the pure functions its actions compute with: who is
 // stopped, in which order, who starts again, and whether the intensity allows a restart.
 import type { AnyActorRef } from 'xstate';
-import type { GroupSettings } from '../options/group-options.js';
+import type { GroupSettings } from '../types.js';
 import type { CancelReason } from '../types.js';
 
 /** A child of a group, in start order: a run (its id) or a group (its path). */

@@ -3,7 +3,7 @@
 // in the tree carry its path and are passed down from parent to child.
 import type { ProcessIdentity } from '../os/process-identity.js';
 import type { CancelReason, RunDescriptor, RunErrorInfo } from '../types.js';
-import type { GroupSettings } from '../options/group-options.js';
+import type { GroupSettings } from '../types.js';
 import type { OrphanFacts } from './decide-orphan.js';
 import type { RunContext, RunEndedEvent } from './run-context.js';
 import type { GroupRecordState } from './group-context.js';

@@ -55,6 +55,9 @@ export const groupGuards = {
   restoredStopping: (({ context }) => context.restoredState === 'stopping') as Guard,
   /** Rebuilt at boot from a record written once it failed. */
   restoredFailed: (({ context }) => context.restoredState === 'failed') as Guard,
+  /** Rebuilt with held runs, and its strategy restarts them together (not one for one). */
+  heldForGroupRestart: (({ context }) =>
+    context.held.length > 0 && context.settings.strategy !== 'one-for-one') as Guard,
   /** Rebuilt from its record: it is not written ahead again. */
   restored: (({ context }) => context.origin === 'record') as Guard,
 };

@@ -79,9 +79,16 @@ export const groupMachine = groupSetup.createMachine({
     // Rebuilt at boot: its runs are adopted (held ones report), then it takes up its state.
     restoring: {
       on: {
+        ADD_GROUP: { actions: 'addGroup' },
         ADOPTED: [
           { guard: 'restoredStopping', target: 'stopping', actions: 'passAdopted' },
           { guard: 'restoredFailed', target: 'failing', actions: 'passAdopted' },
+          // A restart of the group was under way: its held runs start together, in order.
+          {
+            guard: 'heldForGroupRestart',
+            target: 'restarting.waiting',
+            actions: ['passAdopted', 'planResumeHeld'],
+          },
           { target: 'active', actions: 'passAdopted' },
         ],
         ...leaving,

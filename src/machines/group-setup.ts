@@ -1,6 +1,6 @@
 // The group machine's setup: its types, effects (provided by the runtime), named actions and
 // guards. The chart itself is in group-machine.ts.
-import { assertEvent, assign, enqueueActions, fromCallback, setup, type AnyActorRef } from 'xstate';
+import { assertEvent, assign, enqueueActions, fromCallback, setup } from 'xstate';
 import {
   childGroupToward,
   countRestart,
@@ -17,22 +17,11 @@ import {
 import { groupEffects } from './group-effects.js';
 import type { GroupEvent, HeldCause } from './group-events.js';
 import { groupGuards } from './group-guards.js';
-import { buildRunExit, messageOf, type RunContext } from './run-context.js';
+import { failedRunEnd, member, routeDown } from './group-routing.js';
 import { runMachine } from './run-machine.js';
 
 /** Whether an event for `path` is for this group itself (not one below it). */
 const forSelf = (context: GroupContext, path: string) => path === context.path;
-
-// A child run that failed (an action or guard threw): it leaves with its end unknown.
-function failedRunEnd(context: GroupContext, type: string, error: unknown) {
-  const runId = type.slice('xstate.error.actor.'.length);
-  const member = memberOf(context, runId);
-  if (member?.kind !== 'run') return null;
-  const run = (member.ref.getSnapshot() as { context: RunContext }).context;
-  const failure = { code: 'E_MACHINE', message: messageOf(error) };
-  const exit = buildRunExit({ ...run, endReason: run.endReason ?? 'lost', error: failure });
-  return { type: 'RUN_ENDED' as const, output: { runId, outcome: 'done' as const, exit } };
-}
 
 export const groupSetup = setup({
   types: {
@@ -117,12 +106,13 @@ export const groupSetup = setup({
     /** Adopts a recorded run of this group (boot), or passes it down toward its group. */
     adoptRun: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'ADOPT_RUN');
-      if (!forSelf(context, event.path)) {
-        {
-          const route = routeDown(context, event.path, event);
-          if (route !== null && 'to' in route) enqueue.sendTo(route.to, route.event);
-          else if (route !== null) enqueue.sendParent(route.up);
-        }
+      // Boot rebuilt its group first; were it missing, the nearest group adopts it: a
+      // record is never dropped (its run would be neither decided nor listed).
+      const below = forSelf(context, event.path)
+        ? undefined
+        : childGroupToward(context, event.path);
+      if (below !== undefined) {
+        enqueue.sendTo(below.ref, event);
         return;
       }
       const runId = event.record.runId;
@@ -249,6 +239,15 @@ export const groupSetup = setup({
       });
       enqueue.sendTo(child.ref, { type: 'RESUME', now: context.resumeAt ?? 0 });
     }),
+    /** Held runs found at boot start again together, when the last of them is due. */
+    planResumeHeld: assign(({ context }) => {
+      const held = new Set(context.held.map((entry) => entry.id));
+      return {
+        toResume: context.children.map((child) => child.id).filter((id) => held.has(id)),
+        resumeAt: Math.max(...context.held.map((entry) => entry.at)),
+        held: [],
+      };
+    }),
     clearRestart: assign({ resumeAt: null, toResume: [], toStop: [] }),
     /** A `leave` shutdown: every child is released at once (no signal, nothing to order). */
     releaseAll: enqueueActions(({ context, event, enqueue }) => {
@@ -281,21 +280,3 @@ export const groupSetup = setup({
   },
   guards: groupGuards,
 });
-
-function member(kind: GroupMember['kind'], id: string, ref: AnyActorRef): GroupMember {
-  return { kind, id, ref };
-}
-
-// An event for a group below this one goes to the child group on the way to it. No group
-// there (it ended meanwhile): a spawn or a new group is refused, so every caller is answered.
-function routeDown(
-  context: GroupContext,
-  path: string,
-  event: GroupEvent,
-): { to: AnyActorRef; event: GroupEvent } | { up: GroupEvent } | null {
-  const child = childGroupToward(context, path);
-  if (child !== undefined) return { to: child.ref, event };
-  if (event.type === 'SPAWN_CHILD') return { up: { type: 'SPAWN_REFUSED', runId: event.runId } };
-  if (event.type === 'ADD_GROUP') return { up: { type: 'GROUP_REFUSED', path: event.path } };
-  return null;
-}

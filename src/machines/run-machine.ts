@@ -15,7 +15,15 @@ const expiries = [
 ] as const;
 const release = { target: 'released', actions: 'recordRelease' } as const;
 // Its group stops it to start it again: before its process exists, it waits at once.
-const recycleEarly = { target: 'held', actions: ['recordRecycle', 'holdRecycled'] } as const;
+const held = {
+  failed: 'reportHeldFailed',
+  stopped: 'reportHeldStopped',
+  restored: 'reportHeldRestored',
+} as const;
+const recycleEarly = {
+  target: 'held',
+  actions: ['recordRecycle', 'holdRecycled', held.stopped],
+} as const;
 const recycle = { target: 'finalizing', actions: 'recordRecycle' } as const;
 const cancel = { target: 'finalizing', actions: 'recordCancel' } as const;
 const exited = { target: 'finalizing', actions: 'recordProcessExit' } as const;
@@ -137,7 +145,7 @@ export const runMachine = runSetup.createMachine({
       on: {
         ADOPT: [
           // Its last generation was verified dead before it waited: nothing to judge.
-          { guard: 'awaitingGroupRestart', target: 'held' },
+          { guard: 'awaitingGroupRestart', target: 'held', actions: held.restored },
           { guard: 'awaitingRestart', target: 'backoff' },
           {
             guard: 'orphanReattachable',
@@ -159,8 +167,12 @@ export const runMachine = runSetup.createMachine({
     // A run of a group waits for its group (`held`) instead of restarting by itself.
     ending: {
       always: [
-        { guard: 'recycledForRestart', target: 'held', actions: 'holdRecycled' },
-        { guard: 'restartAllowedInGroup', target: 'held', actions: 'scheduleRestart' },
+        { guard: 'recycledForRestart', target: 'held', actions: ['holdRecycled', held.stopped] },
+        {
+          guard: 'restartAllowedInGroup',
+          target: 'held',
+          actions: ['scheduleRestart', held.failed],
+        },
         { guard: 'restartAllowed', target: 'backoff', actions: 'scheduleRestart' },
         { guard: 'restartWanted', target: 'done', actions: 'limitRestarts' },
         { target: 'done' },
@@ -185,7 +197,7 @@ export const runMachine = runSetup.createMachine({
     // A run of a group, stopped (its tree verified dead), waiting for its group's decision:
     // start again (RESUME), or end for good (GIVE_UP). Recorded: a later boot keeps it.
     held: {
-      entry: ['releaseProcess', 'reportHeld'],
+      entry: 'releaseProcess',
       on: {
         RESUME: { target: 'recording', actions: 'beginGeneration' },
         GIVE_UP: { target: 'done', actions: 'recordGiveUp' },

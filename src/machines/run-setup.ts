@@ -21,6 +21,13 @@ import {
 } from './run-restart-actions.js';
 import { generationEndedAt } from './run-restarts.js';
 
+/** What a run of a group tells it when it stops and waits for it, and why. */
+function heldEvent(context: RunContext, cause: 'failed' | 'stopped' | 'restored') {
+  const endedAt = generationEndedAt(context);
+  const at = context.nextStartAt ?? endedAt;
+  return { type: 'CHILD_HELD' as const, id: context.runId, cause, at, endedAt };
+}
+
 export const runSetup = setup({
   types: {
     context: {} as RunContext,
@@ -171,14 +178,15 @@ export const runSetup = setup({
       assertEvent(event, 'GIVE_UP');
       return { endReason: 'restart-limit' as const, endedAt: context.endedAt ?? event.at };
     }),
-    /** Tells its group it stopped and waits: for its own failure, a recycle, or a boot. */
-    reportHeld: enqueueActions(({ context, self, enqueue }) => {
-      if (self._parent === undefined) return;
-      const cause =
-        context.origin === 'record' ? 'restored' : context.recycling ? 'stopped' : 'failed';
-      const at = context.nextStartAt ?? generationEndedAt(context);
-      const endedAt = generationEndedAt(context);
-      enqueue.sendParent({ type: 'CHILD_HELD', id: context.runId, cause, at, endedAt });
+    // Each tells its group it stopped and waits: for its own failure, a recycle, or a boot.
+    reportHeldFailed: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent !== undefined) enqueue.sendParent(heldEvent(context, 'failed'));
+    }),
+    reportHeldStopped: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent !== undefined) enqueue.sendParent(heldEvent(context, 'stopped'));
+    }),
+    reportHeldRestored: enqueueActions(({ context, self, enqueue }) => {
+      if (self._parent !== undefined) enqueue.sendParent(heldEvent(context, 'restored'));
     }),
     /** Tells its group its process exists (a group restart starts the next child then). */
     reportStarted: enqueueActions(({ context, self, enqueue }) => {

@@ -1,5 +1,5 @@
 // The supervisor machine's events and input, and what a failed run child leaves behind.
-import type { GroupSettings } from '../options/group-options.js';
+import type { GroupSettings } from '../types.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
 import type { RunDescriptor, RunErrorInfo } from '../types.js';
 import type { OrphanFacts } from './decide-orphan.js';

@@ -3,7 +3,7 @@
 // runs (at any depth), gates them on boot, replaces scopes, drains them on shutdown and
 // closes only once every record is down. Pure data: the runtime provides the effects (boot,
 // close, store health) and executes named actions.
-import { assign, emit, not } from 'xstate';
+import { assign, emit } from 'xstate';
 import { supervisorSetup } from './supervisor-setup.js';
 
 export type {
@@ -34,11 +34,11 @@ export const supervisorMachine = supervisorSetup.createMachine({
     RUN_ENDED: { guard: 'isOwnRun', actions: 'removeRun' },
     SPAWN_ADMITTED: { actions: 'acceptGroupSpawn' },
     SPAWN_REFUSED: { actions: 'refuseGroupSpawn' },
-    GROUP_REFUSED: { actions: 'refuseGroup' },
+    GROUP_REFUSED: { actions: { type: 'refuseGroup', params: { reason: 'no-parent' } } },
     GROUP_ENDED: { actions: 'removeGroup' },
     CHILD_HELD: { guard: 'childFailed', actions: 'giveUp' },
     // Groups are created while serving (and rebuilt while booting); never while draining.
-    ADD_GROUP: { actions: 'refuseGroup' },
+    ADD_GROUP: { actions: { type: 'refuseGroup', params: { reason: 'not-serving' } } },
     'xstate.error.actor.*': { guard: 'isRunFailure', actions: 'removeRun' },
     // Every spawn gets an answer: outside `open.active` it is refused.
     SPAWN: { actions: { type: 'refuseSpawn', params: { reason: 'not-serving' } } },
@@ -81,7 +81,7 @@ export const supervisorMachine = supervisorSetup.createMachine({
           on: {
             SPAWN: [
               {
-                guard: not('groupFound'),
+                guard: 'groupMissing',
                 actions: { type: 'refuseSpawn', params: { reason: 'group' } },
               },
               { guard: 'belowLiveLimit', actions: ['spawnRun', 'supersedePending'] },

@@ -44,7 +44,7 @@ export const supervisorSetup = setup({
       | { type: 'recordsExpired'; runIds: readonly string[] }
       | { type: 'spawnAccepted'; runId: string }
       | { type: 'spawnRefused'; runId: string; reason: SpawnRefusal }
-      | { type: 'groupRefused'; path: string }
+      | { type: 'groupRefused'; path: string; reason: 'not-serving' | 'no-parent' }
       | { type: 'bootFailed'; error: unknown },
   },
   actors: {
@@ -108,12 +108,14 @@ export const supervisorSetup = setup({
         return;
       }
       const top = topGroupToward(context, path);
-      if (top === undefined) enqueue.emit({ type: 'groupRefused', path });
+      if (top === undefined) enqueue.emit({ type: 'groupRefused', path, reason: 'no-parent' });
       else enqueue.sendTo(top.ref, event);
     }),
-    refuseGroup: emit(({ event }) => ({
+    // Not serving (or its parent is stopping, or gone): every request is answered.
+    refuseGroup: emit(({ event }, params: { reason: 'not-serving' | 'no-parent' }) => ({
       type: 'groupRefused' as const,
       path: event.type === 'GROUP_REFUSED' || event.type === 'ADD_GROUP' ? event.path : '',
+      reason: params.reason,
     })),
     /** A cancel for a group goes down the tree to it. */
     cancelGroup: enqueueActions(({ context, event, enqueue }) => {
@@ -248,11 +250,11 @@ export const supervisorSetup = setup({
   },
   guards: {
     belowLiveLimit: ({ context }) => context.live.length < context.maxLiveRuns,
-    /** The spawn names no group, or a group whose top-level group exists. */
-    groupFound: ({ context, event }) =>
+    /** The spawn names a group whose top-level group does not exist. */
+    groupMissing: ({ context, event }) =>
       event.type === 'SPAWN' &&
-      (event.descriptor.group === null ||
-        topGroupToward(context, event.descriptor.group) !== undefined),
+      event.descriptor.group !== null &&
+      topGroupToward(context, event.descriptor.group) === undefined,
     noLiveRuns: ({ context }) => context.live.length === 0 && context.groups.length === 0,
     /** The run that ended is a run of this tree (not one removed already). */
     isOwnRun: ({ context, event }) =>

@@ -2,15 +2,10 @@
 import { z } from 'zod';
 import { InvalidOptionError } from '../errors.js';
 import { GROUP_DEFAULTS } from '../support/limits.js';
-import type { GroupOptions, GroupStrategy } from '../types.js';
+import type { GroupOptions, GroupSettings } from '../types.js';
 import { parseOptions } from './invalid-option.js';
 
-/** A group's options with every default filled in. */
-export interface GroupSettings {
-  readonly strategy: GroupStrategy;
-  readonly maxRestarts: number;
-  readonly restartWindowMs: number;
-}
+export type { GroupSettings } from '../types.js';
 
 // A group id is one segment of a path (`agent-1/mcp`), and the group's actor is registered
 // as `group:<path>`: the same characters as a run id, no `/`, no leading dot.

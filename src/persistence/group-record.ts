@@ -2,7 +2,7 @@
 // and the state a boot takes it up in. Its runs have records of their own, naming it.
 import { z } from 'zod';
 import type { GroupRecordState } from '../machines/group-context.js';
-import type { GroupSettings } from '../options/group-options.js';
+import type { GroupSettings } from '../types.js';
 import { UndecodableValue } from './undecodable-value.js';
 
 export const GROUP_RECORD_SCHEMA_VERSION = 1;

@@ -66,28 +66,29 @@ export class SupervisorGroups implements GroupOperations {
     }
     const parent = parentPathOf(path);
     if (parent !== null && this.live(parent) === undefined) throw new UnknownGroupError(parent);
-    if (!this.host.actor.getSnapshot().matches({ open: 'active' }))
-      throw new SupervisorStoppedError('the supervisor is not serving: it creates no group');
+    // The machines answer: the group appears, or the request is refused (and why).
     const created = this.host.records.created(path);
-    const answer = { refused: false };
+    const answer: { refused: 'not-serving' | 'no-parent' | null } = { refused: null };
     const off = this.host.actor.on('groupRefused', (event) => {
-      if (event.path === path) answer.refused = true;
+      if (event.path === path) answer.refused = event.reason;
     });
     try {
       const createdAt = this.host.clock.now();
       this.host.actor.send({ type: 'ADD_GROUP', path, settings, createdAt });
       const ref = await Promise.race([
         created.ref,
-        waitFor(this.host.actor, (snapshot) => answer.refused || snapshot.status !== 'active', {
+        waitFor(this.host.actor, (s) => answer.refused !== null || s.status !== 'active', {
           timeout: Infinity,
         }).then(() => null),
       ]);
-      if (ref === null) {
-        throw answer.refused
-          ? new RunStateError('E_GROUP_UNAVAILABLE', `the parent of group ${path} is stopping`)
-          : new SupervisorStoppedError();
+      if (ref !== null) return await this.ready(path, ref);
+      if (answer.refused === 'no-parent') {
+        throw new RunStateError(
+          'E_GROUP_UNAVAILABLE',
+          `group ${path} was not created: its parent group is stopping or gone`,
+        );
       }
-      return await this.ready(path, ref);
+      throw new SupervisorStoppedError('the supervisor is not serving: it creates no group');
     } finally {
       created.cancel();
       off.unsubscribe();

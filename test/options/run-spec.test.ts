@@ -49,6 +49,7 @@ describe('normalizeRunSpec defaults', () => {
       maxRestartDelayMs: 30_000,
       maxRestarts: 5,
       restartWindowMs: 60_000,
+      group: null,
     });
   });
 
@@ -83,7 +84,8 @@ describe('normalizeRunSpec defaults', () => {
       maxRestarts: 0,
       restartWindowMs: 1,
     } as const;
-    expect(normalizeRunSpec(spec, DEFAULTS)).toEqual(spec);
+    // A spec does not pick its group: `group.spawn()` does.
+    expect(normalizeRunSpec(spec, DEFAULTS)).toEqual({ ...spec, group: null });
   });
 
   test('a first restart delay above the default maximum raises the maximum to it', () => {
