@@ -7,8 +7,10 @@ const TYPES = {
   'dashboard.js': 'text/javascript; charset=utf-8',
   'tree-view.js': 'text/javascript; charset=utf-8',
   'run-text.js': 'text/javascript; charset=utf-8',
+  'group-text.js': 'text/javascript; charset=utf-8',
   'reconcile-view.js': 'text/javascript; charset=utf-8',
   'dashboard.css': 'text/css; charset=utf-8',
+  'tree-view.css': 'text/css; charset=utf-8',
 } as const;
 
 /** An asset by file name; only the files above exist (no path is ever joined). */

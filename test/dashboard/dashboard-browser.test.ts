@@ -2,10 +2,12 @@
 // built daemon: refused without the token; with it, a run appears and turns `done` when it
 // ends, its state is highlighted in the chart, and Cancel finalizes another run. The
 // supervision tree shows each live run under the supervisor node and drops it when it ends,
-// and draws deeper trees (served by a stand-in route) nested. The screenshots are kept in
+// and draws groups nested to any depth with their facts (served by a stand-in route;
+// dashboard-groups.test.ts draws real ones). The screenshots are kept in
 // test-artifacts/dashboard.png and dashboard-tree.png.
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { expect } from 'vitest';
+import type { GroupTreeNode, RunStateName, RunTreeNode, SupervisorTree } from '../../src/index.js';
 import { liveMarked } from '../support/process-checks.js';
 import { runCli, stopDaemon } from '../support/cli.js';
 import { chromium as needChromium } from '../support/machine-requirements.js';
@@ -14,9 +16,12 @@ import { useBuiltCli } from '../support/built-cli.js';
 import {
   ARTIFACTS,
   cellBecomes,
+  nodeShows,
   openDashboard,
+  runIn,
   SUPERVISOR_NODE,
   textMatches,
+  treeGroup,
   treeRun,
   treeRunGone,
   treeRunShows,
@@ -112,35 +117,80 @@ testWithChromium(
 );
 
 testWithChromium(
-  'the tree view nests to any depth, and a branch folds',
+  'the tree view nests groups to any depth, each with its facts, and a branch folds',
   { timeout: 60_000 },
   async () => {
     const { url, browser } = await openDashboard(cleanups);
     const page = await browser.newPage();
-    // Deeper than today's daemon builds: groups (nested supervisors) of runs and groups.
-    const run = (id: string, state: string) => {
+    // The library's own node shapes, deeper than the real groups test builds, with a run in
+    // each state a group gives it (a stand-in route: no run list carries these runs).
+    const run = (id: string, state: RunStateName): RunTreeNode => {
       return { kind: 'run', id, state, command: 'sleep', pid: 4242, scopeKey: null };
     };
-    const group = (name: string, children: unknown[]) => {
-      return { kind: 'group', name, state: 'active', children };
-    };
-    const tree = {
+    const group = (path: string, over: Partial<GroupTreeNode>): GroupTreeNode => ({
+      kind: 'group',
+      id: path.slice(path.lastIndexOf('/') + 1),
+      path,
+      strategy: 'one-for-one',
+      state: 'active',
+      restarts: 0,
+      maxRestarts: 5,
+      restartWindowMs: 60_000,
+      children: [],
+      ...over,
+    });
+    const tree: SupervisorTree = {
       kind: 'supervisor',
       name: 'default',
       state: 'active',
       storeHealth: 'degraded',
-      children: [run('r1', 'running'), group('web', [run('r2', 'idle'), group('db', [])])],
+      children: [
+        run('r1', 'running'),
+        group('web', {
+          strategy: 'one-for-all',
+          state: 'restarting',
+          restarts: 2,
+          maxRestarts: 3,
+          restartWindowMs: 600_000,
+          children: [
+            run('r2', 'held'),
+            group('web/db', {
+              state: 'held',
+              children: [group('web/db/cache', { state: 'failed' })],
+            }),
+          ],
+        }),
+      ],
     };
     await page.route('**/v1/tree', (route) => route.fulfill({ json: { tree } }));
     expect((await page.goto(url))?.status()).toBe(200);
-    const web = `${SUPERVISOR_NODE} > ul > li[data-kind="group"]`;
-    const db = `${web} > ul > li[data-kind="group"]`;
+    const web = treeGroup('web');
+    const db = treeGroup('web', 'web/db');
+    const cache = treeGroup('web', 'web/db', 'web/db/cache');
     await textMatches(page, `${SUPERVISOR_NODE} > .node > [data-field="store"]`, /degraded/);
     await textMatches(page, `${treeRun('r1')} > .node > [data-field="state"]`, /^running$/);
-    await textMatches(page, `${web} > .node > [data-field="name"]`, /^web$/);
-    await textMatches(page, `${web} > ul > li[data-run-id="r2"] [data-field="state"]`, /^idle$/);
-    await textMatches(page, `${db} > .node > [data-field="name"]`, /^db$/);
-    await textMatches(page, `${db} > ul > li.empty`, /^empty$/);
+    await nodeShows(page, web, {
+      id: /^web$/,
+      state: /^restarting$/,
+      strategy: /^one-for-all$/,
+      restarts: /^2 restarts$/,
+      intensity: /^≤3 in 10m$/,
+    });
+    // A top-level group's path is its id: not said twice. No restarts: no count.
+    expect(await page.locator(`${web} > .node > [data-field="path"]`).isHidden()).toBe(true);
+    await nodeShows(page, db, { id: /^db$/, path: /^web\/db$/, state: /^held$/ });
+    expect(await page.locator(`${db} > .node > [data-field="restarts"]`).isHidden()).toBe(true);
+    await nodeShows(page, cache, { path: /^web\/db\/cache$/, state: /^failed$/ });
+    await textMatches(page, `${cache} > ul > li.empty`, /^empty$/);
+    expect(
+      await page.locator(`${cache} > .node > [data-field="state"]`).getAttribute('class'),
+    ).toBe('state-failed');
+    // A held run waits for its group, its pid its ended generation's.
+    await nodeShows(page, runIn(web, 'r2'), {
+      state: /^held$/,
+      pid: /^last pid 4242$/,
+      held: /^waits for its group$/,
+    });
     expect(await page.locator(web).getAttribute('aria-expanded')).toBe('true');
 
     await page.locator(`${web} > .node > .toggle`).click();
@@ -148,7 +198,8 @@ testWithChromium(
     expect(await page.locator(`${web} > ul`).isHidden()).toBe(true);
     expect(await page.locator(treeRun('r1')).isVisible()).toBe(true);
     await page.locator(`${web} > .node > .toggle`).click();
-    expect(await page.locator(`${web} > ul > li[data-run-id="r2"]`).isVisible()).toBe(true);
+    expect(await page.locator(runIn(web, 'r2')).isVisible()).toBe(true);
+    expect(await page.locator(cache).isVisible()).toBe(true);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.locator('#tree-panel').screenshot({ path: `${ARTIFACTS}dashboard-tree.png` });
   },

@@ -53,10 +53,29 @@ export const SUPERVISOR_NODE = '#tree li[data-kind="supervisor"]';
 export const treeRun = (runId: string) =>
   `${SUPERVISOR_NODE} > ul > li[data-kind="run"][data-run-id="${runId}"]`;
 
-/** Waits until the run's node is in the tree with these fields. */
-export async function treeRunShows(page: Page, runId: string, fields: Record<string, RegExp>) {
+/**
+ * A group's node, found through each group from the top (`'agent-1', 'agent-1/mcp'`): the
+ * selector holds only if each is a child of the one before, the first of the supervisor.
+ */
+export const treeGroup = (...paths: string[]) =>
+  [
+    SUPERVISOR_NODE,
+    ...paths.map((path) => `li[data-kind="group"][data-group-path="${path}"]`),
+  ].join(' > ul > ');
+
+/** A run's node right under the group at `parent` (a selector from `treeGroup`). */
+export const runIn = (parent: string, runId: string) =>
+  `${parent} > ul > li[data-kind="run"][data-run-id="${runId}"]`;
+
+/** Waits until the node at `node` (a selector) shows these fields. */
+export async function nodeShows(page: Page, node: string, fields: Record<string, RegExp>) {
   for (const [field, expected] of Object.entries(fields))
-    await textMatches(page, `${treeRun(runId)} > .node > [data-field="${field}"]`, expected);
+    await textMatches(page, `${node} > .node > [data-field="${field}"]`, expected);
+}
+
+/** Waits until the run's node is in the tree with these fields. */
+export function treeRunShows(page: Page, runId: string, fields: Record<string, RegExp>) {
+  return nodeShows(page, treeRun(runId), fields);
 }
 
 /** Waits until the run's node has left the tree. */
@@ -78,6 +97,12 @@ export async function openDashboard(cleanups: Array<() => unknown>) {
   const line = printed.find((l) => l.startsWith('dashboard: ')) ?? '';
   const [, url = '', tokenFile = ''] =
     /^dashboard: (\S+) \(token in (\S+), mode 0600\)$/.exec(line) ?? [];
+  const browser = await launchBrowser(cleanups);
+  return { home, daemon, url, tokenFile, browser };
+}
+
+/** Debian's Chromium, headless; `cleanups` closes it. */
+export async function launchBrowser(cleanups: Array<() => unknown>) {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -92,5 +117,5 @@ export async function openDashboard(cleanups: Array<() => unknown>) {
     ],
   });
   cleanups.push(() => browser.close());
-  return { home, daemon, url, tokenFile, browser };
+  return browser;
 }

@@ -1,6 +1,7 @@
 // How the dashboard words restarts (src/dashboard/assets/run-text.js, the page's own module,
 // loaded here in Node: it touches no DOM): the backoff countdown at its boundaries, the
-// restart facts of a run, and exits, a restart policy that gave up included.
+// restart facts of a run, what a run held by its group waits for, and exits, a restart
+// policy that gave up included.
 import { expect, test } from 'vitest';
 import type { RunExit, RunInfo } from '../../src/index.js';
 
@@ -8,6 +9,7 @@ type Part = [string, string];
 /** The module's exports, as the page calls them. */
 interface RunText {
   countdownText: (nextStartAt: number, now: number) => string;
+  heldText: (run: Partial<RunInfo>, now: number) => string;
   restartParts: (run: Partial<RunInfo>, now: number, long?: boolean) => Part[];
   exitText: (exit: RunExit | null, run?: Partial<RunInfo>) => string;
 }
@@ -90,6 +92,43 @@ test('restart facts: countdown in backoff, count when > 0, generation and policy
   const plain = { state: 'running', restart: 'never', restarts: 0, generation: 1 } as const;
   expect(restartParts(plain, NOW)).toEqual([]);
   expect(restartParts({ state: 'running' }, NOW)).toEqual([]);
+});
+
+test('a held run waits for its group, with a countdown only while its start time is ahead', () => {
+  const { heldText, restartParts } = runText;
+  // Failed in a group: its group starts it again at `nextStartAt` (its own delay).
+  const failed = {
+    ...POLICY,
+    state: 'held',
+    group: 'agent-1',
+    restarts: 1,
+    generation: 2,
+    nextStartAt: NOW + 12_500,
+  } as const;
+  expect(heldText(failed, NOW)).toBe('waits for group agent-1, restarts in 13s');
+  expect(restartParts(failed, NOW)).toEqual([
+    ['held', 'waits for group agent-1, restarts in 13s'],
+    ['count', '1 restart'],
+    ['generation', 'gen 2'],
+    ['policy', 'on-failure, ≤5 in 10m'],
+  ]);
+  // Its time passed, or it was stopped for a sibling's restart (its time is when it ended):
+  // the group decides when, so no countdown, never "restarting now…".
+  expect(heldText(failed, NOW + 12_500)).toBe('waits for group agent-1');
+  const stopped = { state: 'held', group: 'agent-1/mcp', restart: 'never', restarts: 0 } as const;
+  expect(restartParts({ ...stopped, nextStartAt: NOW - 3000 }, NOW)).toEqual([
+    ['held', 'waits for group agent-1/mcp'],
+  ]);
+  expect(restartParts({ ...stopped, nextStartAt: null }, NOW, true)).toEqual([
+    ['held', 'waits for group agent-1/mcp'],
+  ]);
+  // Without its group's path (it cannot happen for a held run, but the page must not break).
+  expect(heldText({ state: 'held', nextStartAt: null }, NOW)).toBe('waits for its group');
+  // Not held: nothing of the kind.
+  expect(restartParts({ ...failed, state: 'running', nextStartAt: null }, NOW)[0]).toEqual([
+    'count',
+    '1 restart',
+  ]);
 });
 
 test('exits: unchanged without restarts, counted with them, a restart limit worded', () => {

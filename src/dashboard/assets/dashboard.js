@@ -14,7 +14,8 @@ const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007]*(?:\u0007|\u001b\\)|[@-Z\
 
 const view = { runs: [], byId: new Map(), rows: new Map(), selected: null, following: null };
 const byId = (id) => document.getElementById(id);
-// The supervision tree, fetched again whenever the supervisor reports a lifecycle event.
+// The supervision tree, fetched again whenever the supervisor reports a lifecycle event or
+// its groups changed.
 const tree = createTreeView({
   container: byId('tree'),
   load: async () => (await api('GET', '/v1/tree')).tree,
@@ -24,12 +25,16 @@ const tree = createTreeView({
   describeRun: (node) => {
     const run = view.byId.get(node.id);
     const parts = new Map(run === undefined ? [] : restartParts(run, Date.now()));
-    // In backoff the pid is the ended generation's: no process is running.
-    const waiting = node.state === 'backoff' && node.pid !== null;
+    const held = node.state === 'held';
+    // In backoff or held the pid is the ended generation's: no process is running.
+    const waiting = (node.state === 'backoff' || held) && node.pid !== null;
     return [
       ...(waiting ? [['pid', `last pid ${node.pid}`]] : []),
       ['restarts', parts.get('count') ?? ''],
+      ['generation', parts.get('generation') ?? ''],
       ['countdown', parts.get('countdown') ?? ''],
+      // Its group starts it again (or ends it): said even before the run list has it.
+      ['held', held ? (parts.get('held') ?? 'waits for its group') : ''],
     ];
   },
   onError: showError,
@@ -121,9 +126,10 @@ function fillRow(row, run, now) {
   cell('state').textContent = run.state;
   cell('state').className = `state-${run.state}`;
   cell('pid').textContent = run.pid ?? '';
-  // In backoff the pid is the ended generation's: no process is running.
-  cell('pid').classList.toggle('ended', run.state === 'backoff');
-  cell('pid').title = run.state === 'backoff' ? 'the last generation (ended)' : '';
+  // In backoff or held the pid is the ended generation's: no process is running.
+  const waiting = run.state === 'backoff' || run.state === 'held';
+  cell('pid').classList.toggle('ended', waiting);
+  cell('pid').title = waiting ? 'the last generation (ended)' : '';
   cell('scope').textContent = run.scopeKey ?? '';
   cell('owner').textContent = run.ownerId ?? '';
   cell('command').textContent = [run.command, ...run.args].join(' ');
@@ -266,6 +272,8 @@ function connect() {
   });
   source.addEventListener('runs', (message) => showRuns(JSON.parse(message.data).runs));
   source.addEventListener('supervisor', () => void tree.refresh());
+  // A group's own changes (created, restarting, held, failed) need not come with a run's.
+  source.addEventListener('groups', () => void tree.refresh());
 }
 
 byId('reconcile-dry-run').addEventListener('click', () => {

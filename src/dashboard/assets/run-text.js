@@ -1,5 +1,5 @@
-// How the dashboard words a run: ages, exits, restart policies and the countdown of a run
-// in `backoff`. Pure functions of a RunInfo (or RunExit) and the time, no DOM: the page
+// How the dashboard words a run: ages, exits, restart policies, the countdown of a run in
+// `backoff` and what a run `held` by its group waits for. Pure functions of a RunInfo (or RunExit) and the time, no DOM: the page
 // calls them at every tick, and test/dashboard/run-text.test.ts calls them in Node.
 
 /** `42s`, `3m 5s`, `2h 10m`: a whole number of seconds. */
@@ -42,6 +42,19 @@ export function countdownText(nextStartAt, now) {
   return left <= 0 ? 'restarting now…' : `restarts in ${formatSeconds(Math.ceil(left / 1000))}`;
 }
 
+/**
+ * What a run in `held` waits for (a run of a group, stopped, its tree verified dead): its
+ * group, `waits for group agent-1`, with the countdown when the group gave it a start time
+ * still ahead, `waits for group agent-1, restarts in 3s`. A time already passed (when a run
+ * stopped for a sibling's restart ended) says nothing of when it starts: its group decides.
+ */
+export function heldText(run, now) {
+  const group = typeof run.group === 'string' ? `group ${run.group}` : 'its group';
+  const at = run.nextStartAt;
+  const ahead = typeof at === 'number' && at > now;
+  return ahead ? `waits for ${group}, ${countdownText(at, now)}` : `waits for ${group}`;
+}
+
 /** The policy: `on-failure, ≤5 in 1m`, or with `long`, every tuning knob spelt out. */
 export function policyText(run, long = false) {
   const within = formatDuration(run.restartWindowMs);
@@ -53,13 +66,15 @@ export function policyText(run, long = false) {
 
 /**
  * A run's restart facts at `now`, as `[part, text]` pairs in display order: the countdown
- * (in `backoff`), the restart count (when > 0), the generation and the policy (for a run
- * with a policy). Empty for a run without one. `long` words them for the detail panel.
+ * (in `backoff`) or what it waits for (in `held`, policy or not), the restart count (when
+ * > 0), the generation and the policy (for a run with a policy). Empty for a run without a
+ * policy that never restarted and waits for nothing. `long` words them for the detail panel.
  */
 export function restartParts(run, now, long = false) {
   const parts = [];
   if (run.state === 'backoff' && typeof run.nextStartAt === 'number')
     parts.push(['countdown', countdownText(run.nextStartAt, now)]);
+  if (run.state === 'held') parts.push(['held', heldText(run, now)]);
   const restarts = run.restarts ?? 0;
   if (restarts > 0) parts.push(['count', countOf(restarts, 'restart')]);
   if (restartsAtAll(run)) {

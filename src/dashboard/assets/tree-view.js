@@ -1,10 +1,12 @@
 // The supervision tree panel: `GET /v1/tree` drawn as nested lists. Any node with
-// `children` nests them (the supervisor today, groups of runs later), to any depth. Nodes
-// are keyed by their path, so an update changes elements in place: a collapsed branch stays
-// collapsed and the page does not flicker.
+// `children` nests them (the supervisor and its groups, groups in groups), to any depth.
+// Nodes are keyed by their path, so an update changes elements in place: a collapsed branch
+// stays collapsed and the page does not flicker.
+import { groupFields } from './group-text.js';
 
 /** The fields each kind of node shows, in order; other kinds show `name` or `id`, and `state`. */
 const FIELDS = {
+  group: groupFields,
   supervisor: (node) => [
     ['name', node.name],
     ['state', node.state],
@@ -69,6 +71,7 @@ export function createTreeView({ container, load, onSelectRun, onError, describe
       item.dataset.runId = node.id;
       line.addEventListener('click', () => onSelectRun(node.id));
     }
+    if (node.kind === 'group') item.dataset.groupPath = node.path;
     const children = document.createElement('ul');
     children.setAttribute('role', 'group');
     item.append(line, children);
