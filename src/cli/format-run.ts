@@ -14,7 +14,7 @@ export function formatAge(ms: number): string {
 
 /** The `ls` table. */
 export function formatRunTable(runs: readonly RunInfo[], now: number): string {
-  const rows = [['ID', 'STATE', 'PID', 'MODE', 'SCOPE', 'AGE', 'OUTPUT', 'COMMAND']];
+  const rows = [['ID', 'STATE', 'PID', 'MODE', 'SCOPE', 'GROUP', 'AGE', 'OUTPUT', 'COMMAND']];
   for (const run of runs) {
     rows.push([
       run.id,
@@ -23,6 +23,8 @@ export function formatRunTable(runs: readonly RunInfo[], now: number): string {
       run.pid === null ? '-' : run.state === 'backoff' ? `(${run.pid})` : String(run.pid),
       run.mode,
       run.scopeKey ?? '-',
+      // A daemon older than groups answers no `group`.
+      (run.group as string | null | undefined) ?? '-',
       formatAge(now - run.createdAt),
       run.lastOutputAt === null ? '-' : `${formatAge(now - run.lastOutputAt)} ago`,
       [run.command, ...run.args].join(' ').slice(0, 60),
@@ -98,6 +100,7 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-function countOf(n: number, what: string): string {
+/** `1 restart`, `2 restarts`. */
+export function countOf(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`;
 }

@@ -1,13 +1,14 @@
-// `runwarden run [options] -- COMMAND...`: starts a run in the daemon and prints its id (or,
-// with --json, its record).
+// `runwarden run [options] -- COMMAND...`: starts a run in the daemon (in a group with
+// --group) and prints its id (or, with --json, its record).
 import { Option, type Command } from 'commander';
 import type { RunInfo } from '../types.js';
 import { CliError } from './cli-error.js';
 import { printJson, type ClientFor, type Print } from './command-helpers.js';
+import { addGroupOptions, groupRequestFrom, type GroupFlags } from './group-flags.js';
 import { parseDuration } from './parse-duration.js';
 import { addRestartOptions, restartSpecFrom, type RestartFlags } from './restart-options.js';
 
-interface RunOptions extends RestartFlags {
+interface RunOptions extends RestartFlags, GroupFlags {
   pty?: boolean;
   durable?: boolean;
   scope?: string;
@@ -52,11 +53,13 @@ export function addRunCommand(program: Command, client: ClientFor, print: Print)
       (value: string, all: string[]) => [...all, value],
       [],
     );
-  addRestartOptions(runCommand)
+  addRestartOptions(runCommand);
+  addGroupOptions(runCommand)
     .option('--json', 'print the run record')
     .argument('<command...>', 'the command and its arguments (put them after --)')
     .action(async (argv: string[], options: RunOptions, command: Command) => {
       const [file, ...args] = argv;
+      const group = groupRequestFrom(options);
       const spec = {
         mode: options.pty === true ? 'pty' : 'child',
         command: file,
@@ -77,7 +80,10 @@ export function addRunCommand(program: Command, client: ClientFor, print: Print)
         cwd: options.cwd ?? process.cwd(),
         env: parseEnv(options.env),
       };
-      const { run } = await client(command).call<{ run: RunInfo }>('POST', '/v1/runs', { spec });
+      const { run } = await client(command).call<{ run: RunInfo }>('POST', '/v1/runs', {
+        spec,
+        ...group,
+      });
       if (options.json === true) printJson(print, run);
       else print(`${run.id}\n`);
     });

@@ -6,8 +6,10 @@ import type { RunHandle } from '../runtime/run-handle.js';
 import type { Supervisor } from '../runtime/supervisor.js';
 import { UnknownRunError } from '../errors.js';
 import type { RunSpec } from '../options/run-spec.js';
+import type { GroupOptions } from '../types.js';
 import { ApiError } from '../http/api-error.js';
 import { followOutput } from './follow-output.js';
+import { groupOptionsBody, routeGroupRequest, spawnInGroup } from './group-routes.js';
 import { readIdentity } from '../os/process-identity.js';
 import { decodePathSegment, parseRequest } from '../http/parse-request.js';
 import { readJsonBody } from '../http/read-json-body.js';
@@ -26,7 +28,17 @@ export interface DaemonInfo {
   readonly requestStop?: (runs: 'kill' | 'leave' | undefined) => 'kill' | 'leave';
 }
 
-const spawnBody = z.strictObject({ spec: z.record(z.string(), z.unknown()) });
+// `group` (a path such as `agent-1/mcp`) starts the run in that group, created if missing.
+const spawnBody = z
+  .strictObject({
+    spec: z.record(z.string(), z.unknown()),
+    group: z.string().optional(),
+    groupOptions: groupOptionsBody.optional(),
+  })
+  .refine((body) => body.groupOptions === undefined || body.group !== undefined, {
+    message: 'groupOptions needs a group',
+    path: ['groupOptions'],
+  });
 // Node's decoder skips what is not base64: checked here, so garbage is refused, not typed.
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const inputBody = z
@@ -91,7 +103,16 @@ export async function routeRequest(
     }
     if (method === 'POST') {
       const body = parseRequest(spawnBody, await readJsonBody(request));
-      const run = await sup.spawn(body.spec as unknown as RunSpec);
+      const spec = body.spec as unknown as RunSpec;
+      const run =
+        body.group === undefined
+          ? await sup.spawn(spec)
+          : await spawnInGroup(
+              sup,
+              body.group,
+              body.groupOptions as GroupOptions | undefined,
+              spec,
+            );
       send(response, 201, { run: run.info() });
       return;
     }
@@ -155,6 +176,11 @@ export async function routeRequest(
     send(response, 200, { report: await sup.reconcile({ dryRun: body.dryRun ?? false }) });
     return;
   }
+  if (
+    resource === 'groups' &&
+    (await routeGroupRequest(sup, method, parts.slice(2), request, response))
+  )
+    return;
   if (resource === 'scopes' && id !== undefined && action === 'cancel' && method === 'POST') {
     send(response, 200, { exits: await sup.cancelScope(id) });
     return;

@@ -7,6 +7,7 @@ import {
   RunwardenError,
   StoreError,
   SupervisorStoppedError,
+  UnknownGroupError,
   UnknownRunError,
 } from '../errors.js';
 
@@ -34,6 +35,7 @@ function classify(error: unknown): [number, string, string] {
   if (error instanceof ApiError) return [error.status, error.code, error.message];
   if (error instanceof InvalidOptionError) return [400, error.code, error.message];
   if (error instanceof UnknownRunError) return [404, error.code, error.message];
+  if (error instanceof UnknownGroupError) return [404, error.code, error.message];
   if (error instanceof RunStateError) return [409, error.code, error.message];
   if (error instanceof TypeError) return [409, 'E_NOT_SUPPORTED', error.message];
   if (error instanceof LimitExceededError) return [429, error.code, error.message];

@@ -29,10 +29,12 @@ const option = fc.constantFrom(
   ...['--session', '--owner', '--on-orphan', '--cwd', '--env', '--json', '--all', '--since'],
   ...['--detach-key', '--dry-run', '--name', '--help', '-h', '--version', '--', '--bogus', '-x'],
   ...['--restart', '--restart-delay', '--max-restart-delay', '--max-restarts', '--restart-window'],
+  ...['--group', '--group-strategy', '--group-max-restarts', '--group-restart-window', '--tree'],
 );
 const value = fc.oneof(
   fc.constantFrom('10x', '-1', '500ms', '', 'kill', 'reattach', 'K=V', '=V', 'ctrl-q', 'r1'),
   fc.constantFrom('on-failure', 'always', 'never', '0', '3', '0s'),
+  fc.constantFrom('one-for-all', 'rest-for-one', 'agent-1', 'agent-1/mcp', 'a//b'),
   fc.string({ maxLength: 10 }),
 );
 const argv = fc

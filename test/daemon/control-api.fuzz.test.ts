@@ -52,13 +52,16 @@ const query = fc.oneof(
   fc.integer().map((value) => `?since=${value}&all=true`),
 );
 const path = fc.oneof(
-  fc.constantFrom('/v1/status', '/v1/runs', '/v1/reconcile', '/v2/runs', '/', ''),
+  fc.constantFrom('/v1/status', '/v1/runs', '/v1/reconcile', '/v1/groups', '/v2/runs', '/', ''),
   fc
     .tuple(segment, fc.constantFrom('', '/output', '/input', '/resize', '/cancel', '/x'), query)
     .map(([id, action, q]) => `/v1/runs/${id}${action}${q}`),
   fc
     .tuple(segment, fc.constantFrom('/cancel', ''))
     .map(([key, action]) => `/v1/scopes/${key}${action}`),
+  fc
+    .tuple(fc.oneof(segment, fc.constantFrom('g', 'g%2Fh')), fc.constantFrom('/cancel', '', '/x'))
+    .map(([path, action]) => `/v1/groups/${path}${action}`),
   fc.array(segment, { maxLength: 4 }).map((parts) => `/${parts.join('/')}`),
 );
 
@@ -75,6 +78,22 @@ const spec = fc
   )
   .map((fields) => ({ command: 'true', ...fields }))
   .map(safeSpec);
+const groupPath = fc.oneof(
+  fc.constantFrom('g', 'g/h', 'g//h', '', '.g'),
+  fc.string({ maxLength: 8 }),
+  fc.jsonValue(),
+);
+const groupOptions = fc.record(
+  {
+    strategy: fc.oneof(
+      fc.constantFrom('one-for-one', 'one-for-all', 'rest-for-one'),
+      fc.jsonValue(),
+    ),
+    maxRestarts: fc.jsonValue(),
+    restartWindowMs: fc.jsonValue(),
+  },
+  { requiredKeys: [] },
+);
 const json = fc.oneof(
   fc.jsonValue(),
   spec.map((value) => ({ spec: value })),
@@ -82,6 +101,9 @@ const json = fc.oneof(
   fc.record({ data: fc.jsonValue(), encoding: fc.jsonValue() }, { requiredKeys: [] }),
   fc.record({ cols: fc.jsonValue(), rows: fc.jsonValue() }, { requiredKeys: [] }),
   fc.record({ dryRun: fc.jsonValue() }, { requiredKeys: [] }),
+  fc.record({ spec, group: groupPath, groupOptions }, { requiredKeys: ['spec'] }),
+  fc.record({ path: groupPath, strategy: fc.jsonValue(), maxRestarts: fc.jsonValue() }),
+  fc.record({ reason: fc.jsonValue() }, { requiredKeys: [] }),
 );
 const body = bodyOf(json);
 
