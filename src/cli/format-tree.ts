@@ -1,6 +1,6 @@
 // Human output of `ls --tree`: the supervision tree, one line per actor, indented as the
 // actor system nests them (the supervisor, its runs, then its groups, each group's children
-// in start order). The tree names no run's restarts: they come from the runs' records.
+// in start order). The command line comes from the run list when the run is in it.
 import type {
   GroupTreeNode,
   RunTreeNode,
@@ -49,8 +49,7 @@ function formatRunNode(node: RunTreeNode, info: RunInfo | undefined): string {
     node.state,
     node.pid === null ? 'no pid' : `${between ? 'last pid' : 'pid'} ${node.pid}`,
   ];
-  // A run that ended between the two requests has left the live list: no count to show.
-  if (info !== undefined) notes.push(countOf(info.restarts, 'restart'));
+  notes.push(countOf(node.restarts, 'restart'));
   const command = info === undefined ? node.command : [info.command, ...info.args].join(' ');
   return `run ${node.id} (${notes.join(', ')}) ${command.slice(0, 60)}`;
 }

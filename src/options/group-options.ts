@@ -10,6 +10,8 @@ export type { GroupSettings } from '../types.js';
 // A group id is one segment of a path (`agent-1/mcp`), and the group's actor is registered
 // as `group:<path>`: the same characters as a run id, no `/`, no leading dot.
 const GROUP_ID = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/;
+/** Groups nest at most this deep: a tree is a session's shape, not a store of paths. */
+export const MAX_GROUP_DEPTH = 8;
 
 const groupOptionsSchema = z.strictObject({
   strategy: z.enum(['one-for-one', 'one-for-all', 'rest-for-one']).optional(),
@@ -50,6 +52,9 @@ export function parseGroupPath(path: unknown): string[] {
     throw new InvalidOptionError('group', path, 'a group path such as agent-1 or agent-1/mcp');
   }
   const segments = path.split('/');
+  if (segments.length > MAX_GROUP_DEPTH) {
+    throw new InvalidOptionError('group', path, `at most ${MAX_GROUP_DEPTH} nested groups`);
+  }
   for (const segment of segments) {
     if (!GROUP_ID.test(segment)) {
       throw new InvalidOptionError('group', path, 'segments of letters, digits, _ . - joined by /');

@@ -29,6 +29,9 @@ export interface RunTreeNode {
   readonly command: string;
   readonly pid: number | null;
   readonly scopeKey: string | null;
+  /** Restarts so far, and the current generation (1 for the first start). */
+  readonly restarts: number;
+  readonly generation: number;
 }
 
 /** A group actor in the tree: a nested supervisor, with its runs and groups. */
@@ -68,7 +71,7 @@ export function readSupervisorTree(
 
 function runNode(ref: AnyActorRef): RunTreeNode {
   const run = ref.getSnapshot() as { value: unknown; context: RunContext };
-  const { descriptor, pid } = run.context;
+  const { descriptor, pid, restarts, generation } = run.context;
   return {
     kind: 'run',
     id: ref.id,
@@ -76,6 +79,8 @@ function runNode(ref: AnyActorRef): RunTreeNode {
     command: descriptor.command,
     pid,
     scopeKey: descriptor.scopeKey,
+    restarts,
+    generation,
   };
 }
 

@@ -35,6 +35,8 @@ function runNode(run: RunInfo, state = 'running'): RunTreeNode {
     command: run.command,
     pid: run.pid,
     scopeKey: run.scopeKey,
+    restarts: run.restarts,
+    generation: run.generation,
   };
 }
 

@@ -125,7 +125,8 @@ testWithChromium(
     // The library's own node shapes, deeper than the real groups test builds, with a run in
     // each state a group gives it (a stand-in route: no run list carries these runs).
     const run = (id: string, state: RunStateName): RunTreeNode => {
-      return { kind: 'run', id, state, command: 'sleep', pid: 4242, scopeKey: null };
+      const node = { kind: 'run', id, state, command: 'sleep', pid: 4242, scopeKey: null } as const;
+      return { ...node, restarts: 0, generation: 1 };
     };
     const group = (path: string, over: Partial<GroupTreeNode>): GroupTreeNode => ({
       kind: 'group',

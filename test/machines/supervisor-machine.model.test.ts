@@ -38,6 +38,16 @@ const K = {
   ended: 'supervisor --RUN_ENDED[isOwnRun]--> (self)',
   replace: 'supervisor --REPLACE_PREDECESSORS--> (self)',
   notServing: 'supervisor --SPAWN--> (self)',
+  addGroup: 'open.active --ADD_GROUP--> (self)',
+  addGroupBooting: 'open.booting --ADD_GROUP--> (self)',
+  addGroupNotServing: 'supervisor --ADD_GROUP--> (self)',
+  cancelGroup: 'open.active --CANCEL_GROUP--> (self)',
+  groupMissing: 'open.active --SPAWN[groupMissing]--> (self)',
+  admitted: 'supervisor --SPAWN_ADMITTED--> (self)',
+  spawnRefused: 'supervisor --SPAWN_REFUSED--> (self)',
+  groupRefused: 'supervisor --GROUP_REFUSED--> (self)',
+  groupEnded: 'supervisor --GROUP_ENDED--> (self)',
+  childFailed: 'supervisor --CHILD_HELD[childFailed]--> (self)',
 } as const;
 
 const verified = new Set<string>();
@@ -196,6 +206,121 @@ describe('supervisor machine, against real supervisors', () => {
     expect(sup.state).toBe('stopped');
     await expect(sup.boot()).rejects.toMatchObject({ code: 'E_ALREADY_BOOTED' });
     expectWalks([K.notServing, K.shutdownIdle, K.closed]);
+  });
+
+  test('groups: created, spawned into, refused while stopping or gone, cancelled, given up', async () => {
+    world = new ModelWorld('runwarden-sup-');
+    recorder = new TransitionRecorder();
+    const sup = track(await createSupervisor(options()));
+    const g = await sup.group('g');
+    await g.spawn({ command: 'sleep', args: ['60'] });
+    await g.cancel();
+    await expect(g.spawn({ command: 'true' })).rejects.toMatchObject({
+      code: 'E_GROUP_UNAVAILABLE',
+    });
+    // A group that is stopping (its run ignores SIGTERM) takes no run and no group.
+    const h = await sup.group('h');
+    const { ready, spec } = stubborn();
+    const held = await h.spawn(spec);
+    await world.ready(ready);
+    const cancelled = h.cancel();
+    await waitUntil(() => sup.get(held.id)?.state === 'finalizing', 15_000, 'h stopping');
+    await expect(h.spawn({ command: 'true' })).rejects.toMatchObject({
+      code: 'E_GROUP_UNAVAILABLE',
+    });
+    await expect(h.group('sub')).rejects.toMatchObject({ code: 'E_GROUP_UNAVAILABLE' });
+    await world.endMarked(held.id);
+    await cancelled;
+    // Past its intensity with nobody above it: the supervisor gives it up.
+    const f = await sup.group('f', { maxRestarts: 0 });
+    const failing = await f.spawn({
+      command: 'sh',
+      args: ['-c', 'exit 1'],
+      restart: 'on-failure',
+      restartDelayMs: 0,
+    });
+    expect(await failing.exited).toMatchObject({ reason: 'restart-limit', exitCode: 1 });
+    await waitUntil(() => sup.groups().length === 0, 15_000, 'f gone');
+    // A group asked for while the supervisor drains is refused by the machine.
+    const last = stubborn();
+    const direct = await sup.spawn(last.spec);
+    await world.ready(last.ready);
+    const stopping = sup.shutdown();
+    await waitUntil(() => sup.state === 'draining', 15_000, 'draining');
+    await expect(sup.group('late')).rejects.toMatchObject({ code: 'E_SUPERVISOR_STOPPED' });
+    await world.endMarked(direct.id);
+    await stopping;
+    expectWalks([
+      K.boot,
+      K.booted,
+      K.addGroup,
+      K.spawn,
+      K.admitted,
+      K.cancelGroup,
+      K.ended,
+      K.groupEnded,
+      K.groupMissing,
+      K.addGroup,
+      K.spawn,
+      K.admitted,
+      K.cancelGroup,
+      K.spawn,
+      K.spawnRefused,
+      K.addGroup,
+      K.groupRefused,
+      K.ended,
+      K.groupEnded,
+      K.addGroup,
+      K.spawn,
+      K.admitted,
+      K.childFailed,
+      K.ended,
+      K.groupEnded,
+      K.spawn,
+      K.shutdown,
+      K.addGroupNotServing,
+      K.ended,
+      K.drained,
+      K.closed,
+    ]);
+  });
+
+  test('a left group is rebuilt by the next boot before its run is adopted', async () => {
+    world = new ModelWorld('runwarden-sup-');
+    recorder = new TransitionRecorder();
+    const first = track(await createSupervisor(options()));
+    const group = await first.group('session');
+    await group.spawn({ command: 'sleep', args: ['60'], onOrphan: 'kill' });
+    await first.shutdown({ runs: 'leave' });
+    const next = track(await createSupervisor(options()));
+    expect(next.groups().map((info) => info.path)).toEqual(['session']);
+    expect(next.lastReconcile).toMatchObject({ killed: [expect.any(String)] });
+    await next.shutdown();
+    expectWalks(
+      [
+        K.boot,
+        K.booted,
+        K.addGroup,
+        K.spawn,
+        K.admitted,
+        K.shutdown,
+        K.ended,
+        K.groupEnded,
+        K.drained,
+        K.closed,
+      ],
+      [
+        K.boot,
+        K.addGroupBooting,
+        K.adopt,
+        K.ended,
+        K.booted,
+        K.shutdown,
+        K.groupEnded,
+        K.drained,
+        K.closed,
+      ],
+    );
   });
 
   // Runs last: every transition of the supervisor machine was taken by a real supervisor.
