@@ -8,9 +8,12 @@ import { initialGroupContext, nextResumeAt } from './group-context.js';
 import { groupSetup } from './group-setup.js';
 import type { runMachine } from './run-machine.js';
 
-// Reports of the child being stopped or started now move the loop on to the next child.
-const stopLoopReports = (self: string) =>
+// Reports of the child being stopped or started now move the loop on to the next child. A
+// loop entered while another was waiting on a child (a cancel during a restart's starts)
+// takes that child's report too, and the child is on its own list if it must stop.
+const loopReports = (self: string) =>
   ({
+    CHILD_STARTED: { guard: 'isCurrent', target: self, reenter: true, actions: 'dropCurrent' },
     CHILD_HELD: {
       guard: 'isCurrent',
       target: self,
@@ -29,11 +32,6 @@ const stopLoopReports = (self: string) =>
       reenter: true,
       actions: ['dropCurrent', 'removeGroup'],
     },
-  }) as const;
-const resumeLoopReports = (self: string) =>
-  ({
-    CHILD_STARTED: { guard: 'isCurrent', target: self, reenter: true, actions: 'dropCurrent' },
-    ...stopLoopReports(self),
   }) as const;
 const stopAll = (how: 'recycle' | 'cancel' | 'give-up') =>
   ({ type: 'planStopAll', params: { how } }) as const;
@@ -142,7 +140,7 @@ export const groupMachine = groupSetup.createMachine({
         stopping: {
           entry: 'stopNext',
           always: { guard: 'stopsDone', target: 'waiting' },
-          on: stopLoopReports('stopping'),
+          on: loopReports('stopping'),
         },
         waiting: {
           invoke: {
@@ -159,7 +157,7 @@ export const groupMachine = groupSetup.createMachine({
         resuming: {
           entry: 'resumeNext',
           always: { guard: 'resumesDone', target: '#group.active', actions: 'clearRestart' },
-          on: resumeLoopReports('resuming'),
+          on: loopReports('resuming'),
         },
       },
     },
@@ -167,13 +165,13 @@ export const groupMachine = groupSetup.createMachine({
     failing: {
       entry: [stopAll('recycle'), 'stopNext'],
       always: { guard: 'stopsDone', target: 'failed' },
-      on: { ...stopLoopReports('failing'), CANCEL: leaving.CANCEL, RELEASE: leaving.RELEASE },
+      on: { ...loopReports('failing'), CANCEL: leaving.CANCEL, RELEASE: leaving.RELEASE },
     },
     // Its parent restarts: every child stops (last started first) and waits for it.
     recycling: {
       entry: [stopAll('recycle'), 'stopNext'],
       always: { guard: 'stopsDone', target: 'held' },
-      on: { ...stopLoopReports('recycling'), CANCEL: leaving.CANCEL, RELEASE: leaving.RELEASE },
+      on: { ...loopReports('recycling'), CANCEL: leaving.CANCEL, RELEASE: leaving.RELEASE },
     },
     held: {
       entry: { type: 'reportHeld', params: { cause: 'stopped' } },
@@ -207,19 +205,19 @@ export const groupMachine = groupSetup.createMachine({
         target: 'active',
         actions: ['clearRestart', 'reportStarted'],
       },
-      on: { ...resumeLoopReports('resumingAll'), ...leaving },
+      on: { ...loopReports('resumingAll'), ...leaving },
     },
     // Given up all the way up: held runs end for good (`restart-limit`), one at a time.
     givingUp: {
       entry: [stopAll('give-up'), 'stopNext'],
       always: { guard: 'subtreeEnded', target: 'stopped' },
-      on: stopLoopReports('givingUp'),
+      on: loopReports('givingUp'),
     },
     // Cancelled (or a `kill` shutdown): the subtree ends, last started first, each verified.
     stopping: {
       entry: [stopAll('cancel'), 'stopNext'],
       always: { guard: 'subtreeEnded', target: 'stopped' },
-      on: { ...stopLoopReports('stopping'), RELEASE: leaving.RELEASE },
+      on: { ...loopReports('stopping'), RELEASE: leaving.RELEASE },
     },
     // A `leave` shutdown: every run is released (no order: nothing is signalled).
     releasing: {

@@ -147,6 +147,22 @@ test('cancelling a group ends its subtree in reverse start order, each tree veri
   expect(sup.groups()).toEqual([]);
 });
 
+test('one-for-all: a sibling with restart never is stopped and not started again (OTP temporary)', async () => {
+  const home = createTempHome('runwarden-groups-');
+  homes.push(home.remove);
+  const sup = await create({ home: home.path });
+  const log = sessionLog(home.path);
+  const group = await sup.group('g', { strategy: 'one-for-all' });
+  const worker = await group.spawn(log.member('worker'));
+  const once = await group.spawn(log.member('once', { restart: 'never' }));
+  await waitUntil(() => log.lines().length === 2, 10_000, 'both started');
+  log.fail('worker');
+  expect(await once.exited).toMatchObject({ reason: 'shutdown', restarts: 0 });
+  await waitUntil(() => sup.get(worker.id)?.generation === 2, 10_000, 'the worker again');
+  expect(group.runs().map((run) => run.id)).toEqual([worker.id]);
+  expect(log.lines().filter((line) => line.startsWith('start once'))).toHaveLength(1);
+});
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
