@@ -1,7 +1,7 @@
 // Typed lifecycle events a supervisor emits (and logs).
 import type { SignalFailure } from '../os/terminate-run-tree.js';
 import type { StoreHealthInfo } from '../runtime/store-health-info.js';
-import type { RunExit, RunStateName } from '../types.js';
+import type { GroupInfo, GroupStateName, RunExit, RunStateName } from '../types.js';
 
 export type SupervisorEvent =
   | { type: 'run.spawned'; runId: string; pid: number; mode: 'pty' | 'child'; command: string }
@@ -10,6 +10,14 @@ export type SupervisorEvent =
   | { type: 'run.finalized'; runId: string; exit: RunExit }
   /** A record write failed: the run goes on, but its durable record lags behind. */
   | { type: 'run.record-failed'; runId: string; error: { code: string; message: string } }
+  /** A group changed state (`null`: it was just created); `group` is its view now. */
+  | {
+      type: 'group.state';
+      path: string;
+      from: GroupStateName | null;
+      to: GroupStateName;
+      group: GroupInfo;
+    }
   /** The store fell behind (a write failed: `degraded`) or caught up again (`ok`). */
   | { type: 'store.health'; health: StoreHealthInfo }
   | {

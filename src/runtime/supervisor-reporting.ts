@@ -1,7 +1,7 @@
 // Turns what happens to runs into typed events and log lines, in one place.
 import { toErrorInfo } from '../errors.js';
 import type { TerminationReport } from '../os/terminate-run-tree.js';
-import type { RunExit, RunStateName } from '../types.js';
+import type { GroupInfo, GroupStateName, RunExit, RunStateName } from '../types.js';
 import type { Logger } from '../support/logger.js';
 import type { RunRuntime } from '../runtime/run-runtime.js';
 import type { EventFanout } from './supervisor-events.js';
@@ -54,6 +54,12 @@ export class SupervisorReporting {
       runId,
       error: toErrorInfo(error, 'E_STORE_WRITE'),
     });
+  }
+
+  groupState(from: GroupStateName | null, group: GroupInfo): void {
+    const { path, state: to } = group;
+    this.fanout.emit({ type: 'group.state', path, from, to, group });
+    this.logger.debug({ group: path, from, to }, 'group state changed');
   }
 
   storeHealth(health: StoreHealthInfo): void {

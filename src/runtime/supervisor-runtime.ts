@@ -1,17 +1,14 @@
-// What one supervisor's actor system runs on: the runtimes of its runs (found by run id),
-// the history of finished ones, the store's pending deletes, and the reports. It carries
-// out what the machines emit and decide; it decides nothing.
+// What one supervisor's actor system runs on: its runs' runtimes (by run id), the finished
+// ones' history, group records, pending deletes, reports. It carries out what the machines
+// emit and decide; it decides nothing.
 import type { Actor, AnyActorRef, SnapshotFrom } from 'xstate';
 import { toErrorInfo } from '../errors.js';
 import type { RunContext } from '../machines/run-context.js';
 import type { StoreHealthEvent, storeHealthMachine } from '../machines/store-health-machine.js';
-import type {
-  RunActorRef,
-  SpawnRefusal,
-  supervisorMachine,
-} from '../machines/supervisor-machine.js';
+import type { RunActorRef, supervisorMachine } from '../machines/supervisor-machine.js';
 import { GroupRecords } from './group-records.js';
 import { groupSystemId } from '../machines/group-context.js';
+import { watchGroupState } from './watch-group-state.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
 import { releaseOwnerLease, type OwnerLease } from '../persistence/owner-lease.js';
 import type { RecordStore } from '../persistence/record-store.js';
@@ -103,51 +100,13 @@ export class SupervisorRuntime {
     this.runs.delete(runId);
   }
 
-  /**
-   * Sends a SPAWN (through `send`) and resolves with the machine's answer for `runId`: null
-   * when it took the run as a child, else why it refused. A stopped system refuses.
-   */
-  answerTo(
-    actor: Actor<typeof supervisorMachine>,
-    runId: string,
-    send: () => void,
-  ): Promise<SpawnRefusal | null> {
-    // A stopped system answers nothing (and would settle while being subscribed to).
-    if (actor.getSnapshot().status !== 'active') return Promise.resolve('not-serving');
-    return new Promise((resolve) => {
-      let settled = false;
-      const subscriptions: Array<{ unsubscribe(): void }> = [];
-      const settle = (answer: SpawnRefusal | null) => {
-        if (settled) return;
-        settled = true;
-        for (const subscription of subscriptions) subscription.unsubscribe();
-        resolve(answer);
-      };
-      subscriptions.push(
-        actor.on('spawnAccepted', (event) => {
-          if (event.runId === runId) settle(null);
-        }),
-        actor.on('spawnRefused', (event) => {
-          if (event.runId === runId) settle(event.reason);
-        }),
-        // A system that stops (or fails) before it processed the SPAWN answers no more.
-        actor.subscribe({
-          complete: () => {
-            settle('not-serving');
-          },
-          error: () => {
-            settle('not-serving');
-          },
-        }),
-      );
-      send();
-    });
-  }
-
   /** The system created an actor: a run's runtime, a group's record, or the store health. */
   actorCreated(ref: AnyActorRef): void {
     if (ref.id.startsWith(GROUP_ACTOR_PREFIX)) {
       this.groups.follow(ref.id.slice(GROUP_ACTOR_PREFIX.length), ref);
+      watchGroupState(ref, (from, group) => {
+        this.reporting.groupState(from, group);
+      });
       return;
     }
     if (ref.id === 'rw:store-health') {

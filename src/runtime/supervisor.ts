@@ -5,16 +5,13 @@ import { createActor, waitFor, type Actor } from 'xstate';
 import { RunStateError, SupervisorStoppedError, UnknownRunError } from '../errors.js';
 import { supervisorMachine, type ShutdownRuns } from '../machines/supervisor-machine.js';
 import { liveRunsOf } from '../machines/supervisor-context.js';
-import type { RunContext } from '../machines/run-context.js';
-import { normalizeRunSpec, type RunSpec } from '../options/run-spec.js';
+import type { RunSpec } from '../options/run-spec.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
-import type { OwnerLease } from '../persistence/owner-lease.js';
 import type { RecordStore } from '../persistence/record-store.js';
 import type { CancelReason, GroupInfo, GroupOptions, RunExit, RunInfo } from '../types.js';
 import { checkGroupId } from '../options/group-options.js';
 import type { Group } from './group-handle.js';
 import { SupervisorGroups } from './supervisor-groups.js';
-import { createRunId } from './create-run-id.js';
 import { reconcileLive, runsView } from '../reconcile/reconcile-live.js';
 import type { ReconcileReport } from '../reconcile/reconcile-report.js';
 import {
@@ -24,13 +21,13 @@ import {
 } from '../reconcile/reconcile-owners.js';
 import { EventFanout, type SupervisorEventListener } from './supervisor-events.js';
 import { RunHostLink } from '../host/client/run-host-link.js';
-import { bootSupervisor } from './boot-supervisor.js';
+import { SupervisorLifecycle } from './supervisor-lifecycle.js';
 import { inspectionHook } from './inspection-hook.js';
 import { provideMachines } from './provide-machines.js';
 import { RunHandle } from './run-handle.js';
 import { RunHistory } from './run-history.js';
 import type { RunRuntime } from './run-runtime.js';
-import { notAdmitted, notHandedOut } from './spawn-errors.js';
+import { spawnRun } from './spawn-run.js';
 import { SupervisorRuntime } from './supervisor-runtime.js';
 import type { StoreHealthInfo } from './store-health-info.js';
 import {
@@ -47,10 +44,7 @@ export class Supervisor {
   private readonly actor: Actor<typeof supervisorMachine>;
   private readonly runtime: SupervisorRuntime;
   private readonly groupOps: SupervisorGroups;
-  private report: ReconcileReport | null = null;
-  private lease: OwnerLease | null = null;
-  /** Settles when the boot effect's work has ended (called off or not). */
-  private booting: Promise<void> = Promise.resolve();
+  private readonly lifecycle: SupervisorLifecycle;
 
   constructor(
     private readonly options: ResolvedSupervisorOptions,
@@ -67,43 +61,17 @@ export class Supervisor {
     const hostLink = new RunHostLink(home, options.name, options.hostProtocol);
     const history = new RunHistory(options.maxFinishedRuns);
     this.runtime = new SupervisorRuntime(options, store, hostLink, history, fanout);
-    const machine = provideMachines(this.runtime.env, {
-      boot: async (signal) => {
-        const booting = bootSupervisor(
-          {
-            options,
-            store,
-            hostLink,
-            history,
-            actor: () => this.actor,
-            createRuntime: (context: RunContext) => this.runtime.createRun(context),
-            runtime: (runId) => this.runtime.env.runtime(runId),
-            removeRunFiles: (runId) => {
-              this.runtime.removeRunFiles(runId);
-            },
-            leaseTaken: (lease) => {
-              this.lease = lease;
-            },
-          },
-          signal,
-        );
-        this.booting = booting.then(
-          () => undefined,
-          () => undefined,
-        );
-        this.report = await booting;
-      },
-      // A boot called off is waited for: the lease it took, and what it writes, come first.
-      close: async () => {
-        await this.booting;
-        await this.runtime.close(this.lease, closeStore);
-      },
-      probeStore: () => store.get(store.healthKey()),
-      rewriteRecords: () => {
-        this.runtime.rewriteRecords(this.liveRunIds());
-      },
-      writeGroup: (path) => this.runtime.groups.write(path),
+    this.lifecycle = new SupervisorLifecycle({
+      options,
+      store,
+      closeStore,
+      hostLink,
+      history,
+      runtime: this.runtime,
+      actor: () => this.actor,
+      liveRunIds: () => this.liveRunIds(),
     });
+    const machine = provideMachines(this.runtime.env, this.lifecycle.effects());
     this.actor = createActor(machine, {
       input: {
         createdAt: options.clock.now(),
@@ -156,14 +124,14 @@ export class Supervisor {
       await waitFor(this.actor, (s) => s.status === 'done', { timeout: Infinity });
       throw failed.error instanceof Error ? failed.error : new Error(String(failed.error));
     }
-    if (this.report === null || !snapshot.matches({ open: 'active' }))
+    if (this.lifecycle.report === null || !snapshot.matches({ open: 'active' }))
       throw new SupervisorStoppedError('the supervisor was shut down while it booted');
-    return this.report;
+    return this.lifecycle.report;
   }
 
   /** The report of the boot reconciliation (null before boot finished). */
   get lastReconcile(): ReconcileReport | null {
-    return this.report;
+    return this.lifecycle.report;
   }
 
   /**
@@ -211,22 +179,7 @@ export class Supervisor {
   }
 
   private async spawnIn(group: string | null, spec: RunSpec): Promise<RunHandle> {
-    const descriptor = { ...normalizeRunSpec(spec, this.options), group };
-    const runId = createRunId();
-    const createdAt = this.options.clock.now();
-    const run = this.runtime.createRun({ runId, descriptor, outputBytes: 0 });
-    // The machine answers every SPAWN, at once or (sent from inside a transition, by an
-    // event listener) once it processes it.
-    const refusal = await this.runtime.answerTo(this.actor, runId, () => {
-      this.actor.send({ type: 'SPAWN', runId, descriptor, createdAt });
-    });
-    if (refusal !== null) {
-      this.runtime.forget(runId);
-      throw notAdmitted(refusal, this.options.maxLiveRuns, group);
-    }
-    await run.started();
-    const error = notHandedOut(run);
-    if (error !== null) throw error;
+    const run = await spawnRun(this.actor, this.runtime, this.options, group, spec);
     return this.runtime.handle(run, (reason) => this.cancelRun(run, reason));
   }
 
@@ -289,7 +242,7 @@ export class Supervisor {
       runsView(this.liveRunIds(), (id) => this.get(id)),
       this.options.logger,
       options.dryRun ?? false,
-      this.report?.newer ?? [],
+      this.lifecycle.report?.newer ?? [],
     );
   }
 

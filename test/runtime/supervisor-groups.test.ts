@@ -37,6 +37,10 @@ const allRunning = (sup: Supervisor, runs: Record<string, RunHandle>, gen: numbe
 
 test('one-for-all: a failed helper stops every sibling, last started first, then all start again', async () => {
   const { sup, log, group, runs } = await session('one-for-all');
+  const states: string[] = [];
+  sup.onEvent((event) => {
+    if (event.type === 'group.state') states.push(`${event.from ?? '-'}>${event.to}`);
+  });
   const before = Object.fromEntries(MEMBERS.map((name) => [name, runs[name]?.pid]));
   log.fail('mcp-a');
   await waitUntil(allRunning(sup, runs, 2), 15_000, 'every member in generation 2');
@@ -51,6 +55,8 @@ test('one-for-all: a failed helper stops every sibling, last started first, then
   const started = MEMBERS.map((name) => sup.get(runs[name]?.id ?? '')?.startedAt ?? 0);
   expect([...started].sort((a, b) => a - b)).toEqual(started);
   expect(group.info()).toMatchObject({ strategy: 'one-for-all', restarts: 1, state: 'active' });
+  // Reported as a `group.state` event each time its public state changed.
+  expect(states).toEqual(['active>restarting', 'restarting>active']);
   expect(group.runs().map((run) => run.id)).toEqual(MEMBERS.map((name) => runs[name]?.id));
   for (const name of MEMBERS) {
     const old = before[name];

@@ -1,0 +1,78 @@
+// What a supervisor's own effects do (boot, close, store probe, record rewrites, group
+// records), and what they leave behind for it: the boot report and the owner lease.
+import type { Actor } from 'xstate';
+import type { RunContext } from '../machines/run-context.js';
+import type { supervisorMachine } from '../machines/supervisor-machine.js';
+import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
+import type { OwnerLease } from '../persistence/owner-lease.js';
+import type { RecordStore } from '../persistence/record-store.js';
+import type { RunHostLink } from '../host/client/run-host-link.js';
+import type { ReconcileReport } from '../reconcile/reconcile-report.js';
+import { bootSupervisor } from './boot-supervisor.js';
+import type { SupervisorEffects } from './provide-machines.js';
+import type { RunHistory } from './run-history.js';
+import type { SupervisorRuntime } from './supervisor-runtime.js';
+
+/** What the effects act on. */
+export interface LifecycleDeps {
+  readonly options: ResolvedSupervisorOptions;
+  readonly store: RecordStore;
+  readonly closeStore: () => Promise<void>;
+  readonly hostLink: RunHostLink;
+  readonly history: RunHistory;
+  readonly runtime: SupervisorRuntime;
+  readonly actor: () => Actor<typeof supervisorMachine>;
+  /** The live runs of the tree now (the store is back: each writes its record again). */
+  readonly liveRunIds: () => string[];
+}
+
+export class SupervisorLifecycle {
+  /** The report of the boot reconciliation (null before boot finished). */
+  report: ReconcileReport | null = null;
+  private lease: OwnerLease | null = null;
+  /** Settles when the boot effect's work has ended (called off or not). */
+  private booting: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: LifecycleDeps) {}
+
+  effects(): SupervisorEffects {
+    const { options, store, hostLink, history, runtime } = this.deps;
+    return {
+      boot: async (signal) => {
+        const booting = bootSupervisor(
+          {
+            options,
+            store,
+            hostLink,
+            history,
+            actor: this.deps.actor,
+            createRuntime: (context: RunContext) => runtime.createRun(context),
+            runtime: (runId) => runtime.env.runtime(runId),
+            removeRunFiles: (runId) => {
+              runtime.removeRunFiles(runId);
+            },
+            leaseTaken: (lease) => {
+              this.lease = lease;
+            },
+          },
+          signal,
+        );
+        this.booting = booting.then(
+          () => undefined,
+          () => undefined,
+        );
+        this.report = await booting;
+      },
+      // A boot called off is waited for: the lease it took, and what it writes, come first.
+      close: async () => {
+        await this.booting;
+        await runtime.close(this.lease, this.deps.closeStore);
+      },
+      probeStore: () => store.get(store.healthKey()),
+      rewriteRecords: () => {
+        runtime.rewriteRecords(this.deps.liveRunIds());
+      },
+      writeGroup: (path) => runtime.groups.write(path),
+    };
+  }
+}
