@@ -17,7 +17,7 @@ import {
 import { groupEffects } from './group-effects.js';
 import type { GroupEvent, HeldCause } from './group-events.js';
 import { groupGuards } from './group-guards.js';
-import { failedRunEnd, member, routeDown } from './group-routing.js';
+import { failedRunEnd, isWaiting, member, routeDown } from './group-routing.js';
 import { runMachine } from './run-machine.js';
 
 /** Whether an event for `path` is for this group itself (not one below it). */
@@ -208,7 +208,11 @@ export const groupSetup = setup({
     /** Stops the next child on the stop list (one at a time: each verified before the next). */
     stopNext: enqueueActions(({ context, event, enqueue }) => {
       if (context.current !== null) return;
-      const index = context.toStop.findIndex((id) => memberOf(context, id) !== undefined);
+      // A recycle passes over a child already waiting (held): it is stopped already.
+      const index = context.toStop.findIndex((id) => {
+        const child = memberOf(context, id);
+        return child !== undefined && !(context.stopWith === 'recycle' && isWaiting(child));
+      });
       if (index < 0) {
         enqueue.assign({ toStop: [] });
         return;
@@ -218,14 +222,19 @@ export const groupSetup = setup({
       enqueue.assign({ current: id, toStop: context.toStop.slice(index + 1) });
       const at = 'at' in event && typeof event.at === 'number' ? { at: event.at } : {};
       if (context.stopWith === 'recycle') enqueue.sendTo(child.ref, { type: 'RECYCLE', ...at });
-      else if (context.stopWith === 'give-up')
+      // Given up: a waiting child ends `restart-limit`; one still running is cancelled.
+      else if (context.stopWith === 'give-up' && isWaiting(child))
         enqueue.sendTo(child.ref, { type: 'GIVE_UP', at: context.resumeAt ?? 0, ...at });
       else enqueue.sendTo(child.ref, { type: 'CANCEL', reason: context.cancelReason, ...at });
     }),
-    /** Starts the next child on the resume list again (one at a time, in start order). */
+    /** Starts the next waiting child on the resume list again (one at a time, start order). */
     resumeNext: enqueueActions(({ context, enqueue }) => {
       if (context.current !== null) return;
-      const index = context.toResume.findIndex((id) => memberOf(context, id) !== undefined);
+      // A child not waiting (it never stopped, or started meanwhile) is passed over.
+      const index = context.toResume.findIndex((id) => {
+        const child = memberOf(context, id);
+        return child !== undefined && isWaiting(child);
+      });
       if (index < 0) {
         enqueue.assign({ toResume: [] });
         return;

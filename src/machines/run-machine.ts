@@ -161,6 +161,8 @@ export const runMachine = runSetup.createMachine({
         ],
         CANCEL: cancel,
         RELEASE: release,
+        // Its group stops it (a restart): verified before any signal, as a cancel is.
+        RECYCLE: recycle,
       },
     },
     // A generation ended (its tree verified dead, if it had one): its restart policy decides.
