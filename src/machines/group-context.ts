@@ -41,6 +41,12 @@ export interface GroupContext {
   readonly cancelReason: CancelReason;
   /** When a one-for-all or rest-for-one restart starts its children again. */
   readonly resumeAt: number | null;
+  /** When the stop under way was asked for (each child's stop carries it). */
+  readonly stopAt: number | null;
+  /** When the failure past its intensity happened (its parent counts it then). */
+  readonly failedAt: number | null;
+  /** Rebuilt at boot: its children's ids in their recorded start order. */
+  readonly order: readonly string[];
 }
 
 /** Input of a group machine: a new group, or one rebuilt from its record. */
@@ -52,6 +58,8 @@ export interface GroupInput {
     readonly restartedAt: readonly number[];
     readonly restarts: number;
     readonly state: GroupRecordState;
+    readonly children?: readonly string[];
+    readonly cancelReason?: CancelReason;
   };
 }
 
@@ -70,8 +78,11 @@ export function initialGroupContext(input: GroupInput): GroupContext {
     toResume: [],
     current: null,
     stopWith: 'cancel',
-    cancelReason: 'cancelled',
+    cancelReason: input.restored?.cancelReason ?? 'cancelled',
     resumeAt: null,
+    stopAt: null,
+    failedAt: null,
+    order: input.restored?.children ?? [],
   };
 }
 
@@ -168,6 +179,32 @@ export function planStopAll(context: GroupContext, how: StopWith): Partial<Group
   return {
     toStop: how === 'recycle' ? ids.filter((id) => !heldIds.has(id)) : ids,
     stopWith: how,
+  };
+}
+
+/** Its children back in their recorded start order (those the record does not name last). */
+export function inRecordedOrder(context: GroupContext): readonly GroupMember[] {
+  const rank = new Map(context.order.map((id, index) => [id, index]));
+  const last = context.order.length;
+  return [...context.children].sort((a, b) => (rank.get(a.id) ?? last) - (rank.get(b.id) ?? last));
+}
+
+/**
+ * A restart found under way at boot (held runs of a one-for-all or rest-for-one group): the
+ * affected children still running stop first (last started first), then all of them start
+ * again in start order once the latest held one is due.
+ */
+export function planRestoredRestart(context: GroupContext): Partial<GroupContext> {
+  const ids = context.children.map((child) => child.id);
+  const heldIds = new Set(context.held.map((entry) => entry.id));
+  const first = ids.findIndex((id) => heldIds.has(id));
+  const affected = context.settings.strategy === 'rest-for-one' ? ids.slice(first) : ids;
+  return {
+    toStop: [...affected].reverse().filter((id) => !heldIds.has(id)),
+    toResume: affected,
+    resumeAt: Math.max(...context.held.map((entry) => entry.at)),
+    held: [],
+    stopWith: 'recycle',
   };
 }
 

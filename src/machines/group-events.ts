@@ -30,6 +30,10 @@ export interface RestoredGroup {
   readonly restartedAt: readonly number[];
   readonly restarts: number;
   readonly state: GroupRecordState;
+  /** Its children's ids in start order, as recorded. */
+  readonly children: readonly string[];
+  /** Why its subtree was being stopped, if it was. */
+  readonly cancelReason: CancelReason;
 }
 
 export type GroupEvent =

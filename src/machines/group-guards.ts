@@ -4,6 +4,8 @@ import type { GroupEvent } from './group-events.js';
 
 type Guard = (args: { context: GroupContext; event: GroupEvent }) => boolean;
 
+const ERROR_PREFIX = 'xstate.error.actor.';
+
 /** The child an event is about (a run's end names it in its output). */
 export function childOf(event: GroupEvent): string | null {
   switch (event.type) {
@@ -14,7 +16,8 @@ export function childOf(event: GroupEvent): string | null {
     case 'GROUP_ENDED':
       return event.id;
     default:
-      return null;
+      // A child actor that failed (an action threw): `xstate.error.actor.<id>`.
+      return event.type.startsWith(ERROR_PREFIX) ? event.type.slice(ERROR_PREFIX.length) : null;
   }
 }
 
@@ -36,6 +39,9 @@ export const groupGuards = {
   /** A child failed (within the intensity). */
   childFailed: (({ event }) => failure(event)) as Guard,
   oneForOne: (({ context }) => context.settings.strategy === 'one-for-one') as Guard,
+  /** A child failed (within the intensity) in a one-for-one group. */
+  oneForOneFailure: (({ context, event }) =>
+    failure(event) && context.settings.strategy === 'one-for-one') as Guard,
   /** Every child on the stop list has stopped. */
   stopsDone: (({ context }) =>
     context.current === null && !nextMember(context, context.toStop)) as Guard,

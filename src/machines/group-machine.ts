@@ -32,7 +32,26 @@ const loopReports = (self: string) =>
       reenter: true,
       actions: ['dropCurrent', 'removeGroup'],
     },
+    'xstate.error.actor.*': {
+      guard: 'isCurrent',
+      target: self,
+      reenter: true,
+      actions: ['dropCurrent', 'removeRun'],
+    },
   }) as const;
+// A child that fails while a restart (or a resume) is under way is counted, and taken into
+// a restart of its own (the child being waited on, if it is that one, is waited on no more).
+const pastIntensity = {
+  guard: 'exceedsIntensity',
+  target: '#group.failing',
+  actions: ['dropIfCurrent', 'holdChild', 'noteFailure'],
+} as const;
+const restartAgain = {
+  guard: 'childFailed',
+  target: '#group.restarting',
+  reenter: true,
+  actions: ['dropIfCurrent', 'holdChild', 'countRestart', 'planRestart'],
+} as const;
 const stopAll = (how: 'recycle' | 'cancel' | 'give-up') =>
   ({ type: 'planStopAll', params: { how } }) as const;
 // A stop of the whole subtree, from any state that still runs children.
@@ -65,29 +84,45 @@ export const groupMachine = groupSetup.createMachine({
     created: {
       always: [{ guard: 'restored', target: 'restoring' }, { target: 'recording' }],
     },
-    // Its record is durable before its first child starts.
+    // Its record is durable before its first child starts. It has no child yet: a stop
+    // that comes meanwhile is done at once (a record that lands later is deleted after).
     recording: {
       invoke: {
         src: 'writeGroup',
         input: ({ context }) => ({ path: context.path }),
         onDone: 'active',
-        onError: 'stopped',
+        onError: 'refused',
+      },
+      on: {
+        CANCEL: { target: 'stopped', actions: 'recordCancel' },
+        RECYCLE: 'held',
+        RELEASE: 'released',
       },
     },
-    // Rebuilt at boot: its runs are adopted (held ones report), then it takes up its state.
+    // Rebuilt at boot: its runs are adopted (held ones report), then it takes up its
+    // recorded state, its children back in their recorded start order.
     restoring: {
       on: {
         ADD_GROUP: { actions: 'addGroup' },
         ADOPTED: [
-          { guard: 'restoredStopping', target: 'stopping', actions: 'passAdopted' },
-          { guard: 'restoredFailed', target: 'failing', actions: 'passAdopted' },
-          // A restart of the group was under way: its held runs start together, in order.
+          {
+            guard: 'restoredStopping',
+            target: 'stopping',
+            actions: ['restoreOrder', 'passAdopted'],
+          },
+          {
+            guard: 'restoredFailed',
+            target: 'failing',
+            actions: ['restoreOrder', 'passAdopted'],
+          },
+          // A restart of the group was under way: it is carried out again from its start
+          // (the affected runs still alive stop first), and its held runs start together.
           {
             guard: 'heldForGroupRestart',
-            target: 'restarting.waiting',
-            actions: ['passAdopted', 'planResumeHeld'],
+            target: 'restarting',
+            actions: ['restoreOrder', 'passAdopted', 'planRestoredRestart'],
           },
-          { target: 'active', actions: 'passAdopted' },
+          { target: 'active', actions: ['restoreOrder', 'passAdopted'] },
         ],
         ...leaving,
       },
@@ -103,7 +138,7 @@ export const groupMachine = groupSetup.createMachine({
         ADD_GROUP: { actions: 'addGroup' },
         CHILD_HELD: [
           { guard: 'notFailure', target: 'active', reenter: true, actions: 'holdChild' },
-          { guard: 'exceedsIntensity', target: 'failing', actions: 'holdChild' },
+          pastIntensity,
           {
             guard: 'oneForOne',
             target: 'active',
@@ -123,17 +158,7 @@ export const groupMachine = groupSetup.createMachine({
       on: {
         SPAWN_CHILD: { actions: 'acceptChild' },
         ADD_GROUP: { actions: 'addGroup' },
-        // Another failure meanwhile: counted, and taken into the restart under way.
-        CHILD_HELD: [
-          { guard: 'exceedsIntensity', target: 'failing', actions: 'holdChild' },
-          {
-            guard: 'childFailed',
-            target: 'restarting',
-            reenter: true,
-            actions: ['holdChild', 'countRestart', 'planRestart'],
-          },
-          { actions: 'holdChild' },
-        ],
+        CHILD_HELD: [pastIntensity, restartAgain, { actions: 'holdChild' }],
         ...leaving,
       },
       states: {
@@ -157,7 +182,11 @@ export const groupMachine = groupSetup.createMachine({
         resuming: {
           entry: 'resumeNext',
           always: { guard: 'resumesDone', target: '#group.active', actions: 'clearRestart' },
-          on: loopReports('resuming'),
+          on: {
+            ...loopReports('resuming'),
+            // A child that fails as it starts again is a failure, not a report that it started.
+            CHILD_HELD: [pastIntensity, restartAgain, loopReports('resuming').CHILD_HELD],
+          },
         },
       },
     },
@@ -180,7 +209,7 @@ export const groupMachine = groupSetup.createMachine({
           target: 'resumingAll',
           actions: { type: 'planResumeAll', params: { fresh: false } },
         },
-        GIVE_UP: 'givingUp',
+        GIVE_UP: { target: 'givingUp', actions: 'recordGiveUp' },
         CANCEL: leaving.CANCEL,
         RELEASE: leaving.RELEASE,
       },
@@ -192,7 +221,7 @@ export const groupMachine = groupSetup.createMachine({
           target: 'resumingAll',
           actions: { type: 'planResumeAll', params: { fresh: true } },
         },
-        GIVE_UP: 'givingUp',
+        GIVE_UP: { target: 'givingUp', actions: 'recordGiveUp' },
         CANCEL: leaving.CANCEL,
         RELEASE: leaving.RELEASE,
       },
@@ -205,7 +234,22 @@ export const groupMachine = groupSetup.createMachine({
         target: 'active',
         actions: ['clearRestart', 'reportStarted'],
       },
-      on: { ...loopReports('resumingAll'), ...leaving },
+      on: {
+        ...loopReports('resumingAll'),
+        CHILD_HELD: [
+          pastIntensity,
+          // One for one: it waits for its own time, once every other child has started.
+          {
+            guard: 'oneForOneFailure',
+            target: 'resumingAll',
+            reenter: true,
+            actions: ['dropIfCurrent', 'countRestart', 'holdChild'],
+          },
+          restartAgain,
+          loopReports('resumingAll').CHILD_HELD,
+        ],
+        ...leaving,
+      },
     },
     // Given up all the way up: held runs end for good (`restart-limit`), one at a time.
     givingUp: {
@@ -228,6 +272,8 @@ export const groupMachine = groupSetup.createMachine({
     released: { entry: 'reportEnded' },
     // Terminal, not `final` (as runs): the parent removes it when it reports.
     stopped: { entry: 'reportEnded' },
+    // Its record could not be stored: it never ran anything, and nothing of it is kept.
+    refused: { entry: 'reportEnded' },
   },
 });
 

@@ -5,9 +5,11 @@ import {
   childGroupToward,
   countRestart,
   groupSystemId,
+  inRecordedOrder,
   memberOf,
   parentPathOf,
   planRestart,
+  planRestoredRestart,
   planStopAll,
   withoutMember,
   type GroupContext,
@@ -16,7 +18,7 @@ import {
 } from './group-context.js';
 import { groupEffects } from './group-effects.js';
 import type { GroupEvent, HeldCause } from './group-events.js';
-import { groupGuards } from './group-guards.js';
+import { childOf, groupGuards } from './group-guards.js';
 import { failedRunEnd, isWaiting, member, routeDown } from './group-routing.js';
 import { runMachine } from './run-machine.js';
 
@@ -80,6 +82,8 @@ export const groupSetup = setup({
         return;
       }
       const { path, settings, createdAt, restored } = event;
+      // Asked twice before the first was answered: the group exists, nothing more to do.
+      if (memberOf(context, path) !== undefined) return;
       const input: GroupInput = { path, settings, createdAt, ...(restored ? { restored } : {}) };
       enqueue.assign({
         children: ({ context: now, spawn }) => [
@@ -193,7 +197,23 @@ export const groupSetup = setup({
     ),
     recordCancel: assign(({ context, event }) => ({
       cancelReason: event.type === 'CANCEL' ? event.reason : context.cancelReason,
+      stopAt: event.type === 'CANCEL' ? (event.at ?? context.stopAt) : context.stopAt,
     })),
+    recordGiveUp: assign(({ event }) => {
+      assertEvent(event, 'GIVE_UP');
+      return { stopAt: event.at };
+    }),
+    /** The failure past the intensity: its parent counts it at this time. */
+    noteFailure: assign(({ event }) => {
+      assertEvent(event, 'CHILD_HELD');
+      return { failedAt: event.endedAt };
+    }),
+    /** The child a report is about is waited on no more (if it was the one). */
+    dropIfCurrent: assign(({ context, event }) => ({
+      current: childOf(event) === context.current ? null : context.current,
+    })),
+    restoreOrder: assign(({ context }) => ({ children: inRecordedOrder(context), order: [] })),
+    planRestoredRestart: assign(({ context }) => planRestoredRestart(context)),
     /** Every held child starts again (a RESUME from the parent), in start order. */
     planResumeAll: assign(({ context, event }, params: { fresh: boolean }) => {
       assertEvent(event, 'RESUME');
@@ -206,7 +226,7 @@ export const groupSetup = setup({
       };
     }),
     /** Stops the next child on the stop list (one at a time: each verified before the next). */
-    stopNext: enqueueActions(({ context, event, enqueue }) => {
+    stopNext: enqueueActions(({ context, enqueue }) => {
       if (context.current !== null) return;
       // A recycle passes over a child already waiting (held): it is stopped already.
       const index = context.toStop.findIndex((id) => {
@@ -220,11 +240,11 @@ export const groupSetup = setup({
       const id = context.toStop[index] as string;
       const child = memberOf(context, id) as GroupMember;
       enqueue.assign({ current: id, toStop: context.toStop.slice(index + 1) });
-      const at = 'at' in event && typeof event.at === 'number' ? { at: event.at } : {};
+      const at = context.stopAt === null ? {} : { at: context.stopAt };
       if (context.stopWith === 'recycle') enqueue.sendTo(child.ref, { type: 'RECYCLE', ...at });
       // Given up: a waiting child ends `restart-limit`; one still running is cancelled.
       else if (context.stopWith === 'give-up' && isWaiting(child))
-        enqueue.sendTo(child.ref, { type: 'GIVE_UP', at: context.resumeAt ?? 0, ...at });
+        enqueue.sendTo(child.ref, { type: 'GIVE_UP', at: context.stopAt ?? 0 });
       else enqueue.sendTo(child.ref, { type: 'CANCEL', reason: context.cancelReason, ...at });
     }),
     /** Starts the next waiting child on the resume list again (one at a time, start order). */
@@ -249,14 +269,6 @@ export const groupSetup = setup({
       enqueue.sendTo(child.ref, { type: 'RESUME', now: context.resumeAt ?? 0 });
     }),
     /** Held runs found at boot start again together, when the last of them is due. */
-    planResumeHeld: assign(({ context }) => {
-      const held = new Set(context.held.map((entry) => entry.id));
-      return {
-        toResume: context.children.map((child) => child.id).filter((id) => held.has(id)),
-        resumeAt: Math.max(...context.held.map((entry) => entry.at)),
-        held: [],
-      };
-    }),
     clearRestart: assign({ resumeAt: null, toResume: [], toStop: [] }),
     /** A `leave` shutdown: every child is released at once (no signal, nothing to order). */
     releaseAll: enqueueActions(({ context, event, enqueue }) => {
@@ -270,7 +282,7 @@ export const groupSetup = setup({
     }),
     reportHeld: enqueueActions(({ context, self, enqueue }, params: { cause: HeldCause }) => {
       if (self._parent === undefined) return;
-      const at = context.restartedAt.at(-1) ?? context.createdAt;
+      const at = context.failedAt ?? context.restartedAt.at(-1) ?? context.createdAt;
       enqueue.sendParent({
         type: 'CHILD_HELD',
         id: context.path,

@@ -49,11 +49,12 @@ export const runGuards = {
   /** The policy starts another generation after this end, and the intensity allows it. */
   restartAllowed: (({ context }) =>
     restartWanted(context) && withinRestartIntensity(context)) as Guard,
-  /** As `restartAllowed`, for a run of a group: the group decides when. */
+  /**
+   * A run of a group whose policy asks for a restart: its group decides when, and its
+   * group's intensity (not the run's own) limits how often, as in OTP.
+   */
   restartAllowedInGroup: (({ context }) =>
-    context.descriptor.group !== null &&
-    restartWanted(context) &&
-    withinRestartIntensity(context)) as Guard,
+    context.descriptor.group !== null && restartWanted(context)) as Guard,
   /** As `awaitingRestart`, for a run of a group: its rebuilt group decides when. */
   awaitingGroupRestart: (({ context, event }) =>
     context.descriptor.group !== null &&
@@ -63,6 +64,8 @@ export const runGuards = {
   restartWanted: (({ context }) => restartWanted(context)) as Guard,
   /** Its group stopped this generation to restart it, and it may start again. */
   recycledForRestart: (({ context }) => recycledForRestart(context)) as Guard,
+  /** OTP's temporary child: its policy never starts it again. */
+  neverRestarts: (({ context }) => context.descriptor.restart === 'never') as Guard,
   /** The restart timer woke at or after the recorded start time. */
   restartDue: (({ context, event }) =>
     event.type === 'RESTART_DUE' && isDue(context.nextStartAt, event.now)) as Guard,

@@ -20,10 +20,11 @@ const held = {
   stopped: 'reportHeldStopped',
   restored: 'reportHeldRestored',
 } as const;
-const recycleEarly = {
-  target: 'held',
-  actions: ['recordRecycle', 'holdRecycled', held.stopped],
-} as const;
+const recycleEarly = [
+  // OTP's temporary child: stopped by its group's restart, it is not started again.
+  { guard: 'neverRestarts', target: 'done', actions: 'recordRecycle' },
+  { target: 'held', actions: ['recordRecycle', 'holdRecycled', held.stopped] },
+] as const;
 const recycle = { target: 'finalizing', actions: 'recordRecycle' } as const;
 const cancel = { target: 'finalizing', actions: 'recordCancel' } as const;
 const exited = { target: 'finalizing', actions: 'recordProcessExit' } as const;
@@ -161,8 +162,9 @@ export const runMachine = runSetup.createMachine({
         ],
         CANCEL: cancel,
         RELEASE: release,
-        // Its group stops it (a restart): verified before any signal, as a cancel is.
-        RECYCLE: recycle,
+        // Its group stops it (a restart): verified before any signal, as a cancel is. Its
+        // identity could not be read, so its death cannot be proved: it is not restarted.
+        RECYCLE: { target: 'finalizing', actions: 'recordRecycleStop' },
       },
     },
     // A generation ended (its tree verified dead, if it had one): its restart policy decides.

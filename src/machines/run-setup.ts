@@ -173,6 +173,15 @@ export const runSetup = setup({
         endedAt: context.endedAt ?? event.at ?? null,
       };
     }),
+    // An orphan its group stops: a stop, not a restart (nothing proves its tree dead).
+    recordRecycleStop: assign(({ context, event }) => {
+      assertEvent(event, 'RECYCLE');
+      return {
+        stopReason: context.stopReason ?? ('shutdown' as const),
+        endReason: context.endReason ?? ('shutdown' as const),
+        endedAt: context.endedAt ?? event.at ?? null,
+      };
+    }),
     // Given up by its group: it ends with its last generation's details.
     recordGiveUp: assign(({ context, event }) => {
       assertEvent(event, 'GIVE_UP');

@@ -89,6 +89,8 @@ export const supervisorSetup = setup({
     addGroup: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'ADD_GROUP') return;
       const { path, settings, createdAt, restored } = event;
+      // Asked twice before the first was answered: the group exists, nothing more to do.
+      if (context.groups.some((group) => group.id === path)) return;
       if (!path.includes('/')) {
         const input = { path, settings, createdAt, ...(restored ? { restored } : {}) };
         enqueue.assign({

@@ -2,7 +2,7 @@
 // and the state a boot takes it up in. Its runs have records of their own, naming it.
 import { z } from 'zod';
 import type { GroupRecordState } from '../machines/group-context.js';
-import type { GroupSettings } from '../types.js';
+import type { CancelReason, GroupSettings } from '../types.js';
 import { UndecodableValue } from './undecodable-value.js';
 
 export const GROUP_RECORD_SCHEMA_VERSION = 1;
@@ -18,14 +18,23 @@ export interface GroupRecord {
   readonly state: GroupRecordState;
   /** Its children's ids (runs) and paths (groups), in start order. */
   readonly children: readonly string[];
+  /** Why its subtree is being stopped (meaningful in `stopping`). */
+  readonly cancelReason: CancelReason;
   readonly updatedAt: number;
 }
 
 const segment = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}$/;
+const MAX_DEPTH = 8;
 const schema = z.object({
   schemaVersion: z.literal(GROUP_RECORD_SCHEMA_VERSION),
   supervisor: z.string(),
-  path: z.string().refine((path) => path.split('/').every((part) => segment.test(part))),
+  path: z
+    .string()
+    .refine(
+      (path) =>
+        path.split('/').length <= MAX_DEPTH && path.split('/').every((p) => segment.test(p)),
+      'a group path of up to 8 ids',
+    ),
   settings: z.object({
     strategy: z.enum(['one-for-one', 'one-for-all', 'rest-for-one']),
     maxRestarts: z.number().int().nonnegative(),
@@ -36,6 +45,9 @@ const schema = z.object({
   restarts: z.number().int().nonnegative(),
   state: z.enum(['active', 'stopping', 'failed']),
   children: z.array(z.string()),
+  cancelReason: z
+    .enum(['cancelled', 'replaced', 'owner-gone', 'shutdown', 'orphan-killed'])
+    .default('cancelled'),
   updatedAt: z.number(),
 });
 

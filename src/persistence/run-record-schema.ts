@@ -59,7 +59,11 @@ const descriptor = z.object({
   maxRestarts: z.number().int().nonnegative(),
   restartWindowMs: z.number().int().positive(),
   // Added with groups (still version 2): records without it belong to no group.
-  group: z.string().nullable().default(null),
+  group: z
+    .string()
+    .regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}(?:\/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}){0,7}$/)
+    .nullable()
+    .default(null),
 });
 // A run id is an actor id in the supervisor's actor system: it may not contain ':', which
 // the supervisor's own actors use (`rw:store-health`), nor anything a path would trip on.

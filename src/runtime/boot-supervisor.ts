@@ -124,6 +124,8 @@ function restoreGroups(
         restartedAt: record?.restartedAt ?? [],
         restarts: record?.restarts ?? 0,
         state: record?.state ?? 'active',
+        children: record?.children ?? [],
+        cancelReason: record?.cancelReason ?? 'cancelled',
       },
     });
   }

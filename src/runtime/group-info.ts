@@ -25,6 +25,7 @@ const STATES: Readonly<Record<string, GroupStateName>> = {
   stopping: 'stopping',
   stopped: 'stopped',
   released: 'stopped',
+  refused: 'stopped',
 };
 
 /** The public state of a group machine state (`restarting` has substates). */
@@ -35,6 +36,8 @@ export function groupStateOf(value: unknown): GroupStateName {
 
 /** What a group's record keeps of its state. */
 export function recordStateOf(value: unknown): GroupRecordState {
+  // Giving up is a failure the parent answered: a boot asks the parent again.
+  if (value === 'givingUp') return 'failed';
   const state = groupStateOf(value);
   return state === 'stopping' || state === 'failed' ? state : 'active';
 }

@@ -1,7 +1,9 @@
 // Group records: one per group (`<name>/group/<path>`), written ahead when the group is
 // created and again when what a boot needs changes (its state, its restart history, its
 // children). Writes of one group are chained and coalesced (the latest snapshot wins); a
-// group that stopped has its record deleted, one released (a `leave`) keeps it.
+// group that stopped has its record deleted, one released (a `leave`) keeps it. The chain is
+// per path and outlives the actor: a group created again at a path after one ended writes
+// its record only after the old one's last write and delete.
 import type { AnyActorRef } from 'xstate';
 import { GROUP_RECORD_SCHEMA_VERSION, type GroupRecord } from '../persistence/group-record.js';
 import type { RecordStore } from '../persistence/record-store.js';
@@ -10,15 +12,15 @@ import { groupSnapshotOf, recordStateOf, type GroupSnapshot } from './group-info
 
 interface Followed {
   readonly ref: AnyActorRef;
-  tail: Promise<void>;
   /** A write is queued behind the one in flight: it will take the latest snapshot. */
-  queued: boolean;
+  queued: Promise<void> | null;
   last: string | null;
 }
 
 export class GroupRecords {
   private readonly groups = new Map<string, Followed>();
-  private readonly pending = new Set<Promise<void>>();
+  /** Per path: the last write or delete started (settled ones are dropped). */
+  private readonly tails = new Map<string, Promise<void>>();
   private readonly waiters = new Map<string, Array<(ref: AnyActorRef) => void>>();
 
   constructor(
@@ -53,7 +55,7 @@ export class GroupRecords {
 
   /** Follows a group actor from its creation: its record follows its snapshots. */
   follow(path: string, ref: AnyActorRef): void {
-    const followed: Followed = { ref, tail: Promise.resolve(), queued: false, last: null };
+    const followed: Followed = { ref, queued: null, last: null };
     this.groups.set(path, followed);
     for (const waiter of this.waiters.get(path) ?? []) waiter(ref);
     this.waiters.delete(path);
@@ -62,17 +64,18 @@ export class GroupRecords {
         const value = snapshot.value;
         // Before its write-ahead, and while a boot rebuilds it, there is nothing new to say.
         if (value === 'created' || value === 'recording' || value === 'restoring') return;
-        if (value === 'stopped') {
+        if (value === 'stopped' || value === 'refused') {
           this.remove(path, followed);
           return;
         }
-        if (value === 'released') return;
+        // Handed on (a `leave`): the record stays as it was, its runs named in it.
+        if (value === 'releasing' || value === 'released') return;
         const key = JSON.stringify(this.recordOf(snapshot, 0), (k, v: unknown) =>
           k === 'updatedAt' ? undefined : v,
         );
         if (key === followed.last) return;
         followed.last = key;
-        this.track(this.write(path).catch(() => undefined));
+        this.write(path).catch(() => undefined);
       },
       error: (error: unknown) => {
         this.logger.error({ err: error, group: path }, 'group machine failed');
@@ -84,45 +87,40 @@ export class GroupRecords {
   write(path: string): Promise<void> {
     const followed = this.groups.get(path);
     if (followed === undefined) return Promise.reject(new Error(`group ${path} is not followed`));
-    if (followed.queued) return followed.tail;
-    followed.queued = true;
-    const next = followed.tail
-      .catch(() => undefined)
-      .then(async () => {
-        followed.queued = false;
-        const record = this.recordOf(groupSnapshotOf(followed.ref), this.now());
-        await this.store.set(
-          this.store.groupKey(path),
-          record,
-          `write the record of group ${path}`,
-        );
-      });
-    followed.tail = next;
-    next.catch((error: unknown) => {
+    if (followed.queued !== null) return followed.queued;
+    const queued = this.chain(path, async () => {
+      followed.queued = null;
+      const record = this.recordOf(groupSnapshotOf(followed.ref), this.now());
+      await this.store.set(this.store.groupKey(path), record, `write the record of group ${path}`);
+    });
+    followed.queued = queued;
+    queued.catch((error: unknown) => {
       this.logger.warn({ err: error, group: path }, 'could not write a group record');
     });
-    return next;
+    return queued;
   }
 
   /** Every write and delete started so far has landed (or failed). */
   async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    while (this.tails.size > 0) await Promise.all([...this.tails.values()]);
   }
 
   private remove(path: string, followed: Followed): void {
     if (this.groups.get(path) === followed) this.groups.delete(path);
-    const deletion = followed.tail
-      .catch(() => undefined)
-      .then(() => this.store.delete(this.store.groupKey(path)))
-      .catch((error: unknown) => {
-        this.logger.warn({ err: error, group: path }, 'could not delete a group record');
-      });
-    this.track(deletion);
+    this.chain(path, () => this.store.delete(this.store.groupKey(path))).catch((error: unknown) => {
+      this.logger.warn({ err: error, group: path }, 'could not delete a group record');
+    });
   }
 
-  private track(work: Promise<void>): void {
-    this.pending.add(work);
-    void work.finally(() => this.pending.delete(work));
+  // Runs `work` after everything started for `path` before it, whatever that came to.
+  private chain(path: string, work: () => Promise<void>): Promise<void> {
+    const next = (this.tails.get(path) ?? Promise.resolve()).catch(() => undefined).then(work);
+    const settled = next.catch(() => undefined);
+    this.tails.set(path, settled);
+    void settled.then(() => {
+      if (this.tails.get(path) === settled) this.tails.delete(path);
+    });
+    return next;
   }
 
   private recordOf(snapshot: GroupSnapshot, updatedAt: number): GroupRecord {
@@ -137,6 +135,7 @@ export class GroupRecords {
       restarts: context.restarts,
       state: recordStateOf(snapshot.value),
       children: context.children.map((child) => child.id),
+      cancelReason: context.cancelReason,
       updatedAt,
     };
   }

@@ -12,7 +12,14 @@ import {
 import { InvalidOptionError } from '../errors.js';
 import type { RunSpec } from '../options/run-spec.js';
 import type { Clock } from '../support/clock.js';
-import type { CancelReason, GroupInfo, GroupOptions, RunExit, RunInfo } from '../types.js';
+import type {
+  CancelReason,
+  GroupInfo,
+  GroupOptions,
+  GroupSettings,
+  RunExit,
+  RunInfo,
+} from '../types.js';
 import { Group, type GroupOperations } from './group-handle.js';
 import { groupEnded, groupInfoOf, groupSnapshotOf, type GroupSnapshot } from './group-info.js';
 import type { GroupRecords } from './group-records.js';
@@ -44,44 +51,49 @@ export class SupervisorGroups implements GroupOperations {
   async add(path: string, options?: GroupOptions): Promise<Group> {
     parseGroupPath(path);
     const settings = normalizeGroupOptions(options);
-    let existing = this.live(path);
+    let ref = this.live(path);
     // One that is ending is waited out: a new group of the same path follows it.
-    if (existing !== undefined && groupEnded(groupSnapshotOf(existing))) {
-      await waitFor(existing, (snapshot: GroupSnapshot) => snapshot.status !== 'active', {
-        timeout: Infinity,
-      });
-      existing = undefined;
+    if (ref !== undefined && groupEnded(groupSnapshotOf(ref))) {
+      await settle(
+        waitFor(ref, (snapshot: GroupSnapshot) => snapshot.status !== 'active', NO_TIMEOUT),
+      );
+      ref = undefined;
     }
-    if (existing !== undefined) {
-      const conflict = conflictingOption(options, groupSnapshotOf(existing).context.settings);
-      if (conflict !== null) {
-        const current = groupSnapshotOf(existing).context.settings[conflict];
-        throw new InvalidOptionError(
-          conflict,
-          options?.[conflict],
-          `${String(current)}, as group ${path} was created with`,
-        );
-      }
-      return this.ready(path, existing);
+    ref ??= await this.create(path, settings);
+    await settle(waitFor(ref, (s: GroupSnapshot) => !WRITING.has(String(s.value)), NO_TIMEOUT));
+    const snapshot = groupSnapshotOf(ref);
+    if (groupEnded(snapshot)) throw this.notCreated(path, snapshot);
+    const conflict = conflictingOption(options, snapshot.context.settings);
+    if (conflict !== null) {
+      const current = String(snapshot.context.settings[conflict]);
+      const expected = `${current}, as group ${path} was created with`;
+      throw new InvalidOptionError(conflict, options?.[conflict], expected);
     }
+    return new Group(this, path);
+  }
+
+  // Asks the machines for the group: it appears, or the request is refused (and why).
+  private async create(path: string, settings: GroupSettings): Promise<AnyActorRef> {
     const parent = parentPathOf(path);
     if (parent !== null && this.live(parent) === undefined) throw new UnknownGroupError(parent);
-    // The machines answer: the group appears, or the request is refused (and why).
     const created = this.host.records.created(path);
     const answer: { refused: 'not-serving' | 'no-parent' | null } = { refused: null };
     const off = this.host.actor.on('groupRefused', (event) => {
       if (event.path === path) answer.refused = event.reason;
     });
+    const stop = new AbortController();
     try {
-      const createdAt = this.host.clock.now();
-      this.host.actor.send({ type: 'ADD_GROUP', path, settings, createdAt });
-      const ref = await Promise.race([
-        created.ref,
-        waitFor(this.host.actor, (s) => answer.refused !== null || s.status !== 'active', {
-          timeout: Infinity,
-        }).then(() => null),
-      ]);
-      if (ref !== null) return await this.ready(path, ref);
+      this.host.actor.send({ type: 'ADD_GROUP', path, settings, createdAt: this.host.clock.now() });
+      const refused = waitFor(
+        this.host.actor,
+        (s) => answer.refused !== null || s.status !== 'active',
+        { timeout: Infinity, signal: stop.signal },
+      ).then(
+        () => null,
+        () => null,
+      );
+      const ref = await Promise.race([created.ref, refused]);
+      if (ref !== null) return ref;
       if (answer.refused === 'no-parent') {
         throw new RunStateError(
           'E_GROUP_UNAVAILABLE',
@@ -90,9 +102,21 @@ export class SupervisorGroups implements GroupOperations {
       }
       throw new SupervisorStoppedError('the supervisor is not serving: it creates no group');
     } finally {
+      stop.abort();
       created.cancel();
       off.unsubscribe();
     }
+  }
+
+  // Why a group ended before it ran anything: its record, a stop, or the supervisor's end.
+  private notCreated(path: string, snapshot: GroupSnapshot): Error {
+    if (snapshot.value === 'refused')
+      return new StoreError(
+        'E_STORE_UNAVAILABLE',
+        `group ${path} was not created: its record could not be stored`,
+      );
+    if (this.host.actor.getSnapshot().status !== 'active') return new SupervisorStoppedError();
+    return new RunStateError('E_GROUP_UNAVAILABLE', `group ${path} was stopped as it started`);
   }
 
   /**
@@ -140,18 +164,6 @@ export class SupervisorGroups implements GroupOperations {
     return this.host.records.ref(path);
   }
 
-  // Past its write-ahead: a group whose record could not be stored never runs anything.
-  private async ready(path: string, ref: AnyActorRef): Promise<Group> {
-    const past = (s: GroupSnapshot) => s.value !== 'created' && s.value !== 'recording';
-    await waitFor(ref, past, { timeout: Infinity });
-    if (groupEnded(groupSnapshotOf(ref)))
-      throw new StoreError(
-        'E_STORE_UNAVAILABLE',
-        `group ${path} was not created: its record could not be stored`,
-      );
-    return new Group(this, path);
-  }
-
   private subtreeRuns(ref: AnyActorRef): string[] {
     const ids: string[] = [];
     for (const child of groupSnapshotOf(ref).context.children) {
@@ -160,4 +172,16 @@ export class SupervisorGroups implements GroupOperations {
     }
     return ids;
   }
+}
+
+// The states a group writes its record in (the write-ahead), before it runs anything.
+const WRITING: ReadonlySet<string> = new Set(['created', 'recording']);
+const NO_TIMEOUT = { timeout: Infinity } as const;
+
+// A wait whose actor stopped meanwhile is over too: what it became is read after.
+async function settle(wait: Promise<unknown>): Promise<void> {
+  await wait.then(
+    () => undefined,
+    () => undefined,
+  );
 }
