@@ -115,7 +115,8 @@ export class SupervisorGroups implements GroupOperations {
         'E_STORE_UNAVAILABLE',
         `group ${path} was not created: its record could not be stored`,
       );
-    if (this.host.actor.getSnapshot().status !== 'active') return new SupervisorStoppedError();
+    if (!this.host.actor.getSnapshot().matches({ open: 'active' }))
+      return new SupervisorStoppedError();
     return new RunStateError('E_GROUP_UNAVAILABLE', `group ${path} was stopped as it started`);
   }
 
