@@ -28,7 +28,10 @@ export interface Timer {
 /** Where each actor system records its group timers. */
 export const timersOf = new WeakMap<object, Timer[]>();
 
-const pending = <I>() => fromPromise<undefined, I>(() => new Promise(() => undefined));
+// A write that never settles by itself: the model's world sends its outcome. A callback,
+// not a promise: a promise actor's abort allocates an exception at every stop.
+const pending = <I>() =>
+  fromCallback(() => undefined) as unknown as ReturnType<typeof fromPromise<undefined, I>>;
 const inert = <I, E extends { type: string } = RunEvent>() => fromCallback<E, I>(() => undefined);
 const none = () => undefined;
 

@@ -60,13 +60,15 @@ export function selectGroupPaths(maxDepth = 6): Selection {
     const seen = new Set<string>();
     const root = replayModel(variant, []);
     consider(variant, [], root);
-    const queue = [{ events: [] as GroupModelEvent[], model: root }];
+    // Each node keeps the events that lead to it and those it may take next, not its model:
+    // a model is replayed where it is needed (keeping them all costs more in collection).
+    const queue = [{ events: [] as GroupModelEvent[], next: modelEvents(root) }];
     for (let node = queue.shift(); node !== undefined; node = queue.shift()) {
       if (node.events.length >= maxDepth) continue;
       // After a shutdown nothing new happens but its completion.
       if (node.events.some((event) => event.type === 'LEAVE' || event.type === 'SHUTDOWN'))
         continue;
-      for (const event of modelEvents(node.model)) {
+      for (const event of node.next) {
         const events = [...node.events, event];
         const model = replayModel(variant, events);
         if (model.invalid) continue;
@@ -83,7 +85,7 @@ export function selectGroupPaths(maxDepth = 6): Selection {
         }
         if (seen.has(key)) continue;
         seen.add(key);
-        queue.push({ events, model });
+        queue.push({ events, next: modelEvents(model) });
       }
     }
   }
