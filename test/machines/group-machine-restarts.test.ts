@@ -109,6 +109,19 @@ describe('one-for-all and rest-for-one: one child at a time', () => {
     expect(h.context('g').held).toEqual([{ id: 'b', at: 40 }]);
     expect(h.timer('g')).toBe(40);
   });
+  test('a child that ends for good as it starts again leaves the loop; the next one starts', async () => {
+    const h = await four('rest-for-one');
+    h.report('c', held('c', 'failed', 1, 1));
+    stopped(h, 'd');
+    h.fake.clear();
+    h.send('g', { type: 'RESUME_DUE', now: 1 });
+    expect(received(h)).toEqual(['c:RESUME']);
+    h.report('c', ended('c', 'spawn-error'));
+    expect(received(h)).toEqual(['c:RESUME', 'd:RESUME']);
+    h.report('d', { type: 'CHILD_STARTED', id: 'd' });
+    expect(h.state('g')).toBe('active');
+    expect(h.context('g').children.map((child) => child.id)).toEqual(['a', 'b', 'd']);
+  });
 });
 
 describe('the intensity', () => {
