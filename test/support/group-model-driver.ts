@@ -1,0 +1,276 @@
+// Replays a path of the group model against a REAL supervisor: real processes (shell loops
+// that fail on demand, some ignoring SIGTERM), a real SQLite store whose writes the driver
+// can hold or refuse, a manual clock that moves only when the path says a timer is due.
+// After each step every real group actor must have taken exactly the model's transitions
+// (and each run actor too), groups and runs must show the model's states through the public
+// API, and at the end the members' SIGTERMs came in the model's order.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { createSupervisor, type Group, type Supervisor } from '../../src/index.js';
+import { parentPathOf } from '../../src/machines/group-context.js';
+import { groupStateOf } from '../../src/runtime/group-info.js';
+import { GroupModel } from './group-model.js';
+import type { GroupPath } from './group-model-search.js';
+import type { GroupModelEvent } from './group-model-views.js';
+import { itemOf, itemsOf, memberSpec, VARIANTS, type TreeItem } from './group-model-variants.js';
+import { openGatedStore, type GatedStore } from './model-store.js';
+import { ModelWorld } from './model-world.js';
+import { TransitionRecorder } from './transition-recorder.js';
+import { waitUntil } from './wait-for.js';
+
+const WAIT_MS = 15_000;
+
+export class GroupModelDriver {
+  private readonly world = new ModelWorld('runwarden-gmodel-');
+  private readonly recorder = new TransitionRecorder();
+  private readonly model: GroupModel;
+  private readonly ids = new Map<string, string>();
+  private readonly groups = new Map<string, Promise<Group>>();
+  private readonly gates = new Map<string, { open(): void }>();
+  private store!: GatedStore;
+  private sup!: Supervisor;
+  private leaving: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly path: GroupPath,
+    /** Group transitions matched for real, in place, against the model. */
+    private readonly verified: Set<string>,
+  ) {
+    this.model = new GroupModel(path.variant);
+  }
+
+  async execute(): Promise<void> {
+    this.store = await openGatedStore(this.world.home.path);
+    this.sup = await createSupervisor({
+      home: this.world.home.path,
+      name: this.world.name,
+      store: this.store.keyv,
+      clock: this.world.clock,
+      inspect: this.recorder.inspect,
+    });
+    for (const item of VARIANTS[this.path.variant].setup) await this.create(item);
+    await this.expectModel('the setup');
+    for (const [index, event] of this.path.events.entries()) {
+      // The model first: what it says decides which answers the driver waits for.
+      this.model.apply(event);
+      await this.realize(event);
+      await this.expectModel(`step ${index + 1} (${event.type})`);
+    }
+    await this.leaving;
+    expect(this.sup.state, 'the supervisor at the end').toBe('stopped');
+  }
+
+  /** Ends what is left (by verified identity), opens every gate, removes the home. */
+  async cleanup(): Promise<void> {
+    this.recorder.pause();
+    try {
+      for (const id of this.ids.values()) await this.world.endMarked(id);
+      for (const gate of this.gates.values()) gate.open();
+      if (this.sup.state !== 'stopped') await this.sup.shutdown({ runs: 'leave' });
+      await this.store.close();
+    } finally {
+      this.world.home.remove();
+    }
+  }
+
+  // A setup item: a group (with a handle for later), or a member started and ready.
+  private async create(item: TreeItem): Promise<void> {
+    if (item.kind === 'group') {
+      const group = this.addGroup(item.path);
+      await group;
+      return;
+    }
+    const group = await this.handle(item.path);
+    const run = await group.spawn(memberSpec(this.world.home.path, item));
+    this.ids.set(item.name, run.id);
+  }
+
+  private async realize(event: GroupModelEvent): Promise<void> {
+    switch (event.type) {
+      case 'FAIL':
+        writeFileSync(join(this.world.home.path, `fail-${event.name}`), '');
+        return;
+      case 'KILL':
+        await this.world.endMarked(this.id(event.name));
+        return;
+      case 'DUE':
+        this.world.clock.advanceTo(this.world.clock.now());
+        return;
+      case 'DUE_HOLD':
+      case 'DUE_REFUSE': {
+        // Its record says `held` (the write of that state landed): its next write is the
+        // write-ahead of the generation the timer starts.
+        const key = `${this.world.name}/run/${this.id(event.name)}`;
+        await waitUntil(
+          async () => (await this.store.keyv.get<Stored>(key))?.snapshot.value === 'held',
+          WAIT_MS,
+          `the record of ${event.name} held`,
+        );
+        this.gates.set(
+          event.name,
+          this.store.gateNext(key, event.type === 'DUE_HOLD' ? 'hold' : 'refuse'),
+        );
+        this.world.clock.advanceTo(this.world.clock.now());
+        return;
+      }
+      case 'OPEN':
+        this.gates.get(event.name)?.open();
+        return;
+      case 'CANCEL_RUN':
+        void this.sup.cancel(this.id(event.name)).catch(() => undefined);
+        return;
+      case 'CANCEL':
+        void this.sup.cancelGroup(event.path).catch(() => undefined);
+        return;
+      case 'SPAWN':
+        return this.spawnExtra(event.name);
+      case 'ADD': {
+        const item = itemOf(this.path.variant, event.path);
+        if (item.kind === 'group' && item.refused)
+          this.store.gateNext(`${this.world.name}/group/${event.path}`, 'refuse');
+        await this.expectAnswer(this.addGroup(event.path), event.path);
+        return;
+      }
+      case 'LEAVE':
+      case 'SHUTDOWN':
+        this.leaving = this.sup.shutdown({ runs: event.type === 'LEAVE' ? 'leave' : 'kill' });
+    }
+  }
+
+  // An extra member: its run id is known as its run starts recording (or it is refused).
+  private async spawnExtra(name: string): Promise<void> {
+    const item = itemOf(this.path.variant, name);
+    if (item.kind !== 'run') return;
+    const known = new Set(this.ids.values());
+    const off = this.sup.onEvent((event) => {
+      if (event.type === 'run.state' && !known.has(event.runId) && !this.ids.has(name))
+        this.ids.set(name, event.runId);
+    });
+    const group = await this.handle(item.path);
+    const answer = group.spawn(memberSpec(this.world.home.path, item));
+    // Started, or refused, as the model says; a run whose write-ahead is held (behind a held
+    // write) answers only later, as what follows decides: it is not waited for.
+    const state = this.model.runState(name);
+    if (state === 'running' || state === 'none') await this.expectAnswer(answer, name);
+    else void answer.catch(() => undefined);
+    off();
+  }
+
+  // A spawn or a group the model refused must be refused for real, with the error saying why:
+  // its group (or its parent) takes nothing new, or the store refused the group's record.
+  private async expectAnswer(answer: Promise<unknown>, what: string): Promise<void> {
+    const item = itemOf(this.path.variant, what);
+    let refusal: string | null = null;
+    if (item.kind === 'run') {
+      if (this.model.runState(what) === 'none') refusal = 'E_GROUP_UNAVAILABLE';
+    } else if (!this.model.activeGroups.has(what)) {
+      const stored = this.model.groupState(what) === 'gone' && item.refused;
+      refusal = stored ? 'E_STORE_UNAVAILABLE' : 'E_GROUP_UNAVAILABLE';
+    }
+    const code = await answer.then(
+      () => null,
+      (error: unknown) => (error as { code?: string }).code ?? String(error),
+    );
+    expect(code, `how ${what} was answered`).toBe(refusal);
+  }
+
+  private addGroup(path: string): Promise<Group> {
+    const item = itemOf(this.path.variant, path);
+    if (item.kind !== 'group') throw new Error(`${path} is no group`);
+    const parent = parentPathOf(path);
+    const id = path.slice(path.lastIndexOf('/') + 1);
+    const made =
+      parent === null
+        ? this.sup.group(id, item.settings)
+        : this.handle(parent).then((group) => group.group(id, item.settings));
+    this.groups.set(path, made);
+    return made;
+  }
+
+  private handle(path: string): Promise<Group> {
+    const group = this.groups.get(path);
+    if (group === undefined) throw new Error(`no handle for group ${path}`);
+    return group;
+  }
+
+  // The real actors took exactly the model's transitions so far (an unexpected one fails at
+  // once); then the public API shows the model's states, and running members are ready.
+  private async expectModel(what: string): Promise<void> {
+    const expected = this.model.recorder.actorLogs('group');
+    const matched = () =>
+      this.sameLogs(this.recorder.actorLogs('group'), expected, `${what}: groups`) &&
+      this.members().every(([name, id]) =>
+        this.sameLogs([this.recorder.keysOf(id)], [this.model.recorder.keysOf(name)], name),
+      );
+    await waitUntil(matched, WAIT_MS, `${what}: the model's transitions`).catch(() => {
+      const real = this.members().map(([name, id]) => [name, this.recorder.keysOf(id).at(-1)]);
+      const model = this.members().map(([name]) => [name, this.model.recorder.keysOf(name).at(-1)]);
+      const groups = JSON.stringify([this.recorder.actorLogs('group'), expected]);
+      throw new Error(
+        `${what}: real ${JSON.stringify(real)}, model ${JSON.stringify(model)}; groups ${groups}`,
+      );
+    });
+    for (const key of expected.flat()) this.verified.add(key);
+    // Every SIGTERM the model sent reached its member (a stubborn one logs it, and goes on).
+    await waitUntil(() => this.stops().length >= this.model.stops.length, WAIT_MS, 'the SIGTERMs');
+    expect(this.stops(), `${what}: the order members were signalled in`).toEqual(this.model.stops);
+    for (const [name, id] of this.members()) {
+      const state = this.model.runState(name);
+      expect(this.sup.get(id)?.state, `${what}: run ${name}`).toBe(state);
+      const generation = this.model.runContext(name)?.generation ?? 0;
+      if (state === 'running')
+        await waitUntil(
+          () => this.lines().includes(`ready ${name} ${generation}`),
+          WAIT_MS,
+          `${name} ready`,
+        );
+    }
+    // Groups while the supervisor serves (a `leave` keeps released groups listed as stopped).
+    if (this.model.serving())
+      for (const item of itemsOf(VARIANTS[this.path.variant])) {
+        if (item.kind !== 'group') continue;
+        const modelState = this.model.groupState(item.path).split('.')[0] ?? '';
+        const real = this.sup.findGroup(item.path)?.info()?.state;
+        const gone = ['gone', 'stopped'].includes(modelState);
+        expect(real, `${what}: group ${item.path}`).toBe(
+          gone ? undefined : groupStateOf(modelState),
+        );
+      }
+  }
+
+  // Whether `real` equals `model`; throws once `real` is no prefix of it (it diverged).
+  private sameLogs(real: string[][], model: string[][], what: string): boolean {
+    const diverged =
+      real.length > model.length ||
+      real.some((log, i) => log.some((key, j) => model[i]?.[j] !== key));
+    if (diverged)
+      throw new Error(
+        `${what}: the model takes ${JSON.stringify(model)}, for real ${JSON.stringify(real)}`,
+      );
+    return real.length === model.length && real.every((log, i) => log.length === model[i]?.length);
+  }
+
+  private members(): Array<[string, string]> {
+    return [...this.ids.entries()];
+  }
+
+  private id(name: string): string {
+    const id = this.ids.get(name);
+    if (id === undefined) throw new Error(`member ${name} has no run`);
+    return id;
+  }
+
+  private stops(): string[] {
+    return this.lines().filter((line) => line.startsWith('stop '));
+  }
+
+  private lines(): string[] {
+    const log = join(this.world.home.path, 'session.log');
+    return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  }
+}
+
+interface Stored {
+  readonly snapshot: { readonly value: unknown };
+}
