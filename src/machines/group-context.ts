@@ -29,8 +29,13 @@ export interface GroupContext {
   /** When each restart of the current window began, oldest first (the intensity). */
   readonly restartedAt: readonly number[];
   readonly restarts: number;
-  /** Children stopped and waiting to start again at `at` (one at a time, in start order). */
+  /** One for one: children waiting to start again at `at` (the group's timer). */
   readonly held: readonly { readonly id: string; readonly at: number }[];
+  /**
+   * Every child that reported it stopped and waits for this group (`CHILD_HELD`), and has
+   * not been sent `RESUME` since: known from the children's own reports.
+   */
+  readonly waiting: readonly string[];
   /** Children still to stop, the next first (reverse start order). */
   readonly toStop: readonly string[];
   /** Children still to start again, the next first (start order). */
@@ -74,6 +79,7 @@ export function initialGroupContext(input: GroupInput): GroupContext {
     restartedAt: input.restored?.restartedAt ?? [],
     restarts: input.restored?.restarts ?? 0,
     held: [],
+    waiting: [],
     toStop: [],
     toResume: [],
     current: null,
@@ -114,6 +120,7 @@ export function withoutMember(context: GroupContext, id: string): Partial<GroupC
   return {
     children: context.children.filter((child) => child.id !== id),
     held: context.held.filter((entry) => entry.id !== id),
+    waiting: context.waiting.filter((other) => other !== id),
     toStop: context.toStop.filter((other) => other !== id),
     toResume: context.toResume.filter((other) => other !== id),
     current: context.current === id ? null : context.current,
@@ -158,12 +165,12 @@ export function planRestart(
   at: number,
 ): Partial<GroupContext> {
   const affected = affectedBy(context, failedId);
-  const heldIds = new Set(context.held.map((entry) => entry.id));
+  const waiting = new Set(context.waiting);
   const resume = new Set([...context.toResume, ...affected]);
   return {
     toStop: unique([
       ...context.toStop,
-      ...[...affected].reverse().filter((id) => id !== failedId && !heldIds.has(id)),
+      ...[...affected].reverse().filter((id) => id !== failedId && !waiting.has(id)),
     ]),
     toResume: context.children.map((child) => child.id).filter((id) => resume.has(id)),
     held: context.held.filter((entry) => !resume.has(entry.id)),
@@ -172,12 +179,12 @@ export function planRestart(
   };
 }
 
-/** Every child, last started first, is stopped `how`; those held are not stopped twice. */
+/** Every child, last started first, is stopped `how`; those waiting are not stopped twice. */
 export function planStopAll(context: GroupContext, how: StopWith): Partial<GroupContext> {
-  const heldIds = new Set(context.held.map((entry) => entry.id));
+  const waiting = new Set(context.waiting);
   const ids = context.children.map((child) => child.id).reverse();
   return {
-    toStop: how === 'recycle' ? ids.filter((id) => !heldIds.has(id)) : ids,
+    toStop: how === 'recycle' ? ids.filter((id) => !waiting.has(id)) : ids,
     stopWith: how,
   };
 }
@@ -196,16 +203,21 @@ export function inRecordedOrder(context: GroupContext): readonly GroupMember[] {
  */
 export function planRestoredRestart(context: GroupContext): Partial<GroupContext> {
   const ids = context.children.map((child) => child.id);
-  const heldIds = new Set(context.held.map((entry) => entry.id));
-  const first = ids.findIndex((id) => heldIds.has(id));
+  const waiting = new Set(context.waiting);
+  const first = ids.findIndex((id) => waiting.has(id));
   const affected = context.settings.strategy === 'rest-for-one' ? ids.slice(first) : ids;
   return {
-    toStop: [...affected].reverse().filter((id) => !heldIds.has(id)),
+    toStop: [...affected].reverse().filter((id) => !waiting.has(id)),
     toResume: affected,
     resumeAt: Math.max(...context.held.map((entry) => entry.at)),
     held: [],
     stopWith: 'recycle',
   };
+}
+
+/** Whether the child `id` waits for this group (it said so, and was not resumed since). */
+export function isWaiting(context: GroupContext, id: string): boolean {
+  return context.waiting.includes(id);
 }
 
 /** The earliest time a one-for-one held child is due, or null. */

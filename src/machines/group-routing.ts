@@ -38,12 +38,3 @@ export function routeDown(
   if (event.type === 'ADD_GROUP') return { up: { type: 'GROUP_REFUSED', path: event.path } };
   return null;
 }
-
-/**
- * Whether a child waits for this group to start it again: a run `held`, a group `held` or
- * `failed` (read from its snapshot, which is its own truth: a plan made earlier may be stale).
- */
-export function isWaiting(child: GroupMember): boolean {
-  const { value } = child.ref.getSnapshot() as { value: unknown };
-  return value === 'held' || (child.kind === 'group' && value === 'failed');
-}

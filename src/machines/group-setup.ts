@@ -6,6 +6,7 @@ import {
   countRestart,
   groupSystemId,
   inRecordedOrder,
+  isWaiting,
   memberOf,
   parentPathOf,
   planRestart,
@@ -19,7 +20,7 @@ import {
 import { groupEffects } from './group-effects.js';
 import type { GroupEvent, HeldCause } from './group-events.js';
 import { childOf, groupGuards } from './group-guards.js';
-import { failedRunEnd, isWaiting, member, routeDown } from './group-routing.js';
+import { failedRunEnd, member, routeDown } from './group-routing.js';
 import { runMachine } from './run-machine.js';
 
 /** Whether an event for `path` is for this group itself (not one below it). */
@@ -172,7 +173,8 @@ export const groupSetup = setup({
     holdChild: assign(({ context, event }) => {
       assertEvent(event, 'CHILD_HELD');
       const held = context.held.filter((entry) => entry.id !== event.id);
-      return { held: [...held, { id: event.id, at: event.at }] };
+      const waiting = context.waiting.filter((id) => id !== event.id);
+      return { held: [...held, { id: event.id, at: event.at }], waiting: [...waiting, event.id] };
     }),
     countRestart: assign(({ context, event }) => {
       assertEvent(event, 'CHILD_HELD');
@@ -190,7 +192,10 @@ export const groupSetup = setup({
       for (const child of context.children) {
         if (due.has(child.id)) enqueue.sendTo(child.ref, { type: 'RESUME', now: event.now });
       }
-      enqueue.assign({ held: context.held.filter((entry) => !due.has(entry.id)) });
+      enqueue.assign({
+        held: context.held.filter((entry) => !due.has(entry.id)),
+        waiting: context.waiting.filter((id) => !due.has(id)),
+      });
     }),
     planStopAll: assign(({ context }, params: { how: 'recycle' | 'cancel' | 'give-up' }) =>
       planStopAll(context, params.how),
@@ -231,7 +236,7 @@ export const groupSetup = setup({
       // A recycle passes over a child already waiting (held): it is stopped already.
       const index = context.toStop.findIndex((id) => {
         const child = memberOf(context, id);
-        return child !== undefined && !(context.stopWith === 'recycle' && isWaiting(child));
+        return child !== undefined && !(context.stopWith === 'recycle' && isWaiting(context, id));
       });
       if (index < 0) {
         enqueue.assign({ toStop: [] });
@@ -243,7 +248,7 @@ export const groupSetup = setup({
       const at = context.stopAt === null ? {} : { at: context.stopAt };
       if (context.stopWith === 'recycle') enqueue.sendTo(child.ref, { type: 'RECYCLE', ...at });
       // Given up: a waiting child ends `restart-limit`; one still running is cancelled.
-      else if (context.stopWith === 'give-up' && isWaiting(child))
+      else if (context.stopWith === 'give-up' && isWaiting(context, id))
         enqueue.sendTo(child.ref, { type: 'GIVE_UP', at: context.stopAt ?? 0 });
       else enqueue.sendTo(child.ref, { type: 'CANCEL', reason: context.cancelReason, ...at });
     }),
@@ -251,10 +256,9 @@ export const groupSetup = setup({
     resumeNext: enqueueActions(({ context, enqueue }) => {
       if (context.current !== null) return;
       // A child not waiting (it never stopped, or started meanwhile) is passed over.
-      const index = context.toResume.findIndex((id) => {
-        const child = memberOf(context, id);
-        return child !== undefined && isWaiting(child);
-      });
+      const index = context.toResume.findIndex(
+        (id) => memberOf(context, id) !== undefined && isWaiting(context, id),
+      );
       if (index < 0) {
         enqueue.assign({ toResume: [] });
         return;
@@ -265,6 +269,7 @@ export const groupSetup = setup({
         current: id,
         toResume: context.toResume.slice(index + 1),
         held: context.held.filter((entry) => entry.id !== id),
+        waiting: context.waiting.filter((other) => other !== id),
       });
       enqueue.sendTo(child.ref, { type: 'RESUME', now: context.resumeAt ?? 0 });
     }),

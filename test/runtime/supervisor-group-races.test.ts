@@ -7,7 +7,7 @@ import { createSupervisor, type Supervisor } from '../../src/index.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
 
-const cleanups: Array<() => Promise<unknown> | void> = [];
+const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
@@ -31,7 +31,11 @@ class GatedMap extends Map<string, unknown> {
   // @ts-expect-error: Keyv awaits whatever its store's `set` returns
   override set(key: string, value: unknown): Promise<this> | this {
     if (this.gated && key.includes('/group/'))
-      return new Promise((resolve) => this.waiting.push(() => resolve(super.set(key, value))));
+      return new Promise((resolve) => {
+        this.waiting.push(() => {
+          resolve(super.set(key, value));
+        });
+      });
     return super.set(key, value);
   }
 }
@@ -102,10 +106,7 @@ test('start order survives a leave and a boot: stops and rest-for-one follow it 
 });
 
 // The group record at `path` as Keyv stored it in the map (serialized), or undefined.
-function storedGroup(
-  map: Map<string, unknown>,
-  path: string,
-): { settings: { strategy: string } } | undefined {
+function storedGroup(map: GatedMap, path: string): { settings: { strategy: string } } | undefined {
   const key = [...map.keys()].find((k) => k.endsWith(`/group/${path}`));
   const raw = key === undefined ? undefined : map.get(key);
   if (raw === undefined) return undefined;
