@@ -67,7 +67,10 @@ test('a spawn into a stopping group is refused with 409 E_GROUP_UNAVAILABLE; not
   ).toEqual({
     status: 409,
     body: {
-      error: { code: 'E_GROUP_UNAVAILABLE', message: 'the parent of group slow/sub is stopping' },
+      error: {
+        code: 'E_GROUP_UNAVAILABLE',
+        message: 'group slow/sub was not created: its parent group is stopping or gone',
+      },
     },
   });
   const cli = await runCli(home, ['run', '--group', 'slow', '--', 'true']);

@@ -160,6 +160,8 @@ test('runs spawned into groups show in the tree; cancelling a group ends its sub
     command: run.command,
     pid: run.pid,
     scopeKey: null,
+    restarts: 0,
+    generation: 1,
   });
   const groupNode = (path: string, settings: object, children: unknown[]) => ({
     kind: 'group',

@@ -92,7 +92,10 @@ test('the stream sends the group list whenever it changed; GET /v1/tree holds th
   // Groups with no run: no supervisor event announces them, the group list does.
   const web = await sup.group('web', { strategy: 'rest-for-one' });
   await web.group('db');
-  const listed = await groupsBecome((groups) => groups.length === 2, 'both groups listed');
+  const listed = await groupsBecome(
+    (groups) => groups.length === 2 && groups.every((group) => group.state === 'active'),
+    'both groups listed, past their write-ahead',
+  );
   expect(listed.map((group) => [group.path, group.state, group.strategy])).toEqual([
     ['web', 'active', 'rest-for-one'],
     ['web/db', 'active', 'one-for-one'],
