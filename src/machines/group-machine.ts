@@ -245,7 +245,8 @@ export const groupMachine = groupSetup.createMachine({
             reenter: true,
             actions: ['dropIfCurrent', 'countRestart', 'holdChild'],
           },
-          restartAgain,
+          // Its parent started it again: that is done, whatever restart of its own follows.
+          { ...restartAgain, actions: [...restartAgain.actions, 'reportStarted'] },
           loopReports('resumingAll').CHILD_HELD,
         ],
         ...leaving,
