@@ -23,7 +23,7 @@ const held = {
 const recycleEarly = [
   // OTP's temporary child: stopped by its group's restart, it is not started again.
   { guard: 'neverRestarts', target: 'done', actions: 'recordRecycle' },
-  { target: 'held', actions: ['recordRecycle', 'holdRecycled', held.stopped] },
+  { target: 'held', actions: ['recordRecycle', held.stopped, 'holdRecycled'] },
 ] as const;
 const recycle = { target: 'finalizing', actions: 'recordRecycle' } as const;
 const cancel = { target: 'finalizing', actions: 'recordCancel' } as const;
@@ -171,11 +171,11 @@ export const runMachine = runSetup.createMachine({
     // A run of a group waits for its group (`held`) instead of restarting by itself.
     ending: {
       always: [
-        { guard: 'recycledForRestart', target: 'held', actions: ['holdRecycled', held.stopped] },
+        { guard: 'recycledForRestart', target: 'held', actions: [held.stopped, 'holdRecycled'] },
         {
           guard: 'restartAllowedInGroup',
           target: 'held',
-          actions: ['scheduleRestart', held.failed],
+          actions: [held.failed, 'scheduleRestart'],
         },
         { guard: 'restartAllowed', target: 'backoff', actions: 'scheduleRestart' },
         { guard: 'restartWanted', target: 'done', actions: 'limitRestarts' },

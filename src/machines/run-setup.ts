@@ -19,12 +19,21 @@ import {
   limitRestarts,
   scheduleRestart,
 } from './run-restart-actions.js';
-import { generationEndedAt } from './run-restarts.js';
+import { generationEndedAt, restartDelay } from './run-restarts.js';
 
-/** What a run of a group tells it when it stops and waits for it, and why. */
+/**
+ * What a run of a group tells it when it stops and waits for it, and why. Sent before the
+ * transition's own changes (which clear the generation's end): a failure is counted when it
+ * happened, and comes with the time its own backoff would start it again.
+ */
 function heldEvent(context: RunContext, cause: 'failed' | 'stopped' | 'restored') {
   const endedAt = generationEndedAt(context);
-  const at = context.nextStartAt ?? endedAt;
+  const at =
+    cause === 'failed'
+      ? endedAt + restartDelay(context).delayMs
+      : cause === 'stopped'
+        ? endedAt
+        : (context.nextStartAt ?? endedAt);
   return { type: 'CHILD_HELD' as const, id: context.runId, cause, at, endedAt };
 }
 
