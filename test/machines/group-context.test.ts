@@ -9,10 +9,13 @@ import {
   exceedsIntensity,
   groupSystemId,
   initialGroupContext,
+  inRecordedOrder,
+  isWaiting,
   memberOf,
   nextResumeAt,
   parentPathOf,
   planRestart,
+  planRestoredRestart,
   planStopAll,
   recentGroupRestarts,
   withoutMember,
@@ -43,21 +46,34 @@ describe('a new or restored context', () => {
       children: [],
       restartedAt: [],
       restarts: 0,
+      held: [],
+      waiting: [],
       current: null,
       stopWith: 'cancel',
       cancelReason: 'cancelled',
       resumeAt: null,
+      stopAt: null,
+      failedAt: null,
+      order: [],
     });
   });
 
-  test('a restored group keeps its recorded history and state', () => {
-    const restored = { restartedAt: [3, 4], restarts: 9, state: 'failed' as const };
+  test('a restored group keeps its recorded history, state, start order and stop reason', () => {
+    const restored = {
+      restartedAt: [3, 4],
+      restarts: 9,
+      state: 'stopping' as const,
+      children: ['b', 'a'],
+      cancelReason: 'shutdown' as const,
+    };
     const made = initialGroupContext({ path: 'g', settings: settings(), createdAt: 0, restored });
     expect(made).toMatchObject({
       origin: 'record',
-      restoredState: 'failed',
+      restoredState: 'stopping',
       restartedAt: [3, 4],
       restarts: 9,
+      order: ['b', 'a'],
+      cancelReason: 'shutdown',
     });
   });
 });
@@ -85,6 +101,7 @@ describe('paths and members', () => {
   test('a member that leaves leaves every list, and is no longer current', () => {
     const c = context('one-for-all', {
       held: [{ id: 'b', at: 1 }],
+      waiting: ['b', 'c'],
       toStop: ['c', 'b'],
       toResume: ['b', 'c'],
       current: 'b',
@@ -92,6 +109,7 @@ describe('paths and members', () => {
     expect(withoutMember(c, 'b')).toEqual({
       children: ['a', 'c', 'd'].map(run),
       held: [],
+      waiting: ['c'],
       toStop: ['c'],
       toResume: ['c'],
       current: null,
@@ -161,14 +179,14 @@ describe('planning a restart', () => {
     });
   });
 
-  test('a child already held is not stopped again; it starts with the others', () => {
-    const c = context('one-for-all', { held: [{ id: 'b', at: 5 }] });
+  test('a child already waiting is not stopped again; it starts with the others', () => {
+    const c = context('one-for-all', { held: [{ id: 'b', at: 5 }], waiting: ['b'] });
     expect(planRestart(c, 'b', 40)).toMatchObject({
       toStop: ['d', 'c', 'a'],
       held: [],
       resumeAt: 40,
     });
-    const other = context('one-for-all', { held: [{ id: 'c', at: 5 }] });
+    const other = context('one-for-all', { held: [{ id: 'c', at: 5 }], waiting: ['c'] });
     expect(planRestart(other, 'b', 40)).toMatchObject({ toStop: ['d', 'a'], held: [] });
   });
 
@@ -176,13 +194,9 @@ describe('planning a restart', () => {
     expect(planRestart(context('one-for-all', { resumeAt: 90 }), 'b', 40).resumeAt).toBe(90);
   });
 
-  // Bug (group-context.ts planRestart): a restart under way drops its failed child from
-  // `held` (it is on the resume list), so a second failure's plan no longer knows that child
-  // is stopped and puts it on the stop list again: the group sends RECYCLE to a held run,
-  // which ignores it, and the group waits for a report that never comes.
-  test.fails('a second failure does not stop again a child the restart already stopped', () => {
+  test('a second failure does not stop again a child the restart already stopped', () => {
     const first = { ...context('one-for-all'), ...planRestart(context('one-for-all'), 'a', 10) };
-    // d stopped (held), c is being stopped now, when b fails by itself.
+    // a failed first, d stopped (both wait), c is being stopped now, when b fails by itself.
     const during: GroupContext = {
       ...first,
       toStop: ['b'],
@@ -191,17 +205,49 @@ describe('planning a restart', () => {
         { id: 'd', at: 10 },
         { id: 'b', at: 11 },
       ],
+      waiting: ['a', 'd', 'b'],
     };
     const second = planRestart(during, 'b', 11);
-    // a (failed first) and b (failed now) are held: only c, being stopped, is left to wait for.
-    expect(second.toStop?.filter((id) => id !== 'c')).toEqual([]);
+    // Whatever is on the stop list but c (waited on now) waits already: stopNext passes over
+    // it, so no child that waits is asked to stop again. All four start again, at b's time.
+    expect(second.toStop?.filter((id) => id !== 'c' && !isWaiting(during, id))).toEqual([]);
+    expect(second).toMatchObject({ toResume: ['a', 'b', 'c', 'd'], held: [], resumeAt: 11 });
+  });
+});
+
+describe('a restart found under way at boot', () => {
+  const held = [
+    { id: 'b', at: 30 },
+    { id: 'd', at: 50 },
+  ];
+
+  test.each([
+    ['one-for-all', ['c', 'a'], ['a', 'b', 'c', 'd']],
+    ['rest-for-one', ['c'], ['b', 'c', 'd']],
+  ] as const)(
+    '%s: the affected running children stop first; all start at the latest time',
+    (strategy, toStop, toResume) => {
+      const c = context(strategy, { held, waiting: ['b', 'd'] });
+      expect(planRestoredRestart(c)).toEqual({
+        toStop,
+        toResume,
+        resumeAt: 50,
+        held: [],
+        stopWith: 'recycle',
+      });
+    },
+  );
+
+  test('its children are put back in their recorded start order; others come last', () => {
+    const c = context('one-for-all', { order: ['c', 'a', 'gone'] });
+    expect(inRecordedOrder(c).map((child) => child.id)).toEqual(['c', 'a', 'b', 'd']);
   });
 });
 
 describe('planning a stop of every child', () => {
-  const c = context('one-for-one', { held: [{ id: 'b', at: 5 }] });
+  const c = context('one-for-one', { held: [{ id: 'b', at: 5 }], waiting: ['b'] });
 
-  test('a recycle skips children already held', () => {
+  test('a recycle skips children already waiting', () => {
     expect(planStopAll(c, 'recycle')).toEqual({ toStop: ['d', 'c', 'a'], stopWith: 'recycle' });
   });
 

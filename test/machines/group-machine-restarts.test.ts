@@ -32,7 +32,7 @@ describe('one-for-all and rest-for-one: one child at a time', () => {
     expect(h.context('g')).toMatchObject({ restarts: 1, current: 'd' });
     expect(received(h)).toEqual(['d:RECYCLE']);
     // Reports of another child do not move the loop on.
-    h.report('a', held('a', 'restored', 25));
+    h.report('a', { type: 'CHILD_STARTED', id: 'a' });
     expect(received(h)).toEqual(['d:RECYCLE']);
     stopped(h, 'd');
     expect(received(h)).toEqual(['d:RECYCLE', 'c:RECYCLE']);
@@ -57,6 +57,22 @@ describe('one-for-all and rest-for-one: one child at a time', () => {
     expect(h.fake.events('c')).toEqual([{ type: 'RESUME', now: 25 }]);
     expect(h.state('g')).toBe('active');
     expect(h.context('g')).toMatchObject({ held: [], toStop: [], toResume: [], resumeAt: null });
+  });
+
+  test('a child that says it waits already (held) is not stopped again, and starts with the others', async () => {
+    const h = await four('one-for-all');
+    h.report('b', held('b', 'failed', 25, 20));
+    // a stopped by itself meanwhile: it waits for its group, known from its own report.
+    h.report('a', held('a', 'stopped', 25));
+    expect(h.context('g').waiting).toEqual(['b', 'a']);
+    stopped(h, 'd');
+    stopped(h, 'c');
+    expect(received(h)).toEqual(['d:RECYCLE', 'c:RECYCLE']);
+    expect(h.state('g')).toBe('restarting.waiting');
+    h.send('g', { type: 'RESUME_DUE', now: 25 });
+    for (const id of IDS) h.report(id, { type: 'CHILD_STARTED', id });
+    expect(received(h).slice(2)).toEqual(IDS.map((id) => `${id}:RESUME`));
+    expect(h.context('g').waiting).toEqual([]);
   });
 
   test('rest-for-one: only those started after the failed one stop; all of them start again', async () => {
@@ -96,19 +112,45 @@ describe('one-for-all and rest-for-one: one child at a time', () => {
     expect(h.reported()).toContain('RUN_ENDED d');
   });
 
-  test('a child that fails as it starts again is held; the others go on, and the timer resumes it', async () => {
+  test('a child that fails as it starts again is a failure: counted, and the restart begins again', async () => {
     const h = await four('one-for-all');
     h.report('d', held('d', 'failed', 1, 1));
     for (const id of ['c', 'b', 'a']) stopped(h, id);
     h.send('g', { type: 'RESUME_DUE', now: 1 });
     h.report('a', { type: 'CHILD_STARTED', id: 'a' });
+    h.fake.clear();
     h.report('b', held('b', 'failed', 40, 2));
-    h.report('c', { type: 'CHILD_STARTED', id: 'c' });
-    h.report('d', { type: 'CHILD_STARTED', id: 'd' });
-    expect(h.state('g')).toBe('active');
-    expect(h.context('g').held).toEqual([{ id: 'b', at: 40 }]);
+    // Counted; a, started again, stops again; c and d, still waiting, are not touched.
+    expect(h.state('g')).toBe('restarting.stopping');
+    expect(h.context('g')).toMatchObject({ restarts: 2, restartedAt: [1, 2], current: 'a' });
+    expect(received(h)).toEqual(['a:RECYCLE']);
+    stopped(h, 'a', 3);
+    // All four start again, at the failed one's time, in start order.
+    expect(h.state('g')).toBe('restarting.waiting');
     expect(h.timer('g')).toBe(40);
+    h.send('g', { type: 'RESUME_DUE', now: 40 });
+    for (const id of IDS) h.report(id, { type: 'CHILD_STARTED', id });
+    expect(received(h)).toEqual(['a:RECYCLE', ...IDS.map((id) => `${id}:RESUME`)]);
+    expect(h.state('g')).toBe('active');
+    expect(h.context('g')).toMatchObject({ held: [], waiting: [], current: null });
   });
+
+  test('a child that fails as it starts again, past the intensity, fails the group', async () => {
+    const h = await four('rest-for-one', 1);
+    h.report('c', held('c', 'failed', 1, 1));
+    stopped(h, 'd');
+    h.send('g', { type: 'RESUME_DUE', now: 1 });
+    h.fake.clear();
+    h.report('c', held('c', 'failed', 5, 4));
+    // d, still waiting, is not stopped again; a and b, running, stop (last started first).
+    expect(h.state('g')).toBe('failing');
+    expect(received(h)).toEqual(['b:RECYCLE']);
+    stopped(h, 'b');
+    stopped(h, 'a');
+    expect(h.state('g')).toBe('failed');
+    expect(h.reports.at(-1)).toMatchObject({ type: 'CHILD_HELD', id: 'g', at: 4, endedAt: 4 });
+  });
+
   test('a child that ends for good as it starts again leaves the loop; the next one starts', async () => {
     const h = await four('rest-for-one');
     h.report('c', held('c', 'failed', 1, 1));
@@ -136,12 +178,13 @@ describe('the intensity', () => {
     expect(received(h)).toEqual(['d:RECYCLE']);
     stopped(h, 'd', 21);
     expect(h.state('g')).toBe('failed');
+    // It reports the time of the failure past its intensity: its parent counts it then.
     expect(h.reports.at(-1)).toEqual({
       type: 'CHILD_HELD',
       id: 'g',
       cause: 'failed',
-      at: 10,
-      endedAt: 10,
+      at: 20,
+      endedAt: 20,
     });
   });
 
@@ -203,10 +246,9 @@ describe('a failed group: its parent decides', () => {
     ]);
   });
 
-  // Bug (group-setup.ts stopNext): only the first child stopped is given the time of the
-  // GIVE_UP; each next one (sent on a child's report, which has no time) gets `resumeAt ?? 0`,
-  // so a held run given up later records `endedAt` 0 (1970) and a duration of 0.
-  test.fails('GIVE_UP: every child is given up at the time the parent gave up', async () => {
+  // Each child is given up in its turn (on the report of the one before, which has no time):
+  // every one carries the time the parent gave up (`stopAt`), not 0.
+  test('GIVE_UP: every child is given up at the time the parent gave up', async () => {
     const h = await failedGroup();
     h.send('g', { type: 'GIVE_UP', at: 60 });
     for (const id of ['d', 'c', 'b', 'a']) h.report(id, ended(id, 'restart-limit'));

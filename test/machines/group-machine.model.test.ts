@@ -11,33 +11,45 @@ import { GroupModelDriver } from '../support/group-model-driver.js';
 import { describeEvents, selectGroupPaths } from '../support/group-model-search.js';
 
 /** Group transitions no path of this model takes for real, and why. */
+const REBOOT = 'reboots are not modelled (group-machine-restore.test.ts takes it)';
+const THROWS = 'run actors do not throw here (group-machine-run-failure.test.ts)';
 const NOT_REALIZED = new Map([
-  // A boot rebuilds groups (restoring): reboots are not modelled here; the pure tests
-  // (group-machine.test.ts, restore) take these.
-  ['group --ADOPT_RUN--> (self)', 'reboots are not modelled'],
-  ['group --xstate.error.actor.*--> (self)', 'run actors do not throw (run-failure tests)'],
-  ['created --always[restored]--> restoring', 'reboots are not modelled'],
-  ['restoring --ADOPTED[restoredStopping]--> stopping', 'reboots are not modelled'],
-  ['restoring --ADOPTED[restoredFailed]--> failing', 'reboots are not modelled'],
-  ['restoring --ADOPTED--> active', 'reboots are not modelled'],
-  ['restoring --CANCEL--> stopping', 'reboots are not modelled'],
-  ['restoring --RECYCLE--> recycling', 'reboots are not modelled; no parent recycles then'],
-  ['restoring --RELEASE--> releasing', 'reboots are not modelled'],
+  // A boot rebuilds groups (restoring): reboots are not modelled here.
+  ['group --ADOPT_RUN--> (self)', REBOOT],
+  ['group --xstate.error.actor.*--> (self)', THROWS],
+  ['created --always[restored]--> restoring', REBOOT],
+  ['restoring --ADD_GROUP--> (self)', REBOOT],
+  ['restoring --ADOPTED[restoredStopping]--> stopping', REBOOT],
+  ['restoring --ADOPTED[restoredFailed]--> failing', REBOOT],
+  ['restoring --ADOPTED[heldForGroupRestart]--> restarting', REBOOT],
+  ['restoring --ADOPTED--> active', REBOOT],
+  ['restoring --CANCEL--> stopping', REBOOT],
+  ['restoring --RECYCLE--> recycling', `${REBOOT}; no parent recycles then`],
+  ['restoring --RELEASE--> releasing', REBOOT],
   // A child reports held for another cause than its failure only when its group stopped it
   // (it is then the group's current child: a loop takes the report) or as it is restored.
   ['active --CHILD_HELD[notFailure]--> active', 'no stop is asked of a child of an active group'],
   ['restarting --CHILD_HELD--> (self)', 'only the current child is stopped during a restart'],
+  ['restarting.stopping --xstate.error.actor.*[isCurrent]--> restarting.stopping', THROWS],
   // The timer is armed for the restart's own time and fires at or after it.
   ['restarting.waiting --RESUME_DUE--> restarting.waiting', 'the timer never fires early'],
-  // A nested group that ends while its parent starts it again (cancelled as it resumes its
-  // runs, its held run cancelled too): six driver steps, past this search's depth.
-  ['restarting.resuming --GROUP_ENDED[isCurrent]--> restarting.resuming', 'past the depth'],
+  // A child being started says it waits again only for its own failure, taken before.
+  ['restarting.resuming --CHILD_HELD[isCurrent]--> restarting.resuming', 'held only failed'],
+  ['restarting.resuming --xstate.error.actor.*[isCurrent]--> restarting.resuming', THROWS],
+  ['failing --xstate.error.actor.*[isCurrent]--> failing', THROWS],
   // A recycled group whose child group ends meanwhile (being cancelled): three levels of
-  // groups, which no tree here has.
+  // groups with runs, which no tree here has.
   ['recycling --GROUP_ENDED[isCurrent]--> recycling', 'needs three levels of groups'],
-  ['resumingAll --GROUP_ENDED[isCurrent]--> resumingAll', 'past the depth (as the first)'],
-  // GIVE_UP goes to the children of a failed group: all held (runs end, groups end).
+  ['recycling --xstate.error.actor.*[isCurrent]--> recycling', THROWS],
+  ['resumingAll --CHILD_HELD[isCurrent]--> resumingAll', 'held only failed (as above)'],
+  // A group started again by its parent, whose child group ends as it starts: three levels.
+  ['resumingAll --GROUP_ENDED[isCurrent]--> resumingAll', 'needs three levels of groups'],
+  ['resumingAll --xstate.error.actor.*[isCurrent]--> resumingAll', THROWS],
+  // GIVE_UP goes to a failed or held group: every child of it stopped (held) or ended.
+  ['givingUp --CHILD_STARTED[isCurrent]--> givingUp', 'no child given up is being started'],
   ['givingUp --CHILD_HELD[isCurrent]--> givingUp', 'every child given up is held'],
+  ['givingUp --xstate.error.actor.*[isCurrent]--> givingUp', THROWS],
+  ['stopping --xstate.error.actor.*[isCurrent]--> stopping', THROWS],
 ]);
 
 const selection = selectGroupPaths(4);
@@ -53,11 +65,12 @@ describe('group machine, model-based, against the real supervisor', () => {
     expect(selection.endless).toEqual([]);
   });
 
-  // Bugs (see group-machine-runs.test.ts and group-machine-stops.test.ts): a failure during
-  // a restart, a failure past the intensity during one, a parent's recycle of a group in the
-  // middle of a restart (held runs sent RECYCLE, which they ignore), and a cancel or recycle
-  // while a group starts its children again (their CHILD_STARTED dropped) leave a group
-  // waiting forever for a child that never reports.
+  // Bug (group-machine.ts `resumingAll --CHILD_HELD[childFailed]--> restarting`; pinned in
+  // group-machine-stops.test.ts): a nested group started again by its parent takes a child's
+  // failure into a restart of its own, which ends in `active` without telling its parent
+  // (no CHILD_STARTED). Found: "nestedAll: FAIL a → KILL x → DUE_REFUSE x → DUE ⇒ g
+  // restarting.resuming waits for g/n (active)": g waits on g/n forever, and a kill shutdown
+  // never ends (a `leave` ends that path).
   test.fails('no path leaves a group waiting forever for a child', () => {
     expect(selection.stuck).toEqual([]);
   });

@@ -116,7 +116,7 @@ function finish(
     const possible = modelEvents(model);
     // What waits for the driver goes on first; the shutdown once nothing does.
     const next =
-      possible.find((event) => event.type === 'OPEN' || event.type === 'KILL') ??
+      possible.find((event) => ['OPEN', 'OPEN_GROUP', 'KILL'].includes(event.type)) ??
       possible.find((event) => event.type === shutdown);
     if (next === undefined) return null;
     model.apply(next);

@@ -1,8 +1,11 @@
 // The trees the group machine's model-based test starts from: groups (strategy, intensity)
 // and their members in start order, plus one extra member or group a path may add later.
-// A member is a shell loop that logs its start, its readiness and each SIGTERM to one shared
-// file, and exits 1 when its fail file appears; a stubborn one ignores SIGTERM, so its group
-// waits for it (the driver ends it by verified identity) while the path goes on.
+// A member is a shell loop that logs its start, its readiness and each SIGTERM (with its
+// generation) to one shared file, and exits 1 when its fail file appears; a stubborn one
+// ignores SIGTERM, so its group waits for it (the driver ends it by verified identity) while
+// the path goes on. A member signalled as soon as its process exists (its group took its
+// CHILD_STARTED and stops it in the same step) may die of the signal before its trap is set:
+// the model lets it end by itself, and the driver ends it (group-model.ts `stoppedAtStart`).
 import { join } from 'node:path';
 import type { GroupSettings } from '../../src/options/group-options.js';
 import type { RunSpec } from '../../src/index.js';
@@ -15,6 +18,8 @@ export interface GroupItem {
   readonly settings: GroupSettings;
   /** The store refuses its record: it is never created. */
   readonly refused: boolean;
+  /** The driver may hold its record's write-ahead (ADD_HOLD), until OPEN_GROUP. */
+  readonly gated: boolean;
 }
 export interface MemberItem {
   readonly kind: 'run';
@@ -39,12 +44,14 @@ export interface Variant {
   readonly extra: readonly TreeItem[];
 }
 
-const G = (path: string, strategy: GroupStrategy, maxRestarts: number, refused = false) =>
+type RecordGate = 'refused' | 'gated' | null;
+const G = (path: string, strategy: GroupStrategy, maxRestarts: number, record: RecordGate = null) =>
   ({
     kind: 'group',
     path,
     settings: { strategy, maxRestarts, restartWindowMs: 60_000 },
-    refused,
+    refused: record === 'refused',
+    gated: record === 'gated',
   }) as const satisfies GroupItem;
 type How = 'stubborn' | 'never' | 'scoped' | 'gated' | 'stubborn+gated' | null;
 const R = (name: string, path: string, how: How = null) =>
@@ -63,18 +70,20 @@ export const VARIANTS = {
     setup: [G('g', 'one-for-one', 1), R('a', 'g'), R('b', 'g', 'stubborn')],
     extra: [R('c', 'g', 'scoped')],
   },
+  // The last member gated: the others run again while it is being started.
   oneForAll: {
-    setup: [G('g', 'one-for-all', 1), R('a', 'g', 'gated'), R('b', 'g', 'stubborn'), R('c', 'g')],
+    setup: [G('g', 'one-for-all', 1), R('a', 'g'), R('b', 'g', 'stubborn'), R('c', 'g', 'gated')],
     extra: [R('d', 'g')],
   },
   restForOne: {
     setup: [G('g', 'rest-for-one', 2), R('a', 'g'), R('b', 'g', 'stubborn'), R('c', 'g')],
-    extra: [G('g/m', 'one-for-one', 1)],
+    // Its record may be held: stopped or recycled while it writes it.
+    extra: [G('g/m', 'one-for-one', 1, 'gated')],
   },
   never: {
     setup: [G('g', 'one-for-all', 1), R('a', 'g', 'never'), R('b', 'g', 'stubborn')],
     // Its record refused by the store: it is never created.
-    extra: [G('g/o', 'one-for-one', 1, true)],
+    extra: [G('g/o', 'one-for-one', 1, 'refused')],
   },
   nested: {
     setup: [
@@ -92,8 +101,20 @@ export const VARIANTS = {
       G('g', 'one-for-all', 1),
       R('a', 'g'),
       G('g/n', 'one-for-all', 1),
-      R('x', 'g/n', 'stubborn'),
+      R('x', 'g/n', 'stubborn+gated'),
       R('y', 'g/n'),
+    ],
+    extra: [],
+  },
+  // Failures while a parent starts its children again, a nested one-for-one group among them
+  // (x, gated, last: the others run while it is being started).
+  resuming: {
+    setup: [
+      G('g', 'one-for-all', 2),
+      R('a', 'g'),
+      G('g/n', 'one-for-one', 1),
+      R('y', 'g/n'),
+      R('x', 'g/n', 'gated'),
     ],
     extra: [],
   },
@@ -146,7 +167,7 @@ export function memberSpec(dir: string, member: MemberItem): RunSpec {
         // "Terminated" when a signal ends its `sleep`).
         'exec >/dev/null 2>&1',
         `echo "start ${member.name} $RUNWARDEN_RUN_GENERATION" >> ${log}`,
-        `trap 'echo "stop ${member.name}" >> ${log}${onTerm}' TERM`,
+        `trap 'echo "stop ${member.name} $RUNWARDEN_RUN_GENERATION" >> ${log}${onTerm}' TERM`,
         `echo "ready ${member.name} $RUNWARDEN_RUN_GENERATION" >> ${log}`,
         `while [ ! -f ${fail} ]; do sleep 0.05; done`,
         `rm -f ${fail}`,

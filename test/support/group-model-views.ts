@@ -19,6 +19,10 @@ export type GroupModelEvent =
   | { readonly type: 'CANCEL'; readonly path: string }
   | { readonly type: 'SPAWN'; readonly name: string }
   | { readonly type: 'ADD'; readonly path: string }
+  /** As ADD, with the group's record held by the store (it stays `recording`). */
+  | { readonly type: 'ADD_HOLD'; readonly path: string }
+  /** The held record of group `path` lands. */
+  | { readonly type: 'OPEN_GROUP'; readonly path: string }
   | { readonly type: 'LEAVE' }
   | { readonly type: 'SHUTDOWN' };
 
@@ -31,15 +35,8 @@ const LOOPS = new Set([
   'givingUp',
   'stopping',
 ]);
-// A cancel of a group in these changes nothing (or it cannot be asked for).
-const NOT_CANCELLED = new Set([
-  'stopping',
-  'givingUp',
-  'stopped',
-  'releasing',
-  'released',
-  'recording',
-]);
+// A cancel of a group in these changes nothing.
+const NOT_CANCELLED = new Set(['stopping', 'givingUp', 'stopped', 'releasing', 'released']);
 
 /** The events the driver may cause now. */
 export function modelEvents(model: GroupModel): GroupModelEvent[] {
@@ -52,8 +49,11 @@ export function modelEvents(model: GroupModel): GroupModelEvent[] {
       if (serving && model.groupLive(path) && !NOT_CANCELLED.has(model.groupState(path)))
         found.push({ type: 'CANCEL', path });
       const parent = path.slice(0, path.lastIndexOf('/'));
-      if (serving && model.isExtra(item) && model.groupLive(parent))
+      if (serving && model.isExtra(item) && model.groupLive(parent)) {
         found.push({ type: 'ADD', path });
+        if (item.gated) found.push({ type: 'ADD_HOLD', path });
+      }
+      if (model.groupGates.has(path)) found.push({ type: 'OPEN_GROUP', path });
       continue;
     }
     const { name } = item;
@@ -111,6 +111,7 @@ export function abstractKey(model: GroupModel): string {
     model.supervisorState,
     [...model.used],
     [...model.gates],
+    [...model.groupGates],
     items.map((item) => {
       if (item.kind === 'run') {
         const c = model.runContext(item.name);
@@ -123,7 +124,7 @@ export function abstractKey(model: GroupModel): string {
       const held = c?.held.map((entry) => entry.id);
       return [
         model.groupState(item.path),
-        c && [c.current, c.toStop, c.toResume, held, c.restartedAt.length],
+        c && [c.current, c.toStop, c.toResume, held, c.waiting, c.restartedAt.length],
       ];
     }),
     model.timers.filter((timer) => timer.live && timer.at !== null).map((timer) => timer.path),
@@ -137,12 +138,22 @@ export function abstractKey(model: GroupModel): string {
 export function noteTransitions(model: GroupModel, event: InspectionEvent): void {
   if (event.type !== '@xstate.microstep') return;
   const id = (event.actorRef as unknown as { id: string }).id;
-  const snapshot = event.snapshot as unknown as { value: unknown; machine: { id: string } };
+  const snapshot = event.snapshot as unknown as {
+    value: unknown;
+    context: { generation?: number };
+    machine: { id: string };
+  };
   if (snapshot.machine.id === 'run') model.runStates.set(id, String(snapshot.value));
+  const generation = `${id} ${snapshot.context.generation ?? 0}`;
   for (const transition of event._transitions) {
     const { key } = describeTransition(transition);
-    if (/^(running|idle) --(RECYCLE|CANCEL)--> finalizing$/.test(key))
-      model.stops.push(`stop ${id}`);
+    // Signalled once it ran (its trap set: it logs the SIGTERM), or as its process started.
+    if (/^(running|idle) --(RECYCLE|CANCEL)--> finalizing$/.test(key)) {
+      if (model.runningAtStep.has(id)) model.stops.push(`stop ${generation}`);
+      else model.stoppedAtStart.add(generation);
+    }
+    if (key === 'spawning --SPAWNED[cancelRequested]--> finalizing')
+      model.stoppedAtStart.add(generation);
     if (key === 'recording --done.invoke.writeGroup--> active')
       model.activeGroups.add(id.slice('group:'.length));
   }

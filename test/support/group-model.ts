@@ -2,7 +2,8 @@
 // the nestable group machine and the real run machine, every effect inert. What the world
 // does by itself (records land, processes start, signalled processes exit, trees are
 // verified dead) is done at once after each event the driver causes, in a fixed order; a
-// stubborn member signalled to stop waits until the driver ends it (KILL).
+// stubborn member signalled to stop waits until the driver ends it (KILL), and a record the
+// driver holds (a member's write-ahead, a group's record) lands when it says (OPEN).
 import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { groupSystemId, type GroupContext } from '../../src/machines/group-context.js';
 import type { RunContext } from '../../src/machines/run-context.js';
@@ -33,8 +34,16 @@ interface Snapshot<C> {
 
 export class GroupModel {
   readonly recorder = new TransitionRecorder();
-  /** Members sent a SIGTERM, in order (what their fixtures log as `stop NAME`). */
+  /** Members sent a SIGTERM, in order (what their fixtures log as `stop NAME GENERATION`). */
   readonly stops: string[] = [];
+  /**
+   * Generations (`NAME GENERATION`) signalled as soon as their process existed, in the step
+   * that started them: the signal may come before the fixture's trap, so they log nothing
+   * certain and may die of it. They end by themselves here; the driver ends them for real.
+   */
+  readonly stoppedAtStart = new Set<string>();
+  /** Members whose process ran when the step began (the driver saw them ready). */
+  runningAtStep: ReadonlySet<string> = new Set();
   /** Paths of the groups whose record landed (created for real). */
   readonly activeGroups = new Set<string>();
   /** The state each member's run took last. */
@@ -43,6 +52,8 @@ export class GroupModel {
   readonly timers: Timer[] = [];
   /** Extra members and groups added so far. */
   readonly used = new Set<string>();
+  /** Groups whose record the store holds (ADD_HOLD), until OPEN_GROUP. */
+  readonly groupGates = new Set<string>();
   /** Store gates of members' write-aheads: armed, then taken by the next write-ahead. */
   readonly gates = new Map<string, { mode: 'hold' | 'refuse'; taken: boolean }>();
   /** An event the world could not take as asked (a gate no write-ahead took). */
@@ -66,6 +77,9 @@ export class GroupModel {
 
   /** Applies `event` and what the world does after it. */
   apply(event: GroupModelEvent): void {
+    this.runningAtStep = new Set(
+      [...this.runStates].filter(([, state]) => state === 'running').map(([name]) => name),
+    );
     switch (event.type) {
       case 'FAIL':
         this.run(event.name).send({ type: 'EXITED', exitCode: 1, signal: null, at: 0 });
@@ -100,9 +114,16 @@ export class GroupModel {
         break;
       case 'SPAWN':
       case 'ADD':
-        this.used.add(event.type === 'SPAWN' ? event.name : event.path);
-        this.create(itemOf(this.variant, event.type === 'SPAWN' ? event.name : event.path));
+      case 'ADD_HOLD': {
+        const id = event.type === 'SPAWN' ? event.name : event.path;
+        if (event.type === 'ADD_HOLD') this.groupGates.add(id);
+        this.used.add(id);
+        this.create(itemOf(this.variant, id));
         return;
+      }
+      case 'OPEN_GROUP':
+        this.groupGates.delete(event.path);
+        break;
       case 'LEAVE':
       case 'SHUTDOWN': {
         const runs = event.type === 'LEAVE' ? 'leave' : 'kill';
@@ -162,8 +183,10 @@ export class GroupModel {
     for (let moved = true; moved;) {
       moved = false;
       for (const item of itemsOf(VARIANTS[this.variant])) moved = this.step(item) || moved;
-      // The store closes once every write landed: a held write-ahead keeps it open.
-      if (this.actor.getSnapshot().value === 'closing' && !this.holding()) {
+      // The store closes once every write landed: a held write-ahead keeps it open, and so
+      // does a held group record (the close waits for every group record to land).
+      const held = this.holding() || this.groupGates.size > 0;
+      if (this.actor.getSnapshot().value === 'closing' && !held) {
         this.actor.send({ type: 'xstate.done.actor.rw:close' } as never);
         moved = true;
       }
@@ -172,7 +195,10 @@ export class GroupModel {
 
   private step(item: TreeItem): boolean {
     if (item.kind === 'group') {
-      if (this.groupState(item.path) !== 'recording') return false;
+      // A held record lands only once the driver lets it (group records are not batched
+      // with run records: nothing else waits for it).
+      if (this.groupState(item.path) !== 'recording' || this.groupGates.has(item.path))
+        return false;
       const outcome = item.refused ? 'error' : 'done';
       const error = new Error('the store refuses the record');
       this.groupRef(item.path)?.send({
@@ -211,7 +237,12 @@ export class GroupModel {
 
   /** A stubborn member ignores SIGTERM: once signalled, only the driver ends it. */
   waitsForKill(item: MemberItem): boolean {
-    return item.stubborn && this.runContext(item.name)?.processExit === null;
+    const context = this.runContext(item.name);
+    return (
+      item.stubborn &&
+      context?.processExit === null &&
+      !this.stoppedAtStart.has(`${item.name} ${context.generation}`)
+    );
   }
 
   // The manual clock moves to now: every armed timer fires once, oldest first, and those
