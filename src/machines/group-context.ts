@@ -52,6 +52,8 @@ export interface GroupContext {
   readonly failedAt: number | null;
   /** Rebuilt at boot: its children's ids in their recorded start order. */
   readonly order: readonly string[];
+  /** Its parent started it again (RESUME): it reports CHILD_STARTED once its children run. */
+  readonly owesStart: boolean;
 }
 
 /** Input of a group machine: a new group, or one rebuilt from its record. */
@@ -89,6 +91,7 @@ export function initialGroupContext(input: GroupInput): GroupContext {
     stopAt: null,
     failedAt: null,
     order: input.restored?.children ?? [],
+    owesStart: false,
   };
 }
 

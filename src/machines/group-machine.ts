@@ -181,7 +181,11 @@ export const groupMachine = groupSetup.createMachine({
         },
         resuming: {
           entry: 'resumeNext',
-          always: { guard: 'resumesDone', target: '#group.active', actions: 'clearRestart' },
+          always: {
+            guard: 'resumesDone',
+            target: '#group.active',
+            actions: ['clearRestart', 'reportStarted'],
+          },
           on: {
             ...loopReports('resuming'),
             // A child that fails as it starts again is a failure, not a report that it started.
@@ -245,8 +249,8 @@ export const groupMachine = groupSetup.createMachine({
             reenter: true,
             actions: ['dropIfCurrent', 'countRestart', 'holdChild'],
           },
-          // Its parent started it again: that is done, whatever restart of its own follows.
-          { ...restartAgain, actions: [...restartAgain.actions, 'reportStarted'] },
+          // A restart of its own follows: it says it started once that restart is done.
+          restartAgain,
           loopReports('resumingAll').CHILD_HELD,
         ],
         ...leaving,

@@ -226,6 +226,7 @@ export const groupSetup = setup({
         toResume: context.children.map((child) => child.id),
         held: [],
         resumeAt: event.now,
+        owesStart: true,
         // Restarted by its parent after it failed: a fresh history, as OTP starts it anew.
         ...(params.fresh ? { restartedAt: [] } : {}),
       };
@@ -286,6 +287,8 @@ export const groupSetup = setup({
         if (child.kind === 'group') enqueue.sendTo(child.ref, { type: 'ADOPTED' });
     }),
     reportHeld: enqueueActions(({ context, self, enqueue }, params: { cause: HeldCause }) => {
+      // Stopped again before it had started: this report answers its parent's resume.
+      enqueue.assign({ owesStart: false });
       if (self._parent === undefined) return;
       const at = context.failedAt ?? context.restartedAt.at(-1) ?? context.createdAt;
       enqueue.sendParent({
@@ -296,7 +299,10 @@ export const groupSetup = setup({
         endedAt: at,
       });
     }),
+    /** Started again by its parent (RESUME), its children run: it says so, once. */
     reportStarted: enqueueActions(({ context, self, enqueue }) => {
+      if (!context.owesStart) return;
+      enqueue.assign({ owesStart: false });
       if (self._parent !== undefined)
         enqueue.sendParent({ type: 'CHILD_STARTED', id: context.path });
     }),

@@ -40,13 +40,8 @@ describe('a run of a group', () => {
     expect(h.runContext('a')).toMatchObject({ generation: 2, restarts: 1 });
   });
 
-  // Bug (run-machine.ts `ending --always[restartAllowedInGroup]--> held`, actions
-  // ['scheduleRestart', 'reportHeldFailed']): scheduleRestart clears `endedAt` before the
-  // report reads it, so CHILD_HELD's `endedAt` falls back to the generation's start (1 here,
-  // not 10). The group counts the failure in its intensity window at the start of the failed
-  // generation, and a group failing past its intensity reports that time (`failedAt`) to its
-  // parent. (holdRecycled, before reportHeldStopped, clears it the same way.)
-  test.fails('its failure is counted at the time its generation ended', async () => {
+  // Its report is sent before the transition clears the generation's end.
+  test('its failure is counted at the time its generation ended', async () => {
     const h = await running(['a']);
     h.exitRun('a', 10);
     expect(h.context('g').restartedAt).toEqual([10]);
