@@ -3,18 +3,19 @@
 // the world produces by itself are awaited; the others are caused. After every step the
 // real run must have taken exactly the model's transitions and be in the model's state,
 // with the facts the model fixes. A path through `released` goes on with the next
-// supervisor booted on the same home, which adopts the record.
+// supervisor booted on the same home, which adopts the record. A run of the `group` variant
+// runs in real groups (model-group.ts): they stop, start and give it up as the model says.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'vitest';
 import { decideOrphan } from '../../src/machines/decide-orphan.js';
 import type { Supervisor } from '../../src/runtime/supervisor.js';
 import type { RunInfo } from '../../src/types.js';
 import { bootSupervisor } from './model-boot.js';
+import { stubbornPredecessor, subject } from './model-fixtures.js';
+import { ModelGroups } from './model-group.js';
 import type { ModelPath, ModelStep } from './model-paths.js';
 import {
   causedByDriver,
-  FIXTURE,
   killsInFinalizing,
   machineFacts,
   matchKeys,
@@ -29,9 +30,6 @@ import type { TransitionRecorder } from './transition-recorder.js';
 import { waitUntil } from './wait-for.js';
 
 const WAIT_MS = 15_000;
-// Long enough that only the driver ends a process ignoring SIGTERM (by verified identity):
-// the grace never runs out while the driver acts, however loaded the machine is.
-const STUBBORN_GRACE_MS = 60_000;
 
 /** Drives one path; throws with a description when the real run diverges from the model. */
 export class ModelDriver {
@@ -44,6 +42,7 @@ export class ModelDriver {
   private gate: { open(): void } | null = null;
   private runId = '';
   private predecessorId: string | null = null;
+  private readonly groups: ModelGroups | null;
   private ready = '';
   /** Index in the run's recording after the last step matched. */
   private cursor = 0;
@@ -53,6 +52,7 @@ export class ModelDriver {
     private readonly recorder: TransitionRecorder,
   ) {
     this.plan = plan(path);
+    this.groups = this.plan.group ? new ModelGroups(this.world, () => this.sup, recorder) : null;
     recorder.setView((id) => this.sup.get(id));
   }
 
@@ -62,6 +62,13 @@ export class ModelDriver {
     expect(await this.booted, 'the first boot').toBeNull();
     await this.start();
     for (const [index, step] of this.path.steps.entries()) {
+      // The subject's groups rest too before the driver acts (a boot rebuilds them, a
+      // restart may still go on); released, they rest with the supervisor that left them.
+      const { group } = worldBefore(this.path, index);
+      if (group !== null && causedByDriver(this.path, index, this.plan)) {
+        await this.booted;
+        if (step.before !== 'released') await this.groups?.settle(group);
+      }
       await this.realize(step, index);
       await this.expectStep(index);
       await this.afterStep(step);
@@ -76,6 +83,7 @@ export class ModelDriver {
       this.gate?.open();
       await this.world.endMarked(this.predecessorId);
       await this.world.endMarked(this.runId);
+      await this.groups?.cleanup();
       await this.leaving;
       await this.booted;
       if (this.sup.state !== 'stopped') await this.sup.shutdown();
@@ -98,38 +106,19 @@ export class ModelDriver {
     this.booted = booting.booted;
   }
 
-  // The subject's (or the predecessor's) spec; its ready file exists once it is ready.
-  private fixture(flags: readonly string[], spec: object) {
-    const ready = join(this.world.home.path, `ready-${this.world.nextId()}`);
-    return {
-      ready,
-      spec: { command: process.execPath, args: ['-e', FIXTURE, ready, ...flags], ...spec },
-    };
-  }
-
   private async start(): Promise<void> {
     const p = this.plan;
     if (p.holdInReplacing) {
-      const { ready, spec } = this.fixture(['--ignore-term'], {
-        scopeKey: 'model',
-        killGraceMs: STUBBORN_GRACE_MS,
-      });
+      const { ready, spec } = stubbornPredecessor(this.world);
       this.predecessorId = (await this.sup.spawn(spec)).id;
       await this.world.ready(ready);
     }
-    const flags = [
-      ...(p.ignoreTerm ? ['--ignore-term'] : []),
-      ...(p.sayTerm ? ['--say-term'] : []),
-    ];
-    const { ready, spec } = this.fixture(flags, {
-      ...(p.spawnFails ? { command: 'runwarden-no-such-command', args: [] } : {}),
-      ...p.descriptor,
-      scopeKey: 'model',
-      killGraceMs: p.ignoreTerm ? STUBBORN_GRACE_MS : 1_500,
-    });
+    const { ready, spec } = subject(this.world, p);
     this.ready = ready;
+    const group = p.group ? await this.groups?.create(p.predecessorInGroup) : undefined;
+    const others = new Set([this.predecessorId, ...(this.groups?.others ?? [])]);
     const off = this.sup.onEvent((event) => {
-      if (event.type !== 'run.state' || event.runId === this.predecessorId) return;
+      if (event.type !== 'run.state' || others.has(event.runId)) return;
       // Both happen as the run enters the state, before its effect acts.
       if (event.to === 'recording' && this.runId === '') {
         this.runId = event.runId;
@@ -144,7 +133,7 @@ export class ModelDriver {
         }
       }
     });
-    void this.sup.spawn(spec).catch(() => undefined);
+    void (group ?? this.sup).spawn(spec).catch(() => undefined);
     expect(this.runId, 'the subject was created').not.toBe('');
   }
 
@@ -156,7 +145,24 @@ export class ModelDriver {
     const { event, before } = step;
     switch (event.type) {
       case 'CANCEL':
-        if (before !== 'spawning') void this.sup.cancel(this.runId).catch(() => undefined);
+        // A held run is cancelled with its group (the group's cancel).
+        if (before === 'held') this.groups?.cancel();
+        else if (before !== 'spawning') void this.sup.cancel(this.runId).catch(() => undefined);
+        return;
+      // Its group stops it: the sibling fails (in `spawning`: see PREDECESSORS_DONE).
+      case 'RECYCLE':
+        if (before !== 'spawning') this.groups?.failSibling();
+        return;
+      // Its group stops its predecessor, then it: the predecessor's end lets it launch.
+      case 'PREDECESSORS_DONE':
+        if (!this.plan.predecessorInGroup) return;
+        this.groups?.failSibling();
+        await this.groups?.endPredecessor();
+        return;
+      // Its groups' timers start it (and the sibling) again.
+      case 'RESUME':
+        this.nextGeneration(index);
+        this.world.advanceTo(event.now);
         return;
       case 'RELEASE':
         if (before !== 'spawning') this.leave();
@@ -170,11 +176,7 @@ export class ModelDriver {
         this.world.advanceTo(event.now);
         return;
       case 'RESTART_DUE': {
-        // The next generation's fixture says it is ready in the same file.
-        rmSync(this.ready, { force: true });
-        // Its write-ahead is refused where the model says so.
-        if (this.path.steps[index + 1]?.event.type === 'WRITE_AHEAD_FAILED')
-          this.gate = this.store.gateNext(`${this.world.name}/run/${this.runId}`, 'refuse');
+        this.nextGeneration(index);
         // The real start time's jitter hashes the real run id: the model's time is moved
         // onto it, so the next generation's deadlines fall where the model puts them.
         const real = this.info().nextStartAt;
@@ -195,8 +197,8 @@ export class ModelDriver {
       case 'ADOPT':
         return this.reboot(step, index);
       default:
-        // The write-ahead's outcome, PREDECESSORS_DONE, SPAWNED, SPAWN_FAILED, TREE_DEAD:
-        // the world produces these; expectStep waits for them.
+        // The write-ahead's outcome, SPAWNED, SPAWN_FAILED, TREE_DEAD, GIVE_UP: the world
+        // produces these; expectStep waits for them.
         return;
     }
   }
@@ -220,6 +222,14 @@ export class ModelDriver {
     await this.world.endMarked(this.predecessorId);
     this.world.advanceTo(step.event.at);
     await this.boot();
+  }
+
+  // Before a new generation: its fixture says it is ready in the same file, and its
+  // write-ahead is refused where the model says so.
+  private nextGeneration(index: number): void {
+    rmSync(this.ready, { force: true });
+    if (this.path.steps[index + 1]?.event.type === 'WRITE_AHEAD_FAILED')
+      this.gate = this.store.gateNext(`${this.world.name}/run/${this.runId}`, 'refuse');
   }
 
   private async afterStep(step: ModelStep): Promise<void> {
