@@ -10,26 +10,22 @@ import { expect } from 'vitest';
 import { decideOrphan } from '../../src/machines/decide-orphan.js';
 import type { Supervisor } from '../../src/runtime/supervisor.js';
 import type { RunInfo } from '../../src/types.js';
-import { bootSupervisor } from './model-boot.js';
+import { bootSupervisor, shutdownWithin } from './model-boot.js';
+import { expectStep } from './model-expect.js';
 import { stubbornPredecessor, subject } from './model-fixtures.js';
 import { ModelGroups } from './model-group.js';
 import type { ModelPath, ModelStep } from './model-paths.js';
-import {
-  causedByDriver,
-  killsInFinalizing,
-  machineFacts,
-  matchKeys,
-  plan,
-  publicFacts,
-  worldBefore,
-  type Plan,
-} from './model-steps.js';
+import { causedByDriver, killsInFinalizing, plan, worldBefore, type Plan } from './model-steps.js';
 import { openGatedStore, type GatedStore } from './model-store.js';
 import { ModelWorld } from './model-world.js';
 import type { TransitionRecorder } from './transition-recorder.js';
-import { waitUntil } from './wait-for.js';
 
-const WAIT_MS = 15_000;
+// A kill shutdown at rest takes well under a second; past this it is stuck.
+const SHUTDOWN_MS = 30_000;
+
+// A run's record as its write-ahead stores it.
+const writesAhead = (record: unknown) =>
+  (record as { snapshot?: { value?: unknown } }).snapshot?.value === 'recording';
 
 /** Drives one path; throws with a description when the real run diverges from the model. */
 export class ModelDriver {
@@ -46,6 +42,7 @@ export class ModelDriver {
   private ready = '';
   /** Index in the run's recording after the last step matched. */
   private cursor = 0;
+  private passed = false;
 
   constructor(
     private readonly path: ModelPath,
@@ -70,28 +67,48 @@ export class ModelDriver {
         if (step.before !== 'released') await this.groups?.settle(group);
       }
       await this.realize(step, index);
-      await this.expectStep(index);
+      this.cursor = await expectStep(
+        {
+          path: this.path,
+          plan: this.plan,
+          recorder: this.recorder,
+          runId: this.runId,
+          cursor: this.cursor,
+          info: () => this.sup.get(this.runId),
+        },
+        index,
+      );
       await this.afterStep(step);
     }
+    this.passed = true;
   }
 
-  /** Ends what is left (by verified identity, then a kill shutdown), removes the home. */
+  /**
+   * Ends what is left (by verified identity, then a kill shutdown), removes the home. The
+   * sibling is left to the shutdown: its death by a signal would restart its group. A
+   * shutdown that does not end (a group stuck mid-restart, after a failed step) leaves no
+   * process behind either, and fails a path that passed.
+   */
   async cleanup(): Promise<void> {
     this.recorder.pause();
     this.recorder.setView(null);
+    let stuck: string | null = null;
     try {
       this.gate?.open();
       await this.world.endMarked(this.predecessorId);
       await this.world.endMarked(this.runId);
-      await this.groups?.cleanup();
+      await this.groups?.endPredecessor(false);
       await this.leaving;
       await this.booted;
-      if (this.sup.state !== 'stopped') await this.sup.shutdown();
+      if (this.sup.state !== 'stopped') stuck = await shutdownWithin(this.sup, SHUTDOWN_MS);
+      await this.world.endMarked(this.runId);
+      await this.groups?.cleanup();
       await this.store.close();
     } finally {
       this.recorder.resume();
       this.world.home.remove();
     }
+    if (stuck !== null && this.passed) throw new Error(stuck);
   }
 
   private async boot(): Promise<void> {
@@ -225,11 +242,13 @@ export class ModelDriver {
   }
 
   // Before a new generation: its fixture says it is ready in the same file, and its
-  // write-ahead is refused where the model says so.
+  // write-ahead (not a write of the record before it, which may still be under way) is
+  // refused where the model says so.
   private nextGeneration(index: number): void {
     rmSync(this.ready, { force: true });
-    if (this.path.steps[index + 1]?.event.type === 'WRITE_AHEAD_FAILED')
-      this.gate = this.store.gateNext(`${this.world.name}/run/${this.runId}`, 'refuse');
+    if (this.path.steps[index + 1]?.event.type !== 'WRITE_AHEAD_FAILED') return;
+    const key = `${this.world.name}/run/${this.runId}`;
+    this.gate = this.store.gateNext(key, 'refuse', writesAhead);
   }
 
   private async afterStep(step: ModelStep): Promise<void> {
@@ -238,44 +257,6 @@ export class ModelDriver {
     // A launched fixture is ready before the driver causes anything else.
     if (step.event.type === 'SPAWNED' && step.state.value !== 'finalizing')
       await this.world.ready(this.ready);
-  }
-
-  // The real run took exactly the step's transitions next (none missing, none extra, in
-  // order), reached the model's state with the facts the model fixes, and the supervisor
-  // showed that state at the end of the step. Before an event the driver causes, the run
-  // must stand still in that state: `sup.get(id)` is read then, and nothing else happened.
-  private async expectStep(index: number): Promise<void> {
-    const step = this.path.steps[index];
-    if (step === undefined || step.keys.length === 0) throw new Error(`no transition to observe`);
-    const what = `step ${index + 1} (${step.event.type} into ${step.state.value})`;
-    const end = await waitUntil(
-      () => matchKeys(this.recorder.of(this.runId), this.cursor, step.keys, what),
-      WAIT_MS,
-      what,
-    );
-    const taken = this.recorder.of(this.runId);
-    const expected = publicFacts(step.state.value, step.state.context);
-    const last = taken[end];
-    if (last?.kind !== 'transition') throw new Error(`${what}: no transition recorded`);
-    expect(machineFacts(last.value, last.context), `${what}: the run actor`).toEqual(
-      machineFacts(step.state.value, step.state.context),
-    );
-    for (const entry of taken.slice(end + 1)) {
-      if (entry.kind === 'transition') break;
-      expect(publicFacts(entry.info.state, entry.info), `${what}: sup.get(id)`).toEqual(expected);
-    }
-    if (index === this.path.steps.length - 1 || causedByDriver(this.path, index + 1, this.plan)) {
-      const extra = taken.slice(end + 1).filter((entry) => entry.kind === 'transition');
-      expect(extra, `${what}: transitions after it, before the next step`).toEqual([]);
-      // A refused run never existed: the supervisor does not know it.
-      const info = step.state.value === 'refused' ? this.sup.get(this.runId) : this.info();
-      const seen = info === undefined ? undefined : publicFacts(info.state, info);
-      expect(seen, `${what}: sup.get(id) at rest`).toEqual(
-        step.state.value === 'refused' ? undefined : expected,
-      );
-    }
-    for (const key of step.keys) this.recorder.verified.add(key);
-    this.cursor = end + 1;
   }
 
   private handle() {

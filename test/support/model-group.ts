@@ -63,18 +63,23 @@ export class ModelGroups {
 
   /**
    * The predecessor (being replaced, and ignoring SIGTERM) is stopped by its group too,
-   * before the subject's group: once it was, the driver ends it by verified identity.
+   * before the subject's group: once it was (unless told not to wait), the driver ends it
+   * by verified identity.
    */
-  async endPredecessor(): Promise<void> {
+  async endPredecessor(stopped = true): Promise<void> {
     const id = this.predecessorId;
-    if (id === null) throw new Error('no predecessor in the top group');
+    if (id === null) {
+      if (stopped) throw new Error('no predecessor in the top group');
+      return;
+    }
     const recycled = 'finalizing --RECYCLE--> (self)';
-    await waitUntil(
-      () => this.recorder.keysOf(id).includes(recycled),
-      WAIT_MS,
-      'the group to stop the predecessor',
-    );
-    await this.world.killVerified(this.sup().get(id)?.identity ?? null);
+    if (stopped)
+      await waitUntil(
+        () => this.recorder.keysOf(id).includes(recycled),
+        WAIT_MS,
+        'the group to stop the predecessor',
+      );
+    await this.world.endMarked(id);
   }
 
   /** Cancels the top group (the subject's group with it); its end is awaited by the steps. */
