@@ -64,7 +64,10 @@ export class ModelGroups {
   /**
    * The predecessor (being replaced, and ignoring SIGTERM) is stopped by its group too,
    * before the subject's group: once it was (unless told not to wait), the driver ends it
-   * by verified identity.
+   * by verified identity. Its end reaches the supervisor (which lets the subject launch)
+   * and then its group (which stops the subject's group, which stops the subject) in one
+   * synchronous cascade of actor events: the subject is stopped in `spawning`, before its
+   * launch can report (Node reports a child's spawn on a later tick). No timing involved.
    */
   async endPredecessor(stopped = true): Promise<void> {
     const id = this.predecessorId;
