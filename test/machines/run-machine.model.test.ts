@@ -1,9 +1,10 @@
 // Model-based tests: a search over the run machine itself (with what the world around it
 // can do) picks paths that together take every transition the world can cause, and each
 // path is replayed against REAL supervisors (real child processes, a real SQLite store,
-// reboots on the same home for adopted runs). The transitions the real run actors take are
-// recorded through inspection, and the suite fails unless every transition of the machine
-// was taken for real, exactly where its path's model took it.
+// reboots on the same home for adopted runs, real groups around a run of a group, with a
+// sibling that fails on demand). The transitions the real run actors take are recorded
+// through inspection, and the suite fails unless every transition of the machine was taken
+// for real, exactly where its path's model took it.
 import { describe, expect, test } from 'vitest';
 import { listTransitions } from '../../src/machines/list-transitions.js';
 import { runMachine } from '../../src/machines/run-machine.js';

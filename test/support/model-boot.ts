@@ -22,3 +22,17 @@ export async function bootSupervisor(options: SupervisorOptions): Promise<Bootin
   );
   return { sup, booted };
 }
+
+/** A kill shutdown: null once the supervisor stopped, or (not within `ms`) where it is stuck. */
+export async function shutdownWithin(sup: Supervisor, ms: number): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => {
+      resolve('late');
+    }, ms);
+  });
+  const end = await Promise.race([sup.shutdown().then(() => 'stopped' as const), late]);
+  clearTimeout(timer);
+  if (end === 'stopped') return null;
+  return `the kill shutdown did not end within ${ms} ms: ${JSON.stringify(sup.tree())}`;
+}

@@ -3,35 +3,29 @@
 // the world produces by itself are awaited; the others are caused. After every step the
 // real run must have taken exactly the model's transitions and be in the model's state,
 // with the facts the model fixes. A path through `released` goes on with the next
-// supervisor booted on the same home, which adopts the record.
+// supervisor booted on the same home, which adopts the record. A run of the `group` variant
+// runs in real groups (model-group.ts): they stop, start and give it up as the model says.
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect } from 'vitest';
 import { decideOrphan } from '../../src/machines/decide-orphan.js';
 import type { Supervisor } from '../../src/runtime/supervisor.js';
 import type { RunInfo } from '../../src/types.js';
-import { bootSupervisor } from './model-boot.js';
+import { bootSupervisor, shutdownWithin } from './model-boot.js';
+import { expectStep } from './model-expect.js';
+import { stubbornPredecessor, subject } from './model-fixtures.js';
+import { ModelGroups } from './model-group.js';
 import type { ModelPath, ModelStep } from './model-paths.js';
-import {
-  causedByDriver,
-  FIXTURE,
-  killsInFinalizing,
-  machineFacts,
-  matchKeys,
-  plan,
-  publicFacts,
-  worldBefore,
-  type Plan,
-} from './model-steps.js';
+import { causedByDriver, killsInFinalizing, plan, worldBefore, type Plan } from './model-steps.js';
 import { openGatedStore, type GatedStore } from './model-store.js';
 import { ModelWorld } from './model-world.js';
 import type { TransitionRecorder } from './transition-recorder.js';
-import { waitUntil } from './wait-for.js';
 
-const WAIT_MS = 15_000;
-// Long enough that only the driver ends a process ignoring SIGTERM (by verified identity):
-// the grace never runs out while the driver acts, however loaded the machine is.
-const STUBBORN_GRACE_MS = 60_000;
+// A kill shutdown at rest takes well under a second; past this it is stuck.
+const SHUTDOWN_MS = 30_000;
+
+// A run's record as its write-ahead stores it.
+const writesAhead = (record: unknown) =>
+  (record as { snapshot?: { value?: unknown } }).snapshot?.value === 'recording';
 
 /** Drives one path; throws with a description when the real run diverges from the model. */
 export class ModelDriver {
@@ -44,15 +38,18 @@ export class ModelDriver {
   private gate: { open(): void } | null = null;
   private runId = '';
   private predecessorId: string | null = null;
+  private readonly groups: ModelGroups | null;
   private ready = '';
   /** Index in the run's recording after the last step matched. */
   private cursor = 0;
+  private passed = false;
 
   constructor(
     private readonly path: ModelPath,
     private readonly recorder: TransitionRecorder,
   ) {
     this.plan = plan(path);
+    this.groups = this.plan.group ? new ModelGroups(this.world, () => this.sup, recorder) : null;
     recorder.setView((id) => this.sup.get(id));
   }
 
@@ -62,28 +59,56 @@ export class ModelDriver {
     expect(await this.booted, 'the first boot').toBeNull();
     await this.start();
     for (const [index, step] of this.path.steps.entries()) {
+      // The subject's groups rest too before the driver acts (a boot rebuilds them, a
+      // restart may still go on); released, they rest with the supervisor that left them.
+      const { group } = worldBefore(this.path, index);
+      if (group !== null && causedByDriver(this.path, index, this.plan)) {
+        await this.booted;
+        if (step.before !== 'released') await this.groups?.settle(group);
+      }
       await this.realize(step, index);
-      await this.expectStep(index);
+      this.cursor = await expectStep(
+        {
+          path: this.path,
+          plan: this.plan,
+          recorder: this.recorder,
+          runId: this.runId,
+          cursor: this.cursor,
+          info: () => this.sup.get(this.runId),
+        },
+        index,
+      );
       await this.afterStep(step);
     }
+    this.passed = true;
   }
 
-  /** Ends what is left (by verified identity, then a kill shutdown), removes the home. */
+  /**
+   * Ends what is left (by verified identity, then a kill shutdown), removes the home. The
+   * sibling is left to the shutdown: its death by a signal would restart its group. A
+   * shutdown that does not end (a group stuck mid-restart, after a failed step) leaves no
+   * process behind either, and fails a path that passed.
+   */
   async cleanup(): Promise<void> {
     this.recorder.pause();
     this.recorder.setView(null);
+    let stuck: string | null = null;
     try {
       this.gate?.open();
       await this.world.endMarked(this.predecessorId);
       await this.world.endMarked(this.runId);
+      await this.groups?.endPredecessor(false);
       await this.leaving;
       await this.booted;
-      if (this.sup.state !== 'stopped') await this.sup.shutdown();
+      if (this.sup.state !== 'stopped') stuck = await shutdownWithin(this.sup, SHUTDOWN_MS);
+      await this.world.endMarked(this.runId);
+      await this.groups?.cleanup();
       await this.store.close();
     } finally {
       this.recorder.resume();
       this.world.home.remove();
     }
+    if (stuck !== null && this.passed) throw new Error(stuck);
   }
 
   private async boot(): Promise<void> {
@@ -98,38 +123,19 @@ export class ModelDriver {
     this.booted = booting.booted;
   }
 
-  // The subject's (or the predecessor's) spec; its ready file exists once it is ready.
-  private fixture(flags: readonly string[], spec: object) {
-    const ready = join(this.world.home.path, `ready-${this.world.nextId()}`);
-    return {
-      ready,
-      spec: { command: process.execPath, args: ['-e', FIXTURE, ready, ...flags], ...spec },
-    };
-  }
-
   private async start(): Promise<void> {
     const p = this.plan;
     if (p.holdInReplacing) {
-      const { ready, spec } = this.fixture(['--ignore-term'], {
-        scopeKey: 'model',
-        killGraceMs: STUBBORN_GRACE_MS,
-      });
+      const { ready, spec } = stubbornPredecessor(this.world);
       this.predecessorId = (await this.sup.spawn(spec)).id;
       await this.world.ready(ready);
     }
-    const flags = [
-      ...(p.ignoreTerm ? ['--ignore-term'] : []),
-      ...(p.sayTerm ? ['--say-term'] : []),
-    ];
-    const { ready, spec } = this.fixture(flags, {
-      ...(p.spawnFails ? { command: 'runwarden-no-such-command', args: [] } : {}),
-      ...p.descriptor,
-      scopeKey: 'model',
-      killGraceMs: p.ignoreTerm ? STUBBORN_GRACE_MS : 1_500,
-    });
+    const { ready, spec } = subject(this.world, p);
     this.ready = ready;
+    const group = p.group ? await this.groups?.create(p.predecessorInGroup) : undefined;
+    const others = new Set([this.predecessorId, ...(this.groups?.others ?? [])]);
     const off = this.sup.onEvent((event) => {
-      if (event.type !== 'run.state' || event.runId === this.predecessorId) return;
+      if (event.type !== 'run.state' || others.has(event.runId)) return;
       // Both happen as the run enters the state, before its effect acts.
       if (event.to === 'recording' && this.runId === '') {
         this.runId = event.runId;
@@ -144,7 +150,7 @@ export class ModelDriver {
         }
       }
     });
-    void this.sup.spawn(spec).catch(() => undefined);
+    void (group ?? this.sup).spawn(spec).catch(() => undefined);
     expect(this.runId, 'the subject was created').not.toBe('');
   }
 
@@ -156,7 +162,24 @@ export class ModelDriver {
     const { event, before } = step;
     switch (event.type) {
       case 'CANCEL':
-        if (before !== 'spawning') void this.sup.cancel(this.runId).catch(() => undefined);
+        // A held run is cancelled with its group (the group's cancel).
+        if (before === 'held') this.groups?.cancel();
+        else if (before !== 'spawning') void this.sup.cancel(this.runId).catch(() => undefined);
+        return;
+      // Its group stops it: the sibling fails (in `spawning`: see PREDECESSORS_DONE).
+      case 'RECYCLE':
+        if (before !== 'spawning') this.groups?.failSibling();
+        return;
+      // Its group stops its predecessor, then it: the predecessor's end lets it launch.
+      case 'PREDECESSORS_DONE':
+        if (!this.plan.predecessorInGroup) return;
+        this.groups?.failSibling();
+        await this.groups?.endPredecessor();
+        return;
+      // Its groups' timers start it (and the sibling) again.
+      case 'RESUME':
+        this.nextGeneration(index);
+        this.world.advanceTo(event.now);
         return;
       case 'RELEASE':
         if (before !== 'spawning') this.leave();
@@ -170,11 +193,7 @@ export class ModelDriver {
         this.world.advanceTo(event.now);
         return;
       case 'RESTART_DUE': {
-        // The next generation's fixture says it is ready in the same file.
-        rmSync(this.ready, { force: true });
-        // Its write-ahead is refused where the model says so.
-        if (this.path.steps[index + 1]?.event.type === 'WRITE_AHEAD_FAILED')
-          this.gate = this.store.gateNext(`${this.world.name}/run/${this.runId}`, 'refuse');
+        this.nextGeneration(index);
         // The real start time's jitter hashes the real run id: the model's time is moved
         // onto it, so the next generation's deadlines fall where the model puts them.
         const real = this.info().nextStartAt;
@@ -195,8 +214,8 @@ export class ModelDriver {
       case 'ADOPT':
         return this.reboot(step, index);
       default:
-        // The write-ahead's outcome, PREDECESSORS_DONE, SPAWNED, SPAWN_FAILED, TREE_DEAD:
-        // the world produces these; expectStep waits for them.
+        // The write-ahead's outcome, SPAWNED, SPAWN_FAILED, TREE_DEAD, GIVE_UP: the world
+        // produces these; expectStep waits for them.
         return;
     }
   }
@@ -222,50 +241,22 @@ export class ModelDriver {
     await this.boot();
   }
 
+  // Before a new generation: its fixture says it is ready in the same file, and its
+  // write-ahead (not a write of the record before it, which may still be under way) is
+  // refused where the model says so.
+  private nextGeneration(index: number): void {
+    rmSync(this.ready, { force: true });
+    if (this.path.steps[index + 1]?.event.type !== 'WRITE_AHEAD_FAILED') return;
+    const key = `${this.world.name}/run/${this.runId}`;
+    this.gate = this.store.gateNext(key, 'refuse', writesAhead);
+  }
+
   private async afterStep(step: ModelStep): Promise<void> {
     // Held in `recording`: once the run left it, its write-ahead may land.
     if (step.before === 'recording' && this.plan.writeAhead === 'hold') this.gate?.open();
     // A launched fixture is ready before the driver causes anything else.
     if (step.event.type === 'SPAWNED' && step.state.value !== 'finalizing')
       await this.world.ready(this.ready);
-  }
-
-  // The real run took exactly the step's transitions next (none missing, none extra, in
-  // order), reached the model's state with the facts the model fixes, and the supervisor
-  // showed that state at the end of the step. Before an event the driver causes, the run
-  // must stand still in that state: `sup.get(id)` is read then, and nothing else happened.
-  private async expectStep(index: number): Promise<void> {
-    const step = this.path.steps[index];
-    if (step === undefined || step.keys.length === 0) throw new Error(`no transition to observe`);
-    const what = `step ${index + 1} (${step.event.type} into ${step.state.value})`;
-    const end = await waitUntil(
-      () => matchKeys(this.recorder.of(this.runId), this.cursor, step.keys, what),
-      WAIT_MS,
-      what,
-    );
-    const taken = this.recorder.of(this.runId);
-    const expected = publicFacts(step.state.value, step.state.context);
-    const last = taken[end];
-    if (last?.kind !== 'transition') throw new Error(`${what}: no transition recorded`);
-    expect(machineFacts(last.value, last.context), `${what}: the run actor`).toEqual(
-      machineFacts(step.state.value, step.state.context),
-    );
-    for (const entry of taken.slice(end + 1)) {
-      if (entry.kind === 'transition') break;
-      expect(publicFacts(entry.info.state, entry.info), `${what}: sup.get(id)`).toEqual(expected);
-    }
-    if (index === this.path.steps.length - 1 || causedByDriver(this.path, index + 1, this.plan)) {
-      const extra = taken.slice(end + 1).filter((entry) => entry.kind === 'transition');
-      expect(extra, `${what}: transitions after it, before the next step`).toEqual([]);
-      // A refused run never existed: the supervisor does not know it.
-      const info = step.state.value === 'refused' ? this.sup.get(this.runId) : this.info();
-      const seen = info === undefined ? undefined : publicFacts(info.state, info);
-      expect(seen, `${what}: sup.get(id) at rest`).toEqual(
-        step.state.value === 'refused' ? undefined : expected,
-      );
-    }
-    for (const key of step.keys) this.recorder.verified.add(key);
-    this.cursor = end + 1;
   }
 
   private handle() {

@@ -1,8 +1,9 @@
 // The model side of the run machine's model-based tests: the events the real world can
 // produce in each state (with the facts of the world the machine cannot see: is the process
-// alive, do we hold its pipes, is the fixture ready), replayed on the pure machine to learn
-// the transitions each takes. A search over these abstract states picks paths that take
-// every transition the world can cause; model-driver.ts replays each for real.
+// alive, do we hold its pipes, is the fixture ready, what do its groups do), replayed on the
+// pure machine to learn the transitions each takes. A search over these abstract states
+// picks paths that take every transition the world can cause; model-driver.ts replays each
+// for real.
 import { createActor, type Actor, type InspectionEvent } from 'xstate';
 import { decideOrphan } from '../../src/machines/decide-orphan.js';
 import { describeTransition } from '../../src/machines/list-transitions.js';
@@ -10,6 +11,12 @@ import type { RunContext } from '../../src/machines/run-context.js';
 import { nextDeadline } from '../../src/machines/run-deadlines.js';
 import type { RunEvent } from '../../src/machines/run-events.js';
 import type { RunDescriptor, RunStateName } from '../../src/types.js';
+import {
+  GROUP_PATH,
+  INITIAL_GROUP_WORLD,
+  nextGroupWorld,
+  type GroupWorld,
+} from './model-group-world.js';
 import { spyEffects } from './model-spies.js';
 import { descriptor } from './run-fixtures.js';
 
@@ -45,6 +52,19 @@ export const VARIANTS = {
     maxRestarts: 1,
     restartWindowMs: 600_000,
   },
+  // A run of a group, in a world of groups (model-group-world.ts). Its groups start it
+  // again (no delay of its own); it replaces its scope, so a predecessor can hold it.
+  group: {
+    replaceExistingScope: true,
+    onOrphan: 'kill',
+    ...deadlines(2_000, 5_000, 10_000),
+    restart: 'always',
+    restartDelayMs: 0,
+    maxRestartDelayMs: 0,
+    maxRestarts: 10,
+    restartWindowMs: 600_000,
+    group: GROUP_PATH,
+  },
 } as const satisfies Record<string, Partial<RunDescriptor>>;
 export type Variant = keyof typeof VARIANTS;
 
@@ -62,6 +82,8 @@ export interface World {
   readonly clock: number;
   /** When the watchdog of the current state fires (null: not armed). */
   readonly armedAt: number | null;
+  /** The run's groups (null: a run of no group). */
+  readonly group: GroupWorld | null;
 }
 
 /** A world event: a run event, or the write-ahead's outcome, as the runtime produces it. */
@@ -97,15 +119,24 @@ export const INITIAL_WORLD: World = {
   foreign: false,
   clock: 0,
   armedAt: null,
+  group: null,
 };
+
+/** The world of a `variant` run before anything happened. */
+export function initialWorld(variant: Variant): World {
+  return 'group' in VARIANTS[variant]
+    ? { ...INITIAL_WORLD, group: INITIAL_GROUP_WORLD }
+    : INITIAL_WORLD;
+}
 
 /** A run of the model: its pure actor now, and the world around it. */
 export class ModelRun {
   actor: Actor<ReturnType<typeof runMachine>>;
-  world: World = INITIAL_WORLD;
+  world: World;
   private taken: string[] = [];
 
   constructor(readonly variant: Variant) {
+    this.world = initialWorld(variant);
     const input = {
       runId: 'model',
       descriptor: descriptor({ scopeKey: 'model', ...VARIANTS[variant] }),
@@ -152,7 +183,7 @@ export class ModelRun {
       default:
         if (event.type === 'TICK') w.clock = event.now;
         // A new generation: a new process, not started yet.
-        if (event.type === 'RESTART_DUE')
+        if (event.type === 'RESTART_DUE' || event.type === 'RESUME')
           Object.assign(w, { clock: event.now, proc: 'none', ready: false, termSaid: false });
         if (event.type === 'OUTPUT' && before !== 'finalizing') w.clock = event.at;
         if (event.type === 'OUTPUT' && before === 'finalizing') w.termSaid = true;
@@ -164,6 +195,7 @@ export class ModelRun {
     const entered = this.taken.some((key) => /--> (running|idle)$/.test(key));
     if (entered) w.armedAt = nextDeadline(this.context.deadlines, this.value === 'idle');
     if (this.value !== 'running' && this.value !== 'idle') w.armedAt = null;
+    if (w.group !== null) w.group = nextGroupWorld(w.group, before, event);
     this.world = w;
     return this.taken;
   }
@@ -202,11 +234,13 @@ export function abstractKey(run: ModelRun): string {
     c.generation,
     c.nextStartAt !== null,
     c.stopReason !== null,
+    c.recycling,
     w.proc,
     w.ready,
     w.termSaid,
     w.foreign,
     w.armedAt === null ? null : Math.max(0, w.armedAt - w.clock) > OUTPUT_STEP_MS,
+    w.group,
   ]);
 }
 

@@ -8,6 +8,7 @@ import {
   VARIANTS,
   type ModelEvent,
   type ModelPath,
+  type ModelRun,
   type Variant,
 } from './model-paths.js';
 import { worldEvents } from './model-world-events.js';
@@ -22,12 +23,13 @@ export function selectPaths(
   const covered = new Set<string>();
   const selected: ModelPath[] = [];
   const seen = new Set<string>();
-  const queue: Array<{ variant: Variant; events: ModelEvent[] }> = [];
-  for (const variant of Object.keys(VARIANTS) as Variant[]) queue.push({ variant, events: [] });
+  // Each node keeps the run its events led to (replayed once, as it was reached).
+  const queue: Array<{ variant: Variant; events: ModelEvent[]; run: ModelRun }> = [];
+  for (const variant of Object.keys(VARIANTS) as Variant[])
+    queue.push({ variant, events: [], run: replay(variant, []).run });
   for (let node = queue.shift(); node !== undefined; node = queue.shift()) {
     if (node.events.length >= maxDepth) continue;
-    const { run } = replay(node.variant, node.events);
-    for (const event of worldEvents(run)) {
+    for (const event of worldEvents(node.run)) {
       const events = [...node.events, event];
       const next = replay(node.variant, events);
       const keys = next.steps.at(-1)?.keys ?? [];
@@ -51,7 +53,7 @@ export function selectPaths(
       const key = abstractKey(next.run);
       if (!seen.has(key)) {
         seen.add(key);
-        queue.push({ variant: node.variant, events });
+        queue.push({ variant: node.variant, events, run: next.run });
       }
     }
   }

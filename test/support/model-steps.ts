@@ -5,7 +5,7 @@
 import type { RunContext } from '../../src/machines/run-context.js';
 import type { RunInfo, RunStateName } from '../../src/types.js';
 import {
-  INITIAL_WORLD,
+  initialWorld,
   VARIANTS,
   type ModelPath,
   type ModelStep,
@@ -41,6 +41,14 @@ export interface Plan {
   readonly writeAhead: 'pass' | 'hold' | 'refuse';
   /** A predecessor that ignores SIGTERM keeps the subject waiting in `replacing`. */
   readonly holdInReplacing: boolean;
+  /**
+   * The subject runs in groups (model-group-world.ts), with a sibling that fails on demand.
+   * With `predecessorInGroup`, its predecessor (which ignores SIGTERM) is a child of the top
+   * group: stopped by the group too, its end lets the subject launch just as the group
+   * stops the subject (a RECYCLE in `spawning`).
+   */
+  readonly group: boolean;
+  readonly predecessorInGroup: boolean;
   readonly spawnFails: boolean;
   /** Caused the moment the run enters `spawning`, in this order. */
   readonly onSpawning: ReadonlyArray<'CANCEL' | 'RELEASE'>;
@@ -56,14 +64,16 @@ export function plan(path: ModelPath): Plan {
     descriptor: VARIANTS[path.variant],
     writeAhead:
       first === 'WRITE_AHEAD_DONE' ? 'pass' : first === 'WRITE_AHEAD_FAILED' ? 'refuse' : 'hold',
-    holdInReplacing: during('replacing', 'CANCEL') || during('replacing', 'RELEASE'),
+    holdInReplacing: ['CANCEL', 'RELEASE', 'RECYCLE'].some((type) => during('replacing', type)),
+    group: 'group' in VARIANTS[path.variant],
+    predecessorInGroup: during('spawning', 'RECYCLE'),
     spawnFails: path.steps.some((step) => step.event.type === 'SPAWN_FAILED'),
     onSpawning: path.steps.flatMap((step) =>
       step.before === 'spawning' && (step.event.type === 'CANCEL' || step.event.type === 'RELEASE')
         ? [step.event.type]
         : [],
     ),
-    ignoreTerm: during('finalizing', 'RELEASE') || during('finalizing', 'CANCEL'),
+    ignoreTerm: ['CANCEL', 'RELEASE', 'RECYCLE'].some((type) => during('finalizing', type)),
     sayTerm: during('finalizing', 'OUTPUT'),
   };
 }
@@ -79,11 +89,16 @@ export function causedByDriver(path: ModelPath, index: number, p: Plan): boolean
   switch (event.type) {
     case 'CANCEL':
     case 'RELEASE':
+    case 'RECYCLE':
       return before !== 'spawning';
+    // The driver ends the predecessor its group stopped (it ignores SIGTERM).
+    case 'PREDECESSORS_DONE':
+      return p.predecessorInGroup;
     case 'OUTPUT':
       return before !== 'finalizing';
     case 'TICK':
     case 'RESTART_DUE':
+    case 'RESUME':
     case 'ADOPT':
       return true;
     case 'EXITED':
@@ -100,7 +115,7 @@ export function killsInFinalizing(p: Plan, world: World): boolean {
 
 /** The world before step `index`. */
 export function worldBefore(path: ModelPath, index: number): World {
-  return path.steps[index - 1]?.world ?? INITIAL_WORLD;
+  return path.steps[index - 1]?.world ?? initialWorld(path.variant);
 }
 
 /** What the model fixes about a run, in a form both the model and the real run have. */
@@ -145,6 +160,7 @@ export function machineFacts(value: RunStateName, context: RunContext) {
     restarts: context.restarts,
     backoff: context.nextStartAt !== null,
     stopped: context.stopReason !== null,
+    recycling: context.recycling,
   };
 }
 

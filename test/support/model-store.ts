@@ -16,14 +16,23 @@ export class StoreRefusal extends Error {
 interface Held {
   readonly key: string;
   readonly mode: 'hold' | 'refuse';
+  /** Which write of the key it stops (any, unless told). */
+  readonly accepts: (value: unknown) => boolean;
   release: (() => void) | null;
   opened: boolean;
 }
 
 export interface GatedStore {
   readonly keyv: Keyv;
-  /** The next write of `key` is held until `open()`, or refused. Once. */
-  gateNext(key: string, mode: 'hold' | 'refuse'): { open(): void };
+  /**
+   * The next write of `key` (the next whose value `accepts`, when given) is held until
+   * `open()`, or refused. Once.
+   */
+  gateNext(
+    key: string,
+    mode: 'hold' | 'refuse',
+    accepts?: (value: unknown) => boolean,
+  ): { open(): void };
   /** Writes of keys `failing` accepts fail until it is set back to null. */
   failing: ((key: string) => boolean) | null;
   /** Health probes wait for `answerProbe` (true) or pass at once (false). */
@@ -53,9 +62,13 @@ export async function openGatedStore(home: string): Promise<GatedStore> {
     operation.then(done, done);
     return operation;
   };
-  // Waits at a gate for `key` (the first unused one), or throws when it refuses or fails.
-  const pass = async (key: string): Promise<void> => {
-    const gate = gates.find((candidate) => candidate.key === key && candidate.release === null);
+  // Waits at a gate for `key` (the first unused one that takes `value`), or throws when it
+  // refuses or fails.
+  const pass = async (key: string, value: unknown): Promise<void> => {
+    const gate = gates.find(
+      (candidate) =>
+        candidate.key === key && candidate.release === null && candidate.accepts(value),
+    );
     if (gate !== undefined) {
       if (gate.mode === 'refuse') {
         gate.release = () => undefined;
@@ -75,8 +88,8 @@ export async function openGatedStore(home: string): Promise<GatedStore> {
     get waitingProbes() {
       return probes.length;
     },
-    gateNext(key, mode) {
-      const gate: Held = { key, mode, release: null, opened: false };
+    gateNext(key, mode, accepts = () => true) {
+      const gate: Held = { key, mode, accepts, release: null, opened: false };
       gates.push(gate);
       return {
         open() {
@@ -114,14 +127,14 @@ export async function openGatedStore(home: string): Promise<GatedStore> {
     set: (key: string, value: unknown) =>
       track(
         (async () => {
-          await pass(key);
+          await pass(key, value);
           return real.set(key, value);
         })(),
       ),
     setMany: (entries: Array<{ key: string; value: unknown }>) =>
       track(
         (async () => {
-          for (const entry of entries) await pass(entry.key);
+          for (const entry of entries) await pass(entry.key, entry.value);
           return real.setMany(entries);
         })(),
       ),

@@ -1,6 +1,7 @@
 // The events the real world can produce for a model run in each state, with the facts
 // they carry (what a process, a fixture, the clock or a later boot can cause).
 import type { OrphanFacts } from '../../src/machines/decide-orphan.js';
+import { groupEvents } from './model-group-world.js';
 import { OUTPUT_STEP_MS, REBOOT_GAP_MS, type ModelEvent, type ModelRun } from './model-paths.js';
 import { fakeIdentity } from './run-fixtures.js';
 
@@ -21,22 +22,35 @@ export function worldEvents(run: ModelRun): ModelEvent[] {
   // fails or interrupts only the first generation's (its plan is made once per path).
   const first = c.generation === 1;
   // Restarting runs take the plain way through `spawning` and `finalizing` (no failed
-  // launch, no stubborn or talkative fixture): every generation runs the same fixture.
-  const plain = c.descriptor.restart !== 'never';
+  // launch, no stubborn or talkative fixture): every generation runs the same fixture. A
+  // run of a group may be stubborn in its first generation's `finalizing` (later ones are
+  // then ended by the driver, as any stubborn run's): its groups stop it there.
+  const restarts = c.descriptor.restart !== 'never';
+  const grouped = w.group !== null;
+  const stubborn = !restarts || (grouped && first);
+  const group = (state: typeof run.value) =>
+    w.group === null ? [] : groupEvents(state, c, w.group, at, stubborn);
   switch (run.value) {
     case 'recording':
       // A later generation's write-ahead lands, or the store refuses it (the driver gates it).
       if (!first) return [{ type: 'WRITE_AHEAD_DONE' }, { type: 'WRITE_AHEAD_FAILED' }];
-      return [{ type: 'WRITE_AHEAD_DONE' }, { type: 'WRITE_AHEAD_FAILED' }, cancel, release];
+      return [
+        { type: 'WRITE_AHEAD_DONE' },
+        { type: 'WRITE_AHEAD_FAILED' },
+        cancel,
+        release,
+        ...group('recording'),
+      ];
     case 'replacing':
-      return [{ type: 'PREDECESSORS_DONE' }, cancel, release];
+      return [{ type: 'PREDECESSORS_DONE' }, cancel, release, ...group('replacing')];
     case 'spawning':
-      // Caused the moment it enters `spawning`, before the launch reports.
+      // Caused the moment it enters `spawning`, before the launch reports (a group's stop
+      // comes after the driver's cancel or release: never before them).
       return [
         ...(first && c.endReason === null ? [cancel] : []),
-        ...(first && c.exit === null ? [release] : []),
+        ...(first && c.exit === null && !c.recycling ? [release] : []),
         { type: 'SPAWNED', pid: fakeIdentity.pid, identity: fakeIdentity, at },
-        ...(plain
+        ...(restarts
           ? []
           : [
               {
@@ -45,19 +59,21 @@ export function worldEvents(run: ModelRun): ModelEvent[] {
                 at,
               } as const,
             ]),
+        ...group('spawning'),
       ];
     case 'running':
     case 'idle':
-      return [...outputs, ...tick, exited, cancel, release];
+      return [...outputs, ...tick, exited, cancel, release, ...group(run.value)];
     case 'finalizing':
       if (c.processExit !== null)
         return [{ type: 'TREE_DEAD', forced: false, survivors: [], error: null, at }];
       // A fixture that was not ready when SIGTERM came died of it: nothing else to see.
-      if (w.proc !== 'alive' || !w.ready || plain) return [exited];
+      if (w.proc !== 'alive' || !w.ready || !stubborn) return [exited];
       return [
         // Its SIGTERM line: once, from a process whose pipes this supervisor holds, and
         // reported at once only after a quiet interval.
         ...(held &&
+        !grouped &&
         !w.termSaid &&
         (c.lastOutputAt === null || at - c.lastOutputAt >= OUTPUT_STEP_MS)
           ? [{ type: 'OUTPUT', bytes: 5, at } as const]
@@ -66,12 +82,16 @@ export function worldEvents(run: ModelRun): ModelEvent[] {
         // Too late to change its end; a stop request all the same (no restart after it).
         ...(c.stopReason === null ? [cancel] : []),
         release,
+        ...group('finalizing'),
       ];
     case 'orphaned':
       return [cancel, release];
     // The restart timer fires at the recorded time (the driver moves the clock there).
     case 'backoff':
       return [{ type: 'RESTART_DUE', now: c.nextStartAt ?? at }, cancel, release];
+    // Its groups decide: start it again, give it up; or it is cancelled, or released.
+    case 'held':
+      return group('held');
     case 'released':
       return adoptions(run);
     default:
@@ -100,6 +120,10 @@ function adoptions(run: ModelRun): ModelEvent[] {
     null,
   );
   const unverifiable = adopt({ ...base, rootCheck: 'uncertain', markedProcesses: 0 }, null);
+  // A run of a group is adopted here only as it waited for its group (held): nothing of
+  // it lives, and its rebuilt group starts it again. (A live one is judged as any orphan,
+  // which the other variants take; its kill would race its group's rebuild.)
+  if (w.group !== null) return c.nextStartAt !== null ? [gone] : [];
   if (w.foreign) return [unverifiable];
   if (c.identity === null || w.proc !== 'alive') return [gone];
   return [adopt(base, c.identity), gone, unverifiable];
