@@ -36,6 +36,8 @@ export const supervisorMachine = supervisorSetup.createMachine({
     SPAWN_REFUSED: { actions: 'refuseGroupSpawn' },
     GROUP_REFUSED: { actions: { type: 'refuseGroup', params: { reason: 'no-parent' } } },
     GROUP_ENDED: { actions: 'removeGroup' },
+    // A group is cancelled in any state it can be in (booting too: it was rebuilt).
+    CANCEL_GROUP: { actions: 'cancelGroup' },
     CHILD_HELD: { guard: 'childFailed', actions: 'giveUp' },
     // Groups are created while serving (and rebuilt while booting); never while draining.
     ADD_GROUP: { actions: { type: 'refuseGroup', params: { reason: 'not-serving' } } },
@@ -88,7 +90,6 @@ export const supervisorMachine = supervisorSetup.createMachine({
               { actions: { type: 'refuseSpawn', params: { reason: 'limit' } } },
             ],
             ADD_GROUP: { actions: 'addGroup' },
-            CANCEL_GROUP: { actions: 'cancelGroup' },
             SHUTDOWN: {
               target: 'draining',
               actions: assign({ shutdownRuns: ({ event }) => event.runs }),

@@ -83,6 +83,7 @@ test('the supervisor chart nests open, and draws the root for its transitions in
     'supervisor --SPAWN_REFUSED--> (self)',
     'supervisor --GROUP_REFUSED--> (self)',
     'supervisor --GROUP_ENDED--> (self)',
+    'supervisor --CANCEL_GROUP--> (self)',
     'supervisor --CHILD_HELD[childFailed]--> (self)',
     'supervisor --ADD_GROUP--> (self)',
     'supervisor --xstate.error.actor.*[isRunFailure]--> (self)',

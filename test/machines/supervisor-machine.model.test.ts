@@ -41,7 +41,7 @@ const K = {
   addGroup: 'open.active --ADD_GROUP--> (self)',
   addGroupBooting: 'open.booting --ADD_GROUP--> (self)',
   addGroupNotServing: 'supervisor --ADD_GROUP--> (self)',
-  cancelGroup: 'open.active --CANCEL_GROUP--> (self)',
+  cancelGroup: 'supervisor --CANCEL_GROUP--> (self)',
   groupMissing: 'open.active --SPAWN[groupMissing]--> (self)',
   admitted: 'supervisor --SPAWN_ADMITTED--> (self)',
   spawnRefused: 'supervisor --SPAWN_REFUSED--> (self)',
