@@ -209,6 +209,8 @@ test('GET /v1/tree: the supervisor over its live runs, behind the same gates', a
     command: run.command,
     pid: run.pid,
     scopeKey,
+    restarts: 0,
+    generation: 1,
   });
   // Oldest first; the route answers what the library answers.
   expect(await treeNow()).toEqual({
