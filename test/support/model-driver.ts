@@ -132,7 +132,9 @@ export class ModelDriver {
     }
     const { ready, spec } = subject(this.world, p);
     this.ready = ready;
-    const group = p.group ? await this.groups?.create(p.predecessorInGroup) : undefined;
+    const group = p.group
+      ? await this.groups?.create(p.predecessorInGroup, p.siblingReattached)
+      : undefined;
     const others = new Set([this.predecessorId, ...(this.groups?.others ?? [])]);
     const off = this.sup.onEvent((event) => {
       if (event.type !== 'run.state' || others.has(event.runId)) return;
@@ -168,12 +170,12 @@ export class ModelDriver {
         return;
       // Its group stops it: the sibling fails (in `spawning`: see PREDECESSORS_DONE).
       case 'RECYCLE':
-        if (before !== 'spawning') this.groups?.failSibling();
+        if (before !== 'spawning') await this.groups?.failSibling(before === 'orphaned');
         return;
       // Its group stops its predecessor, then it: the predecessor's end lets it launch.
       case 'PREDECESSORS_DONE':
         if (!this.plan.predecessorInGroup) return;
-        this.groups?.failSibling();
+        await this.groups?.failSibling();
         await this.groups?.endPredecessor();
         return;
       // Its groups' timers start it (and the sibling) again.

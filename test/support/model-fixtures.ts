@@ -34,9 +34,18 @@ export function stubbornPredecessor(world: ModelWorld): Fixture {
   });
 }
 
-/** The sibling of the subject's groups: it fails (exit 1) when told, and starts again. */
-export function sibling(world: ModelWorld): Fixture {
-  return fixture(world, [], { killGraceMs: GRACE_MS, restart: 'on-failure', restartDelayMs: 0 });
+/**
+ * The sibling of the subject's groups: it fails (exit 1) when told, and starts again. With
+ * `reattached`, the next boot reattaches it (no pipes then: the driver kills it, and an
+ * adopted run's exit code is unknown, so it restarts after any end but a deliberate one).
+ */
+export function sibling(world: ModelWorld, reattached = false): Fixture {
+  return fixture(world, [], {
+    killGraceMs: GRACE_MS,
+    restart: reattached ? 'always' : 'on-failure',
+    restartDelayMs: 0,
+    ...(reattached ? { onOrphan: 'reattach' } : {}),
+  });
 }
 
 /** The subject, as its plan says (a group picks itself: `group.spawn`, a spec names none). */

@@ -3,6 +3,7 @@
 // timer), a child of the top group `model` (one-for-all, an intensity of one restart), whose
 // other child, the sibling, fails on demand. A sibling's failure stops the whole top group
 // (RECYCLE) and starts it again (RESUME), or, past the intensity, gives it up (GIVE_UP).
+import { decideOrphan } from '../../src/machines/decide-orphan.js';
 import type { RunContext } from '../../src/machines/run-context.js';
 import type { RunEvent } from '../../src/machines/run-events.js';
 import type { GroupOptions, RunStateName } from '../../src/types.js';
@@ -39,6 +40,14 @@ export function siblingState(world: GroupWorld): 'live' | 'held' | 'gone' {
   return world.phase === 'active' ? 'live' : 'held';
 }
 
+/**
+ * An adoption whose identity cannot be read leaves the run `orphaned`, where only its
+ * group can stop it: there the sibling is reattached (its orphan policy), to fail again.
+ */
+export function reattachesSibling(event: RunEvent | { type: string }): boolean {
+  return event.type === 'ADOPT' && 'facts' in event && decideOrphan(event.facts) === 'uncertain';
+}
+
 /** The group's world once the run took `event` from state `before`. */
 export function nextGroupWorld(
   g: GroupWorld,
@@ -57,9 +66,10 @@ export function nextGroupWorld(
     // A held run is cancelled with its top group (the group's cancel).
     case 'CANCEL':
       return before === 'held' ? { ...g, phase: 'stopping', sibling: false } : g;
-    // A sibling left running by a `leave` shutdown is ended by the next boot (policy kill).
+    // A sibling left running by a `leave` shutdown is ended by the next boot (policy kill),
+    // or, where the run's identity cannot be read, reattached (see `reattachesSibling`).
     case 'ADOPT':
-      return g.phase === 'active' ? { ...g, sibling: false } : g;
+      return g.phase === 'active' && !reattachesSibling(event) ? { ...g, sibling: false } : g;
     default:
       return g;
   }
@@ -94,6 +104,7 @@ export function groupEvents(
         : [];
     case 'running':
     case 'idle':
+    case 'orphaned':
       return canFail ? [recycle] : [];
     case 'finalizing':
       return stubborn && canFail ? [recycle] : [];

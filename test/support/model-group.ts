@@ -31,16 +31,20 @@ export class ModelGroups {
    * ignores SIGTERM, in the top group after the sibling: stopped before the subject's
    * group. Resolves with the subject's group.
    */
-  async create(predecessor: boolean): Promise<Group> {
+  async create(predecessor: boolean, reattached: boolean): Promise<Group> {
     const top = await this.sup().group(TOP_GROUP.id, TOP_GROUP.options);
     const inner = await top.group(INNER_GROUP.id, INNER_GROUP.options);
-    this.siblingId = await this.started(top, sibling(this.world));
+    this.siblingId = await this.started(top, sibling(this.world, reattached));
     if (predecessor) this.predecessorId = await this.started(top, stubbornPredecessor(this.world));
     return inner;
   }
 
-  /** The sibling fails (exit 1): its group restarts, or fails past its intensity. */
-  failSibling(): void {
+  /**
+   * The sibling fails (exit 1): its group restarts, or fails past its intensity. Adopted (a
+   * later boot reattached it: no pipes), it is killed by verified identity instead.
+   */
+  async failSibling(adopted = false): Promise<void> {
+    if (adopted) return this.world.killVerified(this.sup().get(this.siblingId)?.identity ?? null);
     const run = this.sup().handle(this.siblingId);
     if (run === undefined) throw new Error(`no handle for the sibling ${this.siblingId}`);
     run.write('exit 1\n');

@@ -65,6 +65,14 @@ export const VARIANTS = {
     restartWindowMs: 600_000,
     group: GROUP_PATH,
   },
+  // A temporary child of the same groups (OTP): its group's restart ends it.
+  temporary: {
+    replaceExistingScope: true,
+    onOrphan: 'kill',
+    ...deadlines(2_000, 5_000, 10_000),
+    restart: 'never',
+    group: GROUP_PATH,
+  },
 } as const satisfies Record<string, Partial<RunDescriptor>>;
 export type Variant = keyof typeof VARIANTS;
 

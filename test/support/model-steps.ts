@@ -11,6 +11,7 @@ import {
   type ModelStep,
   type World,
 } from './model-paths.js';
+import { reattachesSibling } from './model-group-world.js';
 import type { Recorded } from './transition-recorder.js';
 
 // The run's process, quiet unless told: any byte it printed on its own would be an OUTPUT
@@ -49,6 +50,8 @@ export interface Plan {
    */
   readonly group: boolean;
   readonly predecessorInGroup: boolean;
+  /** The next boot reattaches the sibling (the subject's identity cannot be read there). */
+  readonly siblingReattached: boolean;
   readonly spawnFails: boolean;
   /** Caused the moment the run enters `spawning`, in this order. */
   readonly onSpawning: ReadonlyArray<'CANCEL' | 'RELEASE'>;
@@ -67,6 +70,7 @@ export function plan(path: ModelPath): Plan {
     holdInReplacing: ['CANCEL', 'RELEASE', 'RECYCLE'].some((type) => during('replacing', type)),
     group: 'group' in VARIANTS[path.variant],
     predecessorInGroup: during('spawning', 'RECYCLE'),
+    siblingReattached: path.steps.some((step) => reattachesSibling(step.event)),
     spawnFails: path.steps.some((step) => step.event.type === 'SPAWN_FAILED'),
     onSpawning: path.steps.flatMap((step) =>
       step.before === 'spawning' && (step.event.type === 'CANCEL' || step.event.type === 'RELEASE')

@@ -85,7 +85,7 @@ export function worldEvents(run: ModelRun): ModelEvent[] {
         ...group('finalizing'),
       ];
     case 'orphaned':
-      return [cancel, release];
+      return [cancel, release, ...group('orphaned')];
     // The restart timer fires at the recorded time (the driver moves the clock there).
     case 'backoff':
       return [{ type: 'RESTART_DUE', now: c.nextStartAt ?? at }, cancel, release];
@@ -120,10 +120,15 @@ function adoptions(run: ModelRun): ModelEvent[] {
     null,
   );
   const unverifiable = adopt({ ...base, rootCheck: 'uncertain', markedProcesses: 0 }, null);
-  // A run of a group is adopted here only as it waited for its group (held): nothing of
-  // it lives, and its rebuilt group starts it again. (A live one is judged as any orphan,
-  // which the other variants take; its kill would race its group's rebuild.)
-  if (w.group !== null) return c.nextStartAt !== null ? [gone] : [];
+  // A run of a group is adopted here as it waited for its group (held): nothing of it
+  // lives, and its rebuilt group starts it again; or live, with an identity that cannot be
+  // read (never signalled: it waits in `orphaned` for its group). (A live one is otherwise
+  // judged as any orphan, which the other variants take; its kill would race its group's
+  // rebuild.)
+  if (w.group !== null) {
+    if (c.nextStartAt !== null) return [gone];
+    return c.identity !== null && w.proc === 'alive' && !w.foreign ? [unverifiable] : [];
+  }
   if (w.foreign) return [unverifiable];
   if (c.identity === null || w.proc !== 'alive') return [gone];
   return [adopt(base, c.identity), gone, unverifiable];
