@@ -28,6 +28,12 @@ export interface ChaosSummary {
   readonly runs: number;
   /** Starts of a later generation (restart policies at work) over all cycles. */
   readonly restarts: number;
+  /** Of those, starts of runs in groups (their groups restarted them). */
+  readonly groupRestarts: number;
+  /** Group cancels that were answered (their subtree ended). */
+  readonly groupCancels: number;
+  /** Processes of the harness (runs, run hosts) found alive after the last cycle. */
+  readonly leaked: string[];
   readonly seconds: number;
 }
 

@@ -1,6 +1,8 @@
 // The harness's loop: cycles, one line per cycle, a summary. `npm run chaos` (run.mjs) and
 // the vitest test (test/chaos) both call `runChaos`.
+import { randomUUID } from 'node:crypto';
 import { runCycle } from './cycle.mjs';
+import { endHarnessLeftovers } from './processes.mjs';
 
 /** Default most spawn requests in one burst (the soak's size). */
 export const DEFAULT_MAX_RUNS_PER_BURST = 8;
@@ -33,18 +35,23 @@ export async function runChaos({
     ? cycles.map((cycle) => ({ maxRunsPerBurst, ...cycle }))
     : Array.from({ length: cycles }, (_, k) => ({ seed: (seed + k) >>> 0, maxRunsPerBurst }));
   const started = Date.now();
+  // Every process of this harness run carries a tag starting so: none may outlive it.
+  const tagPrefix = `chaos-${randomUUID().slice(0, 8)}-`;
   const failed = [];
   let passed = 0;
-  let runs = 0;
-  let restarts = 0;
+  const counts = { runs: 0, restarts: 0, groupRestarts: 0, groupCancels: 0 };
   for (const [k, cycle] of list.entries()) {
-    const result = await runCycle(cycle.seed, { maxRunsPerBurst: cycle.maxRunsPerBurst });
-    runs += result.runs;
-    restarts += result.restarts;
+    const options = { maxRunsPerBurst: cycle.maxRunsPerBurst, tagPrefix };
+    const result = await runCycle(cycle.seed, options);
+    for (const key of Object.keys(counts)) counts[key] += result[key];
     const label = `cycle ${k + 1}/${list.length} seed ${cycle.seed}`;
     if (result.ok) {
       passed++;
-      print(`${label} ok (${result.runs} runs, ${result.restarts} restarts, ${result.ms} ms)`);
+      print(
+        `${label} ok (${result.runs} runs, ${result.restarts} restarts, ` +
+          `${result.groupRestarts} group restarts, ${result.groupCancels} group cancels, ` +
+          `${result.ms} ms)`,
+      );
       if (verbose) for (const line of result.steps) print(`    ${line}`);
       continue;
     }
@@ -58,11 +65,15 @@ export async function runChaos({
     print(`  kept the home (daemon and run host logs): ${result.home}`);
     if (!keepGoing) break;
   }
+  // Each cycle checked its own end; this finds whatever started after that check.
+  const leaked = endHarnessLeftovers(tagPrefix);
+  for (const p of leaked) print(`  leaked after the last cycle (now ended): ${p}`);
   const seconds = Math.round((Date.now() - started) / 100) / 10;
   print(
-    `chaos: ${passed} cycles passed, ${failed.length} failed, ${runs} runs, ` +
-      `${restarts} restarts, ${seconds} s` +
+    `chaos: ${passed} cycles passed, ${failed.length} failed, ${counts.runs} runs, ` +
+      `${counts.restarts} restarts, ${counts.groupRestarts} group restarts, ` +
+      `${counts.groupCancels} group cancels, ${leaked.length} leaked, ${seconds} s` +
       (failed.length === 0 ? '' : `; failing seeds: ${failed.join(', ')}`),
   );
-  return { passed, failed, runs, restarts, seconds };
+  return { passed, failed, ...counts, leaked, seconds };
 }

@@ -1,26 +1,44 @@
 // The promise, checked: every marked process belongs to a live, tracked run, and to its
 // current generation (never two generations of a run alive at once, none while it waits to
-// restart); every run id ever handed out has a record, live or final with a reason; no run
-// is both; no generation of any run was started twice.
+// restart, by itself or for its group); every run id ever handed out has a record, live or
+// final with a reason; no run is both; no generation of any run was started twice; groups
+// are rebuilt with their runs (group-invariants.mjs).
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { callDaemon } from './daemon.mjs';
+import {
+  groupProblems,
+  heldProblems,
+  lateProblems,
+  stoppedGroupProblems,
+} from './group-invariants.mjs';
 import { describeProcess, markedProcesses, runHosts } from './processes.mjs';
 import { readRecords } from './records.mjs';
 import { startsLog } from './run-plans.mjs';
 
 /**
  * Problems while a daemon serves `ctx.home` (after its boot reconciliation). An empty
- * list means every invariant holds right now.
+ * list means every invariant holds right now. A held run's process is a problem whenever
+ * it is seen: it is also kept in `ctx.sightings`, which settling does not clear.
  */
 export async function liveProblems(ctx) {
-  const listed = await callDaemon(ctx.home, 'GET', '/v1/runs?all=true');
-  if (listed.status !== 200) {
-    return [`GET /v1/runs answered ${listed.status}: ${listed.error?.message ?? ''}`];
+  const [listed, grouped] = await Promise.all([
+    callDaemon(ctx.home, 'GET', '/v1/runs?all=true'),
+    callDaemon(ctx.home, 'GET', '/v1/groups'),
+  ]);
+  for (const [path, reply] of [
+    ['runs', listed],
+    ['groups', grouped],
+  ]) {
+    if (reply.status !== 200) {
+      return [`GET /v1/${path} answered ${reply.status}: ${reply.error?.message ?? ''}`];
+    }
   }
   const runs = new Map(listed.body.runs.map((run) => [run.id, run]));
-  const records = await readRecords(ctx.home);
+  const { runs: records, groups } = await readRecords(ctx.home);
   const problems = recordProblems(ctx, records);
+  problems.push(...groupProblems(runs, records, groups, grouped.body.groups));
+  problems.push(...lateProblems(runs, Date.now()));
   for (const [id, record] of records) {
     if (record.invalid !== undefined) continue;
     const state = runs.get(id)?.state ?? 'unknown to the daemon';
@@ -34,7 +52,12 @@ export async function liveProblems(ctx) {
     }
   }
   // A process of a run being finalized is fine: the run is still live, in memory and record.
-  for (const p of markedProcesses(ctx.tag)) {
+  const marked = markedProcesses(ctx.tag);
+  for (const sighting of heldProblems(runs, records, marked)) {
+    ctx.sightings.add(sighting);
+    problems.push(sighting);
+  }
+  for (const p of marked) {
     const state = runs.get(p.value)?.state ?? 'unknown to the daemon';
     const record = records.get(p.value);
     if (state === 'done' || !runs.has(p.value)) {
@@ -55,8 +78,8 @@ export async function liveProblems(ctx) {
 
 /** Problems once the last daemon stopped with the kill policy: all final, nothing left. */
 export async function stoppedProblems(ctx) {
-  const records = await readRecords(ctx.home);
-  const problems = recordProblems(ctx, records);
+  const { runs: records, groups } = await readRecords(ctx.home);
+  const problems = [...recordProblems(ctx, records), ...stoppedGroupProblems(groups)];
   for (const [id, record] of records) {
     if (record.final === false) problems.push(`run ${id} is still ${record.state} after shutdown`);
   }

@@ -10,10 +10,12 @@ import { signalVerified } from '../dist/os/signal-verified.js';
 /** The variable that tags a cycle's processes. */
 export const CHAOS_TAG = 'RUNWARDEN_CHAOS';
 
-function tagged(found, tag) {
+// Those of `found` whose tag is `tag` (or, with `prefix`, starts with it).
+function tagged(found, tag, prefix = false) {
   return found.filter((p) => {
     const value = readEnvironValue(p.identity.pid, CHAOS_TAG);
-    return typeof value === 'object' && value.value === tag;
+    if (typeof value !== 'object') return false;
+    return prefix ? value.value.startsWith(tag) : value.value === tag;
   });
 }
 
@@ -38,6 +40,20 @@ export function killLeftovers(tag) {
   const left = [...markedProcesses(tag), ...runHosts(tag)];
   for (const p of left) signalVerified(p.identity, 'SIGKILL');
   return left.length;
+}
+
+/**
+ * After the last cycle: every marked process and run host whose tag starts with `prefix`
+ * (the harness's own), each then SIGKILLed by verified identity. Returns their descriptions.
+ */
+export function endHarnessLeftovers(prefix) {
+  const runs = tagged(findMarkedProcesses(RUN_MARKER).found, prefix, true);
+  const hosts = tagged(findMarkedProcesses(RUN_HOST_MARKER).found, prefix, true);
+  for (const p of [...runs, ...hosts]) signalVerified(p.identity, 'SIGKILL');
+  return [
+    ...runs.map((p) => `${describeProcess(p)} of run ${p.value}`),
+    ...hosts.map((p) => `run host ${describeProcess(p)}`),
+  ];
 }
 
 /** `pid (comm) of run X`, for messages. */

@@ -7,14 +7,16 @@ import { validateRunRecord } from '../dist/persistence/run-record-schema.js';
 
 /**
  * Every record of supervisor `default` in `home` (older versions migrated, as a boot reads
- * them): a map from run id to `{ final, state, generation, reason }`, or `{ invalid }`.
+ * them): `runs`, a map from run id to `{ final, state, generation, group, reason }` or
+ * `{ invalid }`, and `groups`, the paths of its group records.
  */
 export async function readRecords(home) {
   const opened = await openStore(undefined, home);
   try {
     const store = new RecordStore(opened.keyv, 'default', () => Date.now());
     const records = new Map();
-    for (const entry of await store.readAll()) {
+    const stored = await store.readStored();
+    for (const entry of stored.runs) {
       const migrated = migrateStored('run', entry.value);
       if (migrated.status !== 'current') {
         records.set(entry.runId, { invalid: `${migrated.status}: ${JSON.stringify(migrated)}` });
@@ -32,10 +34,11 @@ export async function readRecords(home) {
         final,
         state: record.snapshot.value,
         generation: record.snapshot.context.generation,
+        group: record.snapshot.context.descriptor.group ?? null,
         reason: exit !== null && typeof exit === 'object' ? (exit.reason ?? null) : null,
       });
     }
-    return records;
+    return { runs: records, groups: stored.groups.map((entry) => entry.runId) };
   } finally {
     await opened.close();
   }

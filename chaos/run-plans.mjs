@@ -13,15 +13,19 @@ export function startsLog(home) {
   return join(home, 'starts.log');
 }
 
-/** Starts of a later generation (restarts) in the starts log of `home`. */
-export function restartsLogged(home) {
+/** Starts of a later generation (restarts) in the starts log of `home`; of `runs` if given. */
+export function restartsLogged(home, runs) {
   const file = startsLog(home);
   if (!existsSync(file)) return 0;
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  return lines.filter((line) => Number(line.split(' ')[1]) > 1).length;
+  return lines.filter((line) => {
+    const [id, generation] = line.split(' ');
+    return Number(generation) > 1 && (runs === undefined || runs.has(id));
+  }).length;
 }
 
-const LOG_START =
+/** `sh -c LOG_START CMD ARGS...`: logs the start, then becomes CMD. */
+export const LOG_START =
   'echo "$RUNWARDEN_RUN_ID $RUNWARDEN_RUN_GENERATION" >> "$CHAOS_STARTS"; exec "$0" "$@"';
 
 // Each kind: its command and whether it needs a terminal.

@@ -1,7 +1,8 @@
 // The chaos harness (chaos/) in CI, against the built daemon: a fixed list of cycles
 // (chaos/seeds.mjs: seeds that found bugs, and everyday ones) and one random cycle, each
-// with faults at random moments. The random seed is printed, and named in the test and in
-// a failure, with the command that replays it; RUNWARDEN_CHAOS_SEED fixes it.
+// with faults at random moments, restart policies and groups. The random seed is printed,
+// and named in the test and in a failure, with the command that replays it;
+// RUNWARDEN_CHAOS_SEED fixes it.
 import { beforeAll, expect, test } from 'vitest';
 import { replayCommand, runChaos } from '../../chaos/chaos-core.mjs';
 import { CI_RANDOM_MAX_RUNS, CI_SEEDS } from '../../chaos/seeds.mjs';
@@ -25,6 +26,11 @@ test(`chaos: ${cycles.length} cycles, random seed ${randomSeed}: no run leaked, 
   const summary = await runChaos({ cycles, print: (line) => lines.push(line) });
   console.log(lines.at(-1));
   expect(summary.failed, [seeds, ...lines].join('\n')).toEqual([]);
+  // Nothing the harness started outlived its last cycle.
+  expect(summary.leaked, lines.join('\n')).toEqual([]);
   // The fixed seeds draw restart policies: generations were started again under chaos.
   expect(summary.restarts, lines.join('\n')).toBeGreaterThan(0);
+  // They draw groups too: groups restarted failed members, and groups were cancelled.
+  expect(summary.groupRestarts, lines.join('\n')).toBeGreaterThan(0);
+  expect(summary.groupCancels, lines.join('\n')).toBeGreaterThan(0);
 }, 300_000);

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// The smallest plan found for the chaos failures of OPEN_SEEDS (chaos/seeds.mjs: a group
+// cancel that never answers, a kill-policy shutdown that never ends, runs left running or
+// held): a group that stops its children while a restart of its own is starting one of them
+// again. Against the built library (dist/):
+//   node chaos/reduced/group-stop-while-resuming.mjs cancel   # group.cancel() meanwhile
+//   node chaos/reduced/group-stop-while-resuming.mjs refail   # a second failure meanwhile
+// Exit 0 when the group behaves, 1 when it is stuck (with what it shows), 2 on bad usage.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createSupervisor } from '../../dist/index.js';
+import { findMarkedProcesses } from '../../dist/os/find-marked-processes.js';
+import { RUN_MARKER } from '../../dist/os/run-marker.js';
+import { signalVerified } from '../../dist/os/signal-verified.js';
+
+const scenario = process.argv[2];
+if (scenario !== 'cancel' && scenario !== 'refail') {
+  process.stderr.write('usage: group-stop-while-resuming.mjs cancel|refail\n');
+  process.exit(2);
+}
+const home = mkdtempSync(join(tmpdir(), 'runwarden-reduced-'));
+const fail = join(home, 'fail');
+const sup = await createSupervisor({ home });
+// cancel: one-for-all; refail: rest-for-one. Four members, started again one at a time;
+// the first one fails again (exit 1) at its next start while the file `fail` exists.
+const group = await sup.group('g', {
+  strategy: scenario === 'cancel' ? 'one-for-all' : 'rest-for-one',
+  maxRestarts: 10,
+});
+const runs = [];
+for (let k = 0; k < 4; k++) {
+  const again = k === 0 ? `if [ -e ${fail} ]; then rm -f ${fail}; exit 1; fi; ` : '';
+  const script = `trap 'exit 0' TERM; ${again}sleep 60 & wait $!`;
+  const spec = { command: 'bash', args: ['-c', script], restart: 'on-failure' };
+  runs.push(await group.spawn({ ...spec, restartDelayMs: 200, killGraceMs: 2000 }));
+}
+const show = () => runs.map((run) => `${sup.get(run.id)?.state}/${sup.get(run.id)?.generation}`);
+if (scenario === 'refail') writeFileSync(fail, '');
+process.kill(runs[0].pid, 'SIGKILL'); // the first failure: the group restarts
+// Wait until the restart is starting the second member again (the first one is started).
+const second = () => sup.get(runs[1].id);
+const until = Date.now() + 10_000;
+while (!(second()?.generation === 2 && second()?.state !== 'held') && Date.now() < until)
+  await sleep(0);
+const seen = `states when the group was ${scenario === 'cancel' ? 'cancelled' : 'left'}: ${show()}`;
+let stuck;
+if (scenario === 'cancel') {
+  const cancelled = group.cancel().then(() => 'answered');
+  stuck = (await Promise.race([cancelled, sleep(10_000, 'no answer')])) === 'no answer';
+} else {
+  const deadline = Date.now() + 10_000;
+  const settled = () =>
+    sup.groups()[0]?.state === 'active' &&
+    runs.every((run) => ['running', 'idle'].includes(sup.get(run.id)?.state ?? ''));
+  while (!settled() && Date.now() < deadline) await sleep(20);
+  stuck = !settled();
+}
+console.log(seen);
+console.log(`after 10 s: ${show()}; group ${JSON.stringify(sup.groups()[0] ?? null)}`);
+console.log(stuck ? 'STUCK: the group never got past the member it was starting' : 'ok');
+// Ended by verified identity: a stuck group would hold up a shutdown for good.
+const ids = new Set(runs.map((run) => run.id));
+for (const p of findMarkedProcesses(RUN_MARKER).found)
+  if (ids.has(p.value)) signalVerified(p.identity, 'SIGKILL');
+if (!stuck) await sup.shutdown();
+rmSync(home, { recursive: true, force: true });
+process.exit(stuck ? 1 : 0);
