@@ -2,8 +2,8 @@
 // `npm run chaos -- [--cycles N] [--seed S] [--seeds S1,S2,... | --ci-seeds] [--max-runs N]
 // [--keep-going] [--verbose]`: builds first (package.json), then runs the chaos harness
 // against dist/. Exit 0 when every cycle held the invariants and nothing of the harness
-// outlived it. A cycle is replayed by its
-// seed and burst size: `--seed S --cycles 1 --max-runs N` (a failing cycle prints it).
+// outlived it. A cycle is replayed by its seed and burst size: `--seed S --cycles 1
+// --max-runs N` (a failing cycle prints it).
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_RUNS_PER_BURST, runChaos } from './chaos-core.mjs';
 import { CI_SEEDS } from './seeds.mjs';

@@ -2,7 +2,7 @@
 // seed replays a cycle's every random choice only with the same burst size (the first draw
 // of each burst depends on it), so each entry keeps its own.
 
-/** Seeds that found bugs, with the burst size they were found at (the soak's, 8). */
+/** Seeds that found bugs, each with the burst size it was found at. */
 export const REGRESSION_SEEDS = [
   // 4b4254e: a durable spawn whose run host died mid-request left the run's processes
   // running under a run finished as spawn-error.
@@ -14,6 +14,12 @@ export const REGRESSION_SEEDS = [
   // Found before 08c02c8 added draws (scope storms, live reconciliations) to every burst,
   // so it no longer replays that cycle; it stays as one more fixed cycle.
   { seed: 5007, maxRunsPerBurst: 8 },
+  // 6e23871: a group whose restart plan stopped a child already held (or a failed group
+  // rebuilt at boot recycling its nested group) sent it RECYCLE, which it ignored: the group
+  // waited forever and the shutdown hung (chaos/reduced/group-recycle-held.mjs). Seed 46
+  // met it at boot about every other replay, 59 now and then (a stop while resuming).
+  { seed: 46, maxRunsPerBurst: 5 },
+  { seed: 59, maxRunsPerBurst: 5 },
 ];
 
 /**
