@@ -8,6 +8,7 @@ import {
   type GroupMember,
 } from './group-context.js';
 import type { GroupEvent } from './group-events.js';
+import type { LoopStep } from './group-loops.js';
 import { buildRunExit, messageOf, type RunContext } from './run-context.js';
 
 // A child run that failed (an action or guard threw): it leaves with its end unknown.
@@ -37,4 +38,24 @@ export function routeDown(
   if (event.type === 'SPAWN_CHILD') return { up: { type: 'SPAWN_REFUSED', runId: event.runId } };
   if (event.type === 'ADD_GROUP') return { up: { type: 'GROUP_REFUSED', path: event.path } };
   return null;
+}
+
+/** What a group's actions send with: the part of `enqueue` routing needs. */
+export interface Sender {
+  sendTo(to: AnyActorRef, event: GroupEvent): void;
+  sendParent(event: GroupEvent): void;
+  assign(change: Partial<GroupContext>): void;
+}
+
+/** Sends a routed event on its way (down to a child group, or up as an answer). */
+export function forward(enqueue: Sender, route: ReturnType<typeof routeDown>): void {
+  if (route !== null && 'to' in route) enqueue.sendTo(route.to, route.event);
+  else if (route !== null) enqueue.sendParent(route.up);
+}
+
+/** Takes one step of a stop or resume loop: its context change, then its event. */
+export function takeStep(enqueue: Sender, step: LoopStep | null): void {
+  if (step === null) return;
+  enqueue.assign(step.change);
+  if (step.send !== undefined) enqueue.sendTo(step.send.to, step.send.event);
 }

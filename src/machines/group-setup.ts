@@ -6,7 +6,6 @@ import {
   countRestart,
   groupSystemId,
   inRecordedOrder,
-  isWaiting,
   memberOf,
   parentPathOf,
   planRestart,
@@ -15,12 +14,12 @@ import {
   withoutMember,
   type GroupContext,
   type GroupInput,
-  type GroupMember,
 } from './group-context.js';
 import { groupEffects } from './group-effects.js';
 import type { GroupEvent, HeldCause } from './group-events.js';
 import { childOf, groupGuards } from './group-guards.js';
-import { failedRunEnd, member, routeDown } from './group-routing.js';
+import { nextResume, nextStop } from './group-loops.js';
+import { failedRunEnd, forward, member, routeDown, takeStep } from './group-routing.js';
 import { runMachine } from './run-machine.js';
 
 /** Whether an event for `path` is for this group itself (not one below it). */
@@ -43,11 +42,7 @@ export const groupSetup = setup({
     acceptChild: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'SPAWN_CHILD');
       if (!forSelf(context, event.path)) {
-        {
-          const route = routeDown(context, event.path, event);
-          if (route !== null && 'to' in route) enqueue.sendTo(route.to, route.event);
-          else if (route !== null) enqueue.sendParent(route.up);
-        }
+        forward(enqueue, routeDown(context, event.path, event));
         return;
       }
       const { runId, descriptor, createdAt } = event;
@@ -65,21 +60,13 @@ export const groupSetup = setup({
       assertEvent(event, 'SPAWN_CHILD');
       if (forSelf(context, event.path))
         enqueue.sendParent({ type: 'SPAWN_REFUSED', runId: event.runId });
-      else {
-        const route = routeDown(context, event.path, event);
-        if (route !== null && 'to' in route) enqueue.sendTo(route.to, route.event);
-        else if (route !== null) enqueue.sendParent(route.up);
-      }
+      else forward(enqueue, routeDown(context, event.path, event));
     }),
     /** Creates a child group here, or passes the request down toward its parent. */
     addGroup: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'ADD_GROUP');
       if (!forSelf(context, parentPathOf(event.path) ?? '')) {
-        {
-          const route = routeDown(context, event.path, event);
-          if (route !== null && 'to' in route) enqueue.sendTo(route.to, route.event);
-          else if (route !== null) enqueue.sendParent(route.up);
-        }
+        forward(enqueue, routeDown(context, event.path, event));
         return;
       }
       const { path, settings, createdAt, restored } = event;
@@ -102,11 +89,7 @@ export const groupSetup = setup({
       assertEvent(event, 'ADD_GROUP');
       if (forSelf(context, parentPathOf(event.path) ?? ''))
         enqueue.sendParent({ type: 'GROUP_REFUSED', path: event.path });
-      else {
-        const route = routeDown(context, event.path, event);
-        if (route !== null && 'to' in route) enqueue.sendTo(route.to, route.event);
-        else if (route !== null) enqueue.sendParent(route.up);
-      }
+      else forward(enqueue, routeDown(context, event.path, event));
     }),
     /** Adopts a recorded run of this group (boot), or passes it down toward its group. */
     adoptRun: enqueueActions(({ context, event, enqueue }) => {
@@ -233,46 +216,11 @@ export const groupSetup = setup({
     }),
     /** Stops the next child on the stop list (one at a time: each verified before the next). */
     stopNext: enqueueActions(({ context, enqueue }) => {
-      if (context.current !== null) return;
-      // A recycle passes over a child already waiting (held): it is stopped already.
-      const index = context.toStop.findIndex((id) => {
-        const child = memberOf(context, id);
-        return child !== undefined && !(context.stopWith === 'recycle' && isWaiting(context, id));
-      });
-      if (index < 0) {
-        enqueue.assign({ toStop: [] });
-        return;
-      }
-      const id = context.toStop[index] as string;
-      const child = memberOf(context, id) as GroupMember;
-      enqueue.assign({ current: id, toStop: context.toStop.slice(index + 1) });
-      const at = context.stopAt === null ? {} : { at: context.stopAt };
-      if (context.stopWith === 'recycle') enqueue.sendTo(child.ref, { type: 'RECYCLE', ...at });
-      // Given up: a waiting child ends `restart-limit`; one still running is cancelled.
-      else if (context.stopWith === 'give-up' && isWaiting(context, id))
-        enqueue.sendTo(child.ref, { type: 'GIVE_UP', at: context.stopAt ?? 0 });
-      else enqueue.sendTo(child.ref, { type: 'CANCEL', reason: context.cancelReason, ...at });
+      takeStep(enqueue, nextStop(context));
     }),
     /** Starts the next waiting child on the resume list again (one at a time, start order). */
     resumeNext: enqueueActions(({ context, enqueue }) => {
-      if (context.current !== null) return;
-      // A child not waiting (it never stopped, or started meanwhile) is passed over.
-      const index = context.toResume.findIndex(
-        (id) => memberOf(context, id) !== undefined && isWaiting(context, id),
-      );
-      if (index < 0) {
-        enqueue.assign({ toResume: [] });
-        return;
-      }
-      const id = context.toResume[index] as string;
-      const child = memberOf(context, id) as GroupMember;
-      enqueue.assign({
-        current: id,
-        toResume: context.toResume.slice(index + 1),
-        held: context.held.filter((entry) => entry.id !== id),
-        waiting: context.waiting.filter((other) => other !== id),
-      });
-      enqueue.sendTo(child.ref, { type: 'RESUME', now: context.resumeAt ?? 0 });
+      takeStep(enqueue, nextResume(context));
     }),
     /** Held runs found at boot start again together, when the last of them is due. */
     clearRestart: assign({ resumeAt: null, toResume: [], toStop: [] }),
