@@ -61,14 +61,28 @@ export interface GroupInput {
   readonly path: string;
   readonly settings: GroupSettings;
   readonly createdAt: number;
-  readonly restored?: {
-    readonly restartedAt: readonly number[];
-    readonly restarts: number;
-    readonly state: GroupRecordState;
-    readonly children?: readonly string[];
-    readonly cancelReason?: CancelReason;
-  };
+  readonly restored?: GroupHistory;
 }
+
+/** What a group's record keeps of it besides its options: a boot rebuilds it from this. */
+export interface GroupHistory {
+  readonly restartedAt: readonly number[];
+  readonly restarts: number;
+  readonly state: GroupRecordState;
+  /** Its children's ids (runs) and paths (groups), in start order. */
+  readonly children: readonly string[];
+  /** Why its subtree is being stopped (meaningful in `stopping`). */
+  readonly cancelReason: CancelReason;
+}
+
+/** The history of a group a live run names but no record describes (it was lost). */
+export const UNRECORDED_GROUP: GroupHistory = {
+  restartedAt: [],
+  restarts: 0,
+  state: 'active',
+  children: [],
+  cancelReason: 'cancelled',
+};
 
 export function initialGroupContext(input: GroupInput): GroupContext {
   return {

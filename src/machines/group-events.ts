@@ -2,11 +2,10 @@
 // GROUP_ENDED); the parent (the supervisor or a group) sends down. Events for a group deeper
 // in the tree carry its path and are passed down from parent to child.
 import type { ProcessIdentity } from '../os/process-identity.js';
-import type { CancelReason, RunDescriptor, RunErrorInfo } from '../types.js';
-import type { GroupSettings } from '../types.js';
+import type { CancelReason, GroupSettings, RunDescriptor, RunErrorInfo } from '../types.js';
 import type { OrphanFacts } from './decide-orphan.js';
+import type { GroupHistory } from './group-context.js';
 import type { RunContext, RunEndedEvent } from './run-context.js';
-import type { GroupRecordState } from './group-context.js';
 
 /** Why a child stopped and waits for its group: its own failure, a stop, or a boot. */
 export type HeldCause = 'failed' | 'stopped' | 'restored';
@@ -21,19 +20,6 @@ export interface ChildHeldEvent {
   readonly at: number;
   /** When it stopped: a failure counts toward the group's intensity at this time. */
   readonly endedAt: number;
-}
-
-/** A restored group: its recorded settings and history. */
-export interface RestoredGroup {
-  readonly settings: GroupSettings;
-  readonly createdAt: number;
-  readonly restartedAt: readonly number[];
-  readonly restarts: number;
-  readonly state: GroupRecordState;
-  /** Its children's ids in start order, as recorded. */
-  readonly children: readonly string[];
-  /** Why its subtree was being stopped, if it was. */
-  readonly cancelReason: CancelReason;
 }
 
 export type GroupEvent =
@@ -51,7 +37,7 @@ export type GroupEvent =
       path: string;
       settings: GroupSettings;
       createdAt: number;
-      restored?: RestoredGroup;
+      restored?: GroupHistory;
     }
   /** Boot found a live record of a run of the group at `path`: adopt and decide it. */
   | {

@@ -1,9 +1,9 @@
 // The supervisor machine's events and input, and what a failed run child leaves behind.
-import type { GroupSettings } from '../types.js';
 import type { ProcessIdentity } from '../os/process-identity.js';
-import type { RunDescriptor, RunErrorInfo } from '../types.js';
+import type { GroupSettings, RunDescriptor, RunErrorInfo } from '../types.js';
 import type { OrphanFacts } from './decide-orphan.js';
-import type { ChildHeldEvent, GroupEvent, RestoredGroup } from './group-events.js';
+import type { GroupHistory } from './group-context.js';
+import type { ChildHeldEvent, GroupEvent } from './group-events.js';
 import {
   buildRunExit,
   messageOf,
@@ -41,7 +41,7 @@ export type SupervisorEvent =
       path: string;
       settings: GroupSettings;
       createdAt: number;
-      restored?: RestoredGroup;
+      restored?: GroupHistory;
     }
   | Extract<
       GroupEvent,

@@ -1,25 +1,18 @@
 // The record stored per group (`<name>/group/<path>`): its settings, its restart history
 // and the state a boot takes it up in. Its runs have records of their own, naming it.
 import { z } from 'zod';
-import type { GroupRecordState } from '../machines/group-context.js';
-import type { CancelReason, GroupSettings } from '../types.js';
+import type { GroupHistory } from '../machines/group-context.js';
+import type { GroupSettings } from '../types.js';
 import { UndecodableValue } from './undecodable-value.js';
 
 export const GROUP_RECORD_SCHEMA_VERSION = 1;
 
-export interface GroupRecord {
+export interface GroupRecord extends GroupHistory {
   readonly schemaVersion: typeof GROUP_RECORD_SCHEMA_VERSION;
   readonly supervisor: string;
   readonly path: string;
   readonly settings: GroupSettings;
   readonly createdAt: number;
-  readonly restartedAt: readonly number[];
-  readonly restarts: number;
-  readonly state: GroupRecordState;
-  /** Its children's ids (runs) and paths (groups), in start order. */
-  readonly children: readonly string[];
-  /** Why its subtree is being stopped (meaningful in `stopping`). */
-  readonly cancelReason: CancelReason;
   readonly updatedAt: number;
 }
 

@@ -13,7 +13,7 @@ import type { RecordStore } from '../persistence/record-store.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
 import type { RunErrorInfo } from '../types.js';
 import type { GroupRecord } from '../persistence/group-record.js';
-import { parentPathOf } from '../machines/group-context.js';
+import { parentPathOf, UNRECORDED_GROUP, type GroupHistory } from '../machines/group-context.js';
 import { normalizeGroupOptions } from '../options/group-options.js';
 import { SupervisorStoppedError } from '../errors.js';
 import { DurableProcess } from '../host/client/durable-process.js';
@@ -112,23 +112,19 @@ function restoreGroups(
   const now = deps.options.clock.now();
   for (const path of order) {
     const record = recorded.get(path);
-    const settings = record?.settings ?? normalizeGroupOptions({});
     deps.actor().send({
       type: 'ADD_GROUP',
       path,
-      settings,
+      settings: record?.settings ?? normalizeGroupOptions({}),
       createdAt: record?.createdAt ?? now,
-      restored: {
-        settings,
-        createdAt: record?.createdAt ?? now,
-        restartedAt: record?.restartedAt ?? [],
-        restarts: record?.restarts ?? 0,
-        state: record?.state ?? 'active',
-        children: record?.children ?? [],
-        cancelReason: record?.cancelReason ?? 'cancelled',
-      },
+      restored: record === undefined ? UNRECORDED_GROUP : historyOf(record),
     });
   }
+}
+
+function historyOf(record: GroupRecord): GroupHistory {
+  const { restartedAt, restarts, state, children, cancelReason } = record;
+  return { restartedAt, restarts, state, children, cancelReason };
 }
 
 function depthOf(path: string): number {
