@@ -6,14 +6,12 @@
 //   node chaos/reduced/group-stop-while-resuming.mjs cancel   # group.cancel() meanwhile
 //   node chaos/reduced/group-stop-while-resuming.mjs refail   # a second failure meanwhile
 // Exit 0 when the group behaves, 1 when it is stuck (with what it shows), 2 on bad usage.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createSupervisor } from '../../dist/index.js';
-import { findMarkedProcesses } from '../../dist/os/find-marked-processes.js';
-import { RUN_MARKER } from '../../dist/os/run-marker.js';
-import { signalVerified } from '../../dist/os/signal-verified.js';
+import { finish, killRun, showRuns, waitSettled } from './reduced-plan.mjs';
 
 const scenario = process.argv[2];
 if (scenario !== 'cancel' && scenario !== 'refail') {
@@ -36,9 +34,9 @@ for (let k = 0; k < 4; k++) {
   const spec = { command: 'bash', args: ['-c', script], restart: 'on-failure' };
   runs.push(await group.spawn({ ...spec, restartDelayMs: 200, killGraceMs: 2000 }));
 }
-const show = () => runs.map((run) => `${sup.get(run.id)?.state}/${sup.get(run.id)?.generation}`);
+const show = () => showRuns(sup, runs);
 if (scenario === 'refail') writeFileSync(fail, '');
-process.kill(runs[0].pid, 'SIGKILL'); // the first failure: the group restarts
+killRun(runs[0]); // the first failure: the group restarts
 // Wait until the restart is starting the second member again (the first one is started).
 const second = () => sup.get(runs[1].id);
 const until = Date.now() + 10_000;
@@ -50,20 +48,9 @@ if (scenario === 'cancel') {
   const cancelled = group.cancel().then(() => 'answered');
   stuck = (await Promise.race([cancelled, sleep(10_000, 'no answer')])) === 'no answer';
 } else {
-  const deadline = Date.now() + 10_000;
-  const settled = () =>
-    sup.groups()[0]?.state === 'active' &&
-    runs.every((run) => ['running', 'idle'].includes(sup.get(run.id)?.state ?? ''));
-  while (!settled() && Date.now() < deadline) await sleep(20);
-  stuck = !settled();
+  stuck = !(await waitSettled(sup, runs, 10_000));
 }
 console.log(seen);
 console.log(`after 10 s: ${show()}; group ${JSON.stringify(sup.groups()[0] ?? null)}`);
 console.log(stuck ? 'STUCK: the group never got past the member it was starting' : 'ok');
-// Ended by verified identity: a stuck group would hold up a shutdown for good.
-const ids = new Set(runs.map((run) => run.id));
-for (const p of findMarkedProcesses(RUN_MARKER).found)
-  if (ids.has(p.value)) signalVerified(p.identity, 'SIGKILL');
-if (!stuck) await sup.shutdown();
-rmSync(home, { recursive: true, force: true });
-process.exit(stuck ? 1 : 0);
+await finish(sup, runs, home, stuck);

@@ -9,27 +9,13 @@ import { runMachine } from '../../src/machines/run-machine.js';
 import { storeHealthMachine } from '../../src/machines/store-health-machine.js';
 import { supervisorMachine } from '../../src/machines/supervisor-machine.js';
 import { parseXml } from '../support/parse-xml.js';
+import { RUN_STATES } from '../support/run-states.js';
 
 test('the run chart: states in definition order, entry actions, invoked effects, final states', () => {
   const chart = buildChartModel(runMachine);
   expect(chart.machine).toBe('run');
   expect(chart.initial).toBe('created');
-  expect(chart.states.map((s) => s.key)).toEqual([
-    'created',
-    'recording',
-    'replacing',
-    'spawning',
-    'running',
-    'idle',
-    'finalizing',
-    'orphaned',
-    'ending',
-    'backoff',
-    'held',
-    'done',
-    'released',
-    'refused',
-  ]);
+  expect(chart.states.map((s) => s.key)).toEqual(RUN_STATES);
   expect(chart.states.find((s) => s.key === 'replacing')?.entry).toEqual(['requestReplacement']);
   expect(chart.states.find((s) => s.key === 'backoff')).toMatchObject({
     entry: ['releaseProcess'],

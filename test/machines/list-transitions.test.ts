@@ -3,11 +3,14 @@ import { listTransitions } from '../../src/machines/list-transitions.js';
 import { runMachine } from '../../src/machines/run-machine.js';
 import { storeHealthMachine } from '../../src/machines/store-health-machine.js';
 import { supervisorMachine } from '../../src/machines/supervisor-machine.js';
+import { groupMachine } from '../../src/machines/group-machine.js';
+import { RUN_STATES } from '../support/run-states.js';
 
 test.each([
   ['run', runMachine],
   ['supervisor', supervisorMachine],
   ['storeHealth', storeHealthMachine],
+  ['group', groupMachine],
 ] as const)('every transition of the %s machine has a unique key', (_, machine) => {
   const keys = listTransitions(machine).map((t) => t.key);
   expect(keys.length).toBeGreaterThan(0);
@@ -32,24 +35,7 @@ test('the run machine: its states, guards, invoked actors named after what they 
     transitions.find((t) => t.key.startsWith('orphaned --ADOPT[orphanToKill]'))?.actions,
   ).toEqual(['recordOrphanKill', 'followAdopted']);
   const states = new Set(transitions.flatMap((t) => [t.source, ...t.targets]));
-  expect([...states].sort()).toEqual(
-    [
-      'created',
-      'recording',
-      'replacing',
-      'spawning',
-      'running',
-      'idle',
-      'finalizing',
-      'orphaned',
-      'ending',
-      'backoff',
-      'held',
-      'done',
-      'released',
-      'refused',
-    ].sort(),
-  );
+  expect([...states].sort()).toEqual([...RUN_STATES].sort());
 });
 
 test('the supervisor machine: nested states by path, the root by the machine id', () => {
