@@ -205,6 +205,11 @@ export interface GroupInfo {
   readonly state: GroupStateName;
   /** Restarts the group carried out (each failed child it restarted counts once). */
   readonly restarts: number;
+  /**
+   * When its recent restarts happened (those within `restartWindowMs` of the last one): a
+   * group fails once `maxRestarts` of them fall within one window.
+   */
+  readonly restartedAt: readonly number[];
   readonly createdAt: number;
   /** Its live runs' ids and its groups' paths, in start order. */
   readonly runs: readonly string[];

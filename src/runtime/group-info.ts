@@ -58,6 +58,7 @@ export function groupInfoOf(snapshot: GroupSnapshot): GroupInfo {
     ...settings,
     state: groupStateOf(snapshot.value),
     restarts: context.restarts,
+    restartedAt: context.restartedAt,
     createdAt: context.createdAt,
     runs: context.children.filter((child) => child.kind === 'run').map((child) => child.id),
     groups: context.children.filter((child) => child.kind === 'group').map((child) => child.id),

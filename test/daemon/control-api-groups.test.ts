@@ -57,6 +57,7 @@ test('POST /v1/groups creates a group and its missing parents, returns the live 
     ...options,
     state: 'active',
     restarts: 0,
+    restartedAt: [],
     createdAt: expect.any(Number) as number,
     runs: [],
     groups: [],

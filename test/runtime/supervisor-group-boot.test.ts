@@ -59,6 +59,8 @@ test('a left group is rebuilt at the next boot, with its options, history and ru
   log.fail('agent');
   await waitUntil(() => second.get(agent.id)?.generation === 3, 10_000, 'restarted after the boot');
   expect(rebuilt?.info()?.restarts).toBe(2);
+  // Its restart history survived the boot: both restarts count toward its intensity.
+  expect(rebuilt?.info()?.restartedAt).toHaveLength(2);
   const exits = await second.cancelGroup('agent-1');
   expect(exits).toHaveLength(2);
   for (const id of [agent.id, helper.id]) expect(liveMarked(id)).toEqual([]);

@@ -103,6 +103,7 @@ test('one-for-one: only the failed helper restarts', async () => {
   for (const name of ['agent', 'mcp-a', 'dev'])
     expect(generation(sup, runs[name] as RunHandle)).toBe(1);
   expect(group.info()?.restarts).toBe(1);
+  expect(group.info()?.restartedAt).toHaveLength(1);
 });
 
 test('past its intensity a top-level group stops its runs, last started first, and they end for good', async () => {
