@@ -82,7 +82,7 @@ function returnHome(
 /** What enterCgroup did. */
 export interface EnterResult {
   /** The cgroup path the process left. */
-  readonly from: string | null;
+  readonly from: string;
   /** The cgroup path it is in now (verified). */
   readonly to: string;
 }
