@@ -3,7 +3,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-marker-check.ts', 'test/support/global-services.ts'],
+    // Teardowns run in reverse: services stop, then the cgroup check, then the process check.
+    globalSetup: [
+      'test/support/global-marker-check.ts',
+      'test/support/global-cgroup-check.ts',
+      'test/support/global-services.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Real processes and PTYs: two cores, keep the pool small so timings stay sane.

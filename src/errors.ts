@@ -109,3 +109,26 @@ export function toErrorInfo(
   }
   return { code: fallbackCode, message: typeof error === 'string' ? error : 'unknown error' };
 }
+
+/**
+ * A control group operation failed: no access (`E_CGROUP_ACCESS`), the cgroup is gone
+ * (`E_CGROUP_NOT_FOUND`), still populated (`E_CGROUP_BUSY`), lacks an interface file or a
+ * controller (`E_CGROUP_UNSUPPORTED`), a wait timed out (`E_CGROUP_TIMEOUT`), the process is
+ * not where it should be (`E_CGROUP_MOVE`), or containment is unavailable here
+ * (`E_CGROUP_UNAVAILABLE`). `path` names the cgroup directory.
+ */
+export class CgroupError extends RunwardenError {
+  /** Processes still in the cgroup, where that is what went wrong (busy, timeout). */
+  readonly pids: readonly number[];
+
+  constructor(
+    code: string,
+    message: string,
+    /** The cgroup directory (or file) concerned. */
+    readonly path: string,
+    options?: { cause?: unknown; pids?: readonly number[] },
+  ) {
+    super(code, message, options);
+    this.pids = options?.pids ?? [];
+  }
+}

@@ -1,6 +1,7 @@
 // The requirements of this suite's tests on the machine, each with how to get it.
 import { existsSync } from 'node:fs';
 import { inject } from 'vitest';
+import { probeCgroups, type CgroupProbe } from '../../src/os/cgroup/cgroup-probe.js';
 import { onPath } from './redis-server.js';
 import type { Requirement } from './requirements.js';
 
@@ -40,5 +41,22 @@ export function chromium(): Requirement {
     what: 'Chromium',
     missing: existsSync(CHROMIUM) ? null : `${CHROMIUM} does not exist`,
     howToGet: 'apt-get install chromium; .ci/run installs it',
+  };
+}
+
+let cgroupProbe: CgroupProbe | null = null;
+
+/**
+ * A cgroup v2 subtree this process may create cgroups in and move processes through (root,
+ * or a delegated subtree). Probed for real once per worker: a throwaway child cgroup is
+ * created, entered and left, and removed.
+ */
+export function cgroupV2Writable(): Requirement {
+  cgroupProbe ??= probeCgroups();
+  return {
+    what: 'a writable cgroup v2 subtree',
+    missing: cgroupProbe.available ? null : `${cgroupProbe.code}: ${cgroupProbe.reason}`,
+    howToGet:
+      'run as root (.ci/run runs as root), or under `systemd-run --user --scope -p Delegate=yes`',
   };
 }
