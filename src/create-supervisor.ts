@@ -1,6 +1,7 @@
 // The library's entry point: validate options, open the store, boot, return the supervisor.
 import { Supervisor } from './runtime/supervisor.js';
 import { resolveSupervisorOptions, type SupervisorOptions } from './options/supervisor-options.js';
+import { areaNameFor, chooseContainment } from './os/cgroup/containment.js';
 import { processTable } from './os/process-table.js';
 import { ensurePrivateDir, resolveHome } from './persistence/home-dir.js';
 import { openStore } from './persistence/open-store.js';
@@ -36,5 +37,10 @@ export async function openSupervisor(options: SupervisorOptions = {}): Promise<S
     () => resolved.clock.now(),
     opened.location,
   );
-  return new Supervisor(resolved, store, () => opened.close(), home);
+  // Decided once, before the boot: a boot ends orphans and sweeps cgroups by it.
+  const containment = chooseContainment(
+    resolved.containment,
+    areaNameFor(resolved.name, opened.location),
+  );
+  return new Supervisor(resolved, store, () => opened.close(), home, containment);
 }

@@ -45,6 +45,7 @@ export { listRunProcesses } from './os/list-run-processes.js';
 export type { RunProcess } from './os/list-run-processes.js';
 export type { SignalFailure } from './os/terminate-run-tree.js';
 export {
+  CgroupError,
   InvalidOptionError,
   LimitExceededError,
   RunStateError,

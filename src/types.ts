@@ -139,6 +139,21 @@ export interface RunDescriptor {
   readonly group: string | null;
 }
 
+/**
+ * How a supervisor holds its runs' trees, and why (`sup.containment`, `runwarden status`):
+ * `cgroup`, a control group per run generation below `cgroupArea`; `marker`, process
+ * groups, sessions, parent links and the RUNWARDEN_RUN_ID variable.
+ */
+export interface ContainmentInfo {
+  readonly mode: 'cgroup' | 'marker';
+  /** Why this mode: what was asked for and what the machine allows. */
+  readonly reason: string;
+  /** The supervisor's cgroup area (cgroup mode), else `null`. */
+  readonly cgroupArea: string | null;
+  /** Which kernel limits its runs' cgroups can have (`pids`, `memory`); empty in marker mode. */
+  readonly kernelLimits: readonly ('pids' | 'memory')[];
+}
+
 /** A point-in-time view of a run, safe to serialize. */
 export interface RunInfo extends RunDescriptor {
   readonly id: string;
@@ -160,6 +175,14 @@ export interface RunInfo extends RunDescriptor {
   readonly generation: number;
   /** In `backoff`: when the next generation starts (epoch ms); otherwise `null`. */
   readonly nextStartAt: number | null;
+  /**
+   * How the generation's tree is held: `cgroup` once its process was verified born in its
+   * own control group (`cgroup` names it), else `marker` (process group, session, parent
+   * links and the RUNWARDEN_RUN_ID variable; also before a generation's process exists).
+   */
+  readonly containment: 'cgroup' | 'marker';
+  /** The generation's control group directory, under cgroup containment; else `null`. */
+  readonly cgroup: string | null;
   readonly exit: RunExit | null;
 }
 

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { ReconcileReport } from '../reconcile/reconcile-report.js';
 import type { StoreHealthInfo } from '../runtime/store-health-info.js';
+import type { ContainmentInfo } from '../types.js';
 import { printJson, type ClientFor, type Print } from './command-helpers.js';
 import { formatReconcileSummary } from './format.js';
 
@@ -12,6 +13,7 @@ interface DaemonStatus {
   state: string;
   store: string;
   storeHealth: StoreHealthInfo;
+  containment: ContainmentInfo;
   lastReconcile: ReconcileReport | null;
 }
 
@@ -36,6 +38,7 @@ export function addStatusCommand(program: Command, client: ClientFor, print: Pri
               ? ` since ${new Date(health.since).toISOString()} (${health.lastError?.message ?? 'records lagging'}; ${health.laggingRuns.length} run(s) lagging)`
               : ''
           }`,
+          `containment: ${status.containment.mode} (${status.containment.reason})`,
           formatReconcileSummary(status.lastReconcile),
           '',
         ].join('\n'),

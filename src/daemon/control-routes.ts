@@ -81,6 +81,7 @@ export async function routeRequest(
       socket: info.socketPath,
       store: info.store,
       storeHealth: sup.storeHealth,
+      containment: sup.containment,
       lastReconcile: sup.lastReconcile,
     });
     return;

@@ -2,6 +2,7 @@
 // ways to start a process and to report a termination.
 import type { RunContext } from '../machines/run-context.js';
 import type { ProcessHandle } from '../os/process-handle.js';
+import type { Launched } from './launch-in-cgroup.js';
 import type { TerminationReport } from '../os/terminate-run-tree.js';
 import type { Clock } from '../support/clock.js';
 import type { Logger } from '../support/logger.js';
@@ -36,8 +37,11 @@ export interface EffectEnvironment {
   readonly logger: Logger;
   /** The run an effect acts for, or undefined if this supervisor holds no such run. */
   runtime(runId: string): EffectRun | undefined;
-  /** Starts the process of a run's generation (PTY, child or run host). Throws SpawnError. */
-  launch(target: LaunchTarget): Promise<ProcessHandle>;
+  /**
+   * Starts the process of a run's generation (PTY, child or run host), in its cgroup under
+   * cgroup containment. Throws SpawnError.
+   */
+  launch(target: LaunchTarget): Promise<Launched>;
   /** Called with what a termination found and did. */
   reportSweep(runId: string, report: TerminationReport): void;
 }

@@ -1,9 +1,12 @@
-// The termination step of a run: its whole tree (recorded root, group, session, marker)
-// ended and verified, and the facts the run machine's TREE_DEAD event carries.
+// The termination step of a run: its whole tree (recorded root, group, session, marker,
+// cgroup) ended and verified, and the facts the run machine's TREE_DEAD event carries. A
+// generation's cgroup, verified empty, is removed.
 import type { RunContext } from '../machines/run-context.js';
 import { RUN_MARKER } from '../os/run-marker.js';
 import { terminateRunTree, type TerminationReport } from '../os/terminate-run-tree.js';
 import type { RunErrorInfo } from '../types.js';
+import { removeCgroup } from '../os/cgroup/remove-cgroup.js';
+import type { Logger } from '../support/logger.js';
 
 /** What TREE_DEAD reports. */
 export interface TreeDeadFacts {
@@ -17,14 +20,17 @@ export async function endRunTree(
   runId: string,
   context: RunContext,
   signal: AbortSignal,
+  logger: Logger,
 ): Promise<{ report: TerminationReport; facts: TreeDeadFacts }> {
   const report = await terminateRunTree({
-    query: { marker: `${RUN_MARKER}=${runId}`, root: context.identity },
+    query: { marker: `${RUN_MARKER}=${runId}`, root: context.identity, cgroup: context.cgroup },
     graceMs: context.descriptor.killGraceMs,
     // Interactive shells on a PTY ignore SIGTERM but not SIGHUP.
     softSignals: context.descriptor.mode === 'pty' ? ['SIGHUP', 'SIGTERM'] : ['SIGTERM'],
     signal,
   });
+  if (context.cgroup !== null && report.survivors.length === 0 && !signal.aborted)
+    removeEmptyCgroup(context.cgroup, logger);
   const failure = report.failures[0];
   return {
     report,
@@ -40,4 +46,14 @@ export async function endRunTree(
             },
     },
   };
+}
+
+// Its processes are gone (the kernel said `populated 0`); one that cannot be removed now is
+// swept by the next boot.
+function removeEmptyCgroup(cgroup: string, logger: Logger): void {
+  try {
+    removeCgroup(cgroup);
+  } catch (error) {
+    logger.warn({ err: error, cgroup }, 'could not remove the cgroup of a finished generation');
+  }
 }

@@ -17,7 +17,7 @@ export function launchEffect(env: EffectEnvironment) {
     const at = () => env.clock.now();
     const { descriptor, generation, outputBytes } = run.context;
     env.launch({ runId: run.id, descriptor, generation, outputFrom: outputBytes }).then(
-      (handle) => {
+      ({ handle, cgroup }) => {
         if (stopped) {
           env.logger.warn({ runId: run.id }, 'a launch finished after its run was stopped');
           handle.detach();
@@ -42,6 +42,7 @@ export function launchEffect(env: EffectEnvironment) {
           pid: handle.pid,
           identity,
           host: handle.host ?? null,
+          cgroup,
           at: at(),
         });
         // The process exists and is recorded; held by nothing, it is ended (verified).

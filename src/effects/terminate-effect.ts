@@ -25,7 +25,7 @@ export function terminateEffect(env: EffectEnvironment) {
         sendBack({ type: 'EXITED', exitCode: null, signal: null, at: at() });
     };
     const terminate = async () => {
-      const { report, facts } = await endRunTree(run.id, run.context, abort.signal);
+      const { report, facts } = await endRunTree(run.id, run.context, abort.signal, env.logger);
       if (aborted()) return;
       env.reportSweep(run.id, report);
       if (run.context.processExit === null) await run.waitForExitReport(EXIT_REPORT_WAIT_MS);

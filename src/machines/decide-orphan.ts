@@ -9,7 +9,7 @@ export interface OrphanFacts {
   readonly fromEarlierBoot: boolean;
   /** Re-check of the recorded root identity; `null` when no pid was ever recorded. */
   readonly rootCheck: IdentityCheck | null;
-  /** Live processes carrying the run's marker. */
+  /** Live processes carrying the run's marker or in its generation's cgroup. */
   readonly markedProcesses: number;
   /** The run was already being finalized (cancelled, timed out...) when its supervisor died. */
   readonly wasFinalizing: boolean;

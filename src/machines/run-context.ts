@@ -23,6 +23,11 @@ export interface RunContext {
   readonly identity: ProcessIdentity | null;
   /** The run host holding a durable run (verified when it was reached). */
   readonly host: ProcessIdentity | null;
+  /**
+   * The cgroup this generation's process was born in (cgroup containment): ending the run
+   * empties it, and `populated 0` proves its whole tree dead. Null: the marker holds it.
+   */
+  readonly cgroup: string | null;
   readonly startedAt: number | null;
   readonly lastOutputAt: number | null;
   readonly outputBytes: number;
@@ -75,6 +80,7 @@ export const NO_PROCESS_YET = {
   pid: null,
   identity: null,
   host: null,
+  cgroup: null,
   startedAt: null,
   lastOutputAt: null,
   deadlines: { timeoutAt: null, noOutputAt: null, idleAt: null },

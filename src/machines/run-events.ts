@@ -13,6 +13,8 @@ export type RunEvent =
       identity: ProcessIdentity | null;
       /** The run host, for a durable run. */
       host?: ProcessIdentity | null;
+      /** The cgroup the process was verified to be born in (cgroup containment), or null. */
+      cgroup?: string | null;
       at: number;
     }
   /** The process could not be started. */

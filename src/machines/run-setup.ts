@@ -80,6 +80,7 @@ export const runSetup = setup({
         pid: event.pid,
         identity: event.identity,
         host: event.host ?? null,
+        cgroup: event.cgroup ?? null,
         startedAt: event.at,
         deadlines: deadlinesAtStart(context.descriptor, event.at),
       };

@@ -54,6 +54,14 @@ export interface SupervisorOptions {
     maxAgeMs?: number;
   };
   /**
+   * How a run's whole tree is held: `cgroup`, a control group per run generation (the
+   * kernel ends every member, escapees included); `marker`, process groups, sessions,
+   * parent links and the RUNWARDEN_RUN_ID variable; `auto` (default), a cgroup where this
+   * process may create and enter cgroups (root, or a delegated subtree), else the marker.
+   * `cgroup` where it is unavailable fails createSupervisor with the reason.
+   */
+  containment?: 'auto' | 'cgroup' | 'marker';
+  /**
    * @internal Tests only: this supervisor (and the run hosts it starts) plays a runwarden
    * whose run host protocol is this one, and speaks only it. Never read from the environment.
    */
@@ -74,6 +82,7 @@ export interface ResolvedSupervisorOptions {
   readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
   readonly inspect: Inspect | undefined;
   readonly hostProtocol: number | undefined;
+  readonly containment: 'auto' | 'cgroup' | 'marker';
 }
 
 /** XState's `inspect` option: a function, or an observer such as `inspector.inspect`. */
@@ -147,6 +156,7 @@ const schema = z.strictObject({
     })
     .optional(),
   hostProtocol: z.number().int().min(1).optional(),
+  containment: z.enum(['auto', 'cgroup', 'marker']).optional(),
 });
 
 /** Validates supervisor options. Throws InvalidOptionError naming the option. */
@@ -164,6 +174,7 @@ export function resolveSupervisorOptions(options: unknown): ResolvedSupervisorOp
     home: parsed.home,
     inspect: parsed.inspect,
     hostProtocol: parsed.hostProtocol,
+    containment: parsed.containment ?? 'auto',
     retention: {
       maxFinishedRecords: parsed.retention?.maxFinishedRecords ?? 1000,
       maxAgeMs: parsed.retention?.maxAgeMs ?? 7 * 24 * 60 * 60 * 1000,

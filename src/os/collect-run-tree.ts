@@ -1,12 +1,14 @@
 // Collects every process that belongs to a run BEFORE anything is signalled: descendants
-// by parent pid, the process group, the session, and every process carrying the marker.
+// by parent pid, the process group, the session, every process carrying the marker, and
+// every process in the run's cgroup (the kernel's own list: escapees cannot leave it).
+import { listCgroupPids } from './cgroup/wait-cgroup.js';
 import { thisHostname } from './this-host.js';
-import type { EnvironValue, ProcStat } from './proc-fs.js';
+import { readProcStat, type EnvironValue, type ProcStat } from './proc-fs.js';
 import { processTable } from './process-table.js';
 import { identityFromStat, isDeadState, type ProcessIdentity } from './process-identity.js';
 
 /** How a process was found to belong to the run. */
-export type MembershipReason = 'root' | 'descendant' | 'group' | 'session' | 'marker';
+export type MembershipReason = 'root' | 'descendant' | 'group' | 'session' | 'marker' | 'cgroup';
 
 /** One process of a run's tree, with the identity to re-check before signalling it. */
 export interface TreeMember {
@@ -28,6 +30,8 @@ export interface RunTreeQuery {
   readonly marker: string;
   /** The run's root process, when it was ever recorded. */
   readonly root: ProcessIdentity | null;
+  /** The cgroup of the run's generation (cgroup containment), or null. */
+  readonly cgroup?: string | null;
 }
 
 /** Scans the process table once and returns the run's live members. */
@@ -109,13 +113,23 @@ function membersOf(
     }
   }
 
+  // Listed after the scan, so a member forked since is found too (its stat is read then).
+  if (query.cgroup != null)
+    for (const pid of listCgroupPids(query.cgroup)) if (pid !== process.pid) add(pid, 'cgroup');
+
   const members: TreeMember[] = [];
   for (const [pid, via] of reasons) {
-    const stat = stats.get(pid);
+    const stat = stats.get(pid) ?? (via.includes('cgroup') ? liveStat(pid) : undefined);
     if (stat !== undefined)
       members.push({ identity: identityFromStat(stat), comm: stat.comm, via });
   }
   return { members, unreadable };
+}
+
+// A process not in the scan (born since): its stat, unless it is already gone or dead.
+function liveStat(pid: number): ProcStat | undefined {
+  const stat = readProcStat(pid);
+  return stat === undefined || isDeadState(stat.state) ? undefined : stat;
 }
 
 // Children of every process, by parent pid.

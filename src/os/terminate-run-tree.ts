@@ -1,6 +1,9 @@
 // Ends a run's whole tree: collect first, soft signals, grace, SIGKILL to whatever of the
 // set still lives, then wait until every member is verified dead (zombies count as dead).
+// A run with a cgroup is ended by `cgroup.kill` too, and is dead only once the kernel says
+// its cgroup is empty (`populated 0`): that holds escapees no scan can recognize.
 // Terminations running at the same time share their scans (termination-loop.ts).
+import { cgroupLeft, requestCgroupKill } from './cgroup/end-run-cgroup.js';
 import type { RunTree, RunTreeQuery, TreeMember } from './collect-run-tree.js';
 import { checkIdentity, pidGone } from './process-identity.js';
 import { signalVerified } from './signal-verified.js';
@@ -100,6 +103,7 @@ export class TreeTermination {
         else return this.prune();
         return true;
       case 'kill-wait':
+        // All verified dead: another round scans (the cgroup's members too) before the end.
         if (this.prune()) return this.nextKillRound();
         if (now >= this.waitEnds) this.finish(); // SIGKILL did not take: report survivors
         return false;
@@ -135,6 +139,8 @@ export class TreeTermination {
       }
       this.phase = 'kill'; // the scan just taken serves the first SIGKILL round too
     }
+    // The kernel ends the run's cgroup at once (members are its own list: nothing to verify).
+    if (!this.aborted() && requestCgroupKill(this.options.query.cgroup)) this.forced = true;
     // Every member is re-checked right before its SIGKILL; the dead ones are dropped there.
     this.forced = this.send(this.tracked.values(), ['SIGKILL']).sent || this.forced;
     if (this.tracked.size === 0) {
@@ -148,12 +154,17 @@ export class TreeTermination {
 
   /** The report, once done. */
   report(): TerminationReport {
+    const survivors = [...this.tracked.values(), ...this.refused.values()].filter(
+      (member) => checkIdentity(member.identity) === 'alive',
+    );
+    // Whatever the kernel still lists in the cgroup is alive, seen by a scan or not.
+    const seen = new Set(survivors.map((member) => member.identity.pid));
+    for (const member of cgroupLeft(this.options.query.cgroup))
+      if (!seen.has(member.identity.pid)) survivors.push(member);
     return {
       members: [...this.all.values()],
       forced: this.forced,
-      survivors: [...this.tracked.values(), ...this.refused.values()].filter(
-        (member) => checkIdentity(member.identity) === 'alive',
-      ),
+      survivors,
       failures: this.failures,
       unreadable: this.unreadable,
     };

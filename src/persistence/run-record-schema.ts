@@ -1,5 +1,7 @@
 // Validation of stored records: what comes back from a store is untrusted input.
+import { isAbsolute, normalize } from 'node:path';
 import { z } from 'zod';
+import { AREA_PREFIX, parseLeafName } from '../os/cgroup/cgroup-names.js';
 import { DEFAULT_MAX_LOG_BYTES } from '../support/limits.js';
 import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from './run-record.js';
 import { UndecodableValue } from './undecodable-value.js';
@@ -73,37 +75,48 @@ const runId = z
     /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/,
     'a run id of letters, digits, _ . - (not a leading dot)',
   );
-const context = z.object({
-  runId,
-  descriptor,
-  createdAt: z.number(),
-  pid: nullableInt,
-  identity: identity.nullable(),
-  host: identity.nullable().default(null),
-  startedAt: z.number().nullable(),
-  lastOutputAt: z.number().nullable(),
-  outputBytes: z.number().int().nonnegative(),
-  deadlines: z.object({
-    timeoutAt: z.number().nullable(),
-    noOutputAt: z.number().nullable(),
-    idleAt: z.number().nullable(),
-  }),
-  endReason: z.string().nullable(),
-  processExit: z.object({ exitCode: nullableInt, signal: z.string().nullable() }).nullable(),
-  termination: z.unknown(),
-  error: z.unknown(),
-  endedAt: z.number().nullable(),
-  exit: z.unknown(),
-  generation: z.number().int().positive(),
-  restarts: z.number().int().nonnegative(),
-  restartedAt: z.array(z.number()),
-  backoffStep: z.number().int().nonnegative(),
-  nextStartAt: z.number().nullable(),
-  generationEnd: z.string().nullable(),
-  stopReason: z.string().nullable(),
-  // Added with groups (still version 2).
-  recycling: z.boolean().default(false),
-});
+const context = z
+  .object({
+    runId,
+    descriptor,
+    createdAt: z.number(),
+    pid: nullableInt,
+    identity: identity.nullable(),
+    host: identity.nullable().default(null),
+    startedAt: z.number().nullable(),
+    lastOutputAt: z.number().nullable(),
+    outputBytes: z.number().int().nonnegative(),
+    deadlines: z.object({
+      timeoutAt: z.number().nullable(),
+      noOutputAt: z.number().nullable(),
+      idleAt: z.number().nullable(),
+    }),
+    endReason: z.string().nullable(),
+    processExit: z.object({ exitCode: nullableInt, signal: z.string().nullable() }).nullable(),
+    termination: z.unknown(),
+    error: z.unknown(),
+    endedAt: z.number().nullable(),
+    exit: z.unknown(),
+    generation: z.number().int().positive(),
+    restarts: z.number().int().nonnegative(),
+    restartedAt: z.array(z.number()),
+    backoffStep: z.number().int().nonnegative(),
+    nextStartAt: z.number().nullable(),
+    generationEnd: z.string().nullable(),
+    stopReason: z.string().nullable(),
+    // Added with groups (still version 2).
+    recycling: z.boolean().default(false),
+    // Added with cgroup containment (still version 2): records without it were marker-held.
+    cgroup: z.string().nullable().default(null),
+  })
+  .refine(
+    (context) =>
+      context.cgroup === null || isLeafOf(context.cgroup, context.runId, context.generation),
+    {
+      message: "a cgroup that is not this run generation's leaf in a runwarden area",
+      path: ['cgroup'],
+    },
+  );
 const snapshot = z.looseObject({
   // A stopped or failed actor could not take the events a boot sends: quarantine those.
   // Terminal states (done, released) are written 'active'; earlier versions wrote 'done'.
@@ -148,4 +161,19 @@ export function validateRunRecord(
     return { ok: false, reason: `record key names run ${expectedRunId} but the record another` };
   }
   return { ok: true, record: parsed.data };
+}
+
+// A record's cgroup is signalled as a whole (cgroup.kill): it must be the leaf runwarden
+// made for this very generation, `<...>/runwarden.<area>/<runId>.g<generation>`, never
+// another cgroup a damaged or tampered record could name.
+function isLeafOf(path: string, runId: string, generation: number): boolean {
+  const parts = path.split('/');
+  const leaf = parseLeafName(parts.at(-1) ?? '');
+  return (
+    leaf?.runId === runId &&
+    leaf.generation === generation &&
+    isAbsolute(path) &&
+    normalize(path) === path &&
+    (parts.at(-2) ?? '').startsWith(AREA_PREFIX)
+  );
 }

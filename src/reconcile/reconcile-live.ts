@@ -45,6 +45,7 @@ export async function reconcileLive(
     unreadable: scan.unreadable.length,
     otherHosts: 0,
     expired: 0,
+    strayCgroups: [],
     dryRun,
     durationMs,
     phases: { sweep: durationMs },

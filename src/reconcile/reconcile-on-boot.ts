@@ -1,68 +1,29 @@
 // Cold-start reconciliation: load every record of this supervisor name (migrated to this
-// code's version; newer ones set aside untouched), quarantine the unusable ones, restore each live one into `orphaned` (never spawning), decide with
-// verified facts, then end escapees of finished runs and apply record retention.
+// code's version; newer ones set aside untouched), quarantine the unusable ones, restore
+// each live one into `orphaned` (never spawning), decide with verified facts, then end
+// escapees of finished runs and apply record retention.
 import { thisHostname } from '../os/this-host.js';
 import type { RunContext } from '../machines/run-context.js';
 import { RUN_MARKER } from '../os/run-marker.js';
 import { findMarkedProcesses } from '../os/find-marked-processes.js';
-import { checkIdentity, currentBootId, type ProcessIdentity } from '../os/process-identity.js';
-import type { RecordStore } from '../persistence/record-store.js';
-import type { StoredKind, StoredShape } from '../persistence/migrations/stored-kinds.js';
+import { checkIdentity, currentBootId } from '../os/process-identity.js';
 import type { ValidRunRecord } from '../persistence/run-record-schema.js';
-import type { OrphanPolicy, RunErrorInfo } from '../types.js';
+import type { RunErrorInfo } from '../types.js';
 import { SupervisorStoppedError } from '../errors.js';
 import { RunHostProtocolError } from '../host/client/host-client.js';
 import type { FoundHostedRun } from '../host/client/find-hosted-run.js';
-import type { Logger } from '../support/logger.js';
 import { decideAdoption, type OrphanFacts } from '../machines/decide-orphan.js';
 import { restartsAfterAdoption } from '../machines/run-restarts.js';
-import { earliest, noteDecision, type AdoptionOutcome } from './note-decision.js';
+import { earliest, noteDecision } from './note-decision.js';
 import { groupByRun, sweepEscapees } from './sweep-escapees.js';
+import { countLiveMembers } from './live-members.js';
 import { loadRecords } from './load-records.js';
-import type { GroupRecord } from '../persistence/group-record.js';
 import { settleAdoption, writeBackQuarantine } from './settle-adoption.js';
 import { noDecisions, type NewerRecord, type ReconcileReport } from './reconcile-report.js';
+import type { BootHost } from './boot-host.js';
 
-/** What reconciliation needs from the supervisor. */
-export interface BootHost {
-  readonly store: RecordStore;
-  readonly logger: Logger;
-  readonly now: () => number;
-  readonly defaultPolicy: OrphanPolicy;
-  readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
-  /** Tests only: the migration chains (a step injected); default, this code's. */
-  readonly shapes?: Readonly<Record<StoredKind, StoredShape>>;
-  /** The boot was called off (a shutdown): it stops before its next step. */
-  readonly signal?: AbortSignal;
-  /**
-   * Adopts a live record as a run actor in `orphaned` and hands it the facts; its machine
-   * decides. Resolves with what it decided, once settled. `root` is the verified process a
-   * reattached run is watched through; `why` is recorded in the run's exit when the reason
-   * alone does not say it (a host it cannot speak to).
-   */
-  adoptOrphan(
-    record: ValidRunRecord,
-    facts: OrphanFacts,
-    root: ProcessIdentity | null,
-    hosted: FoundHostedRun | null,
-    why: RunErrorInfo | null,
-  ): Promise<AdoptionOutcome>;
-  /** A durable run as its live run host holds it, or `null`. Read-only. */
-  findHosted(context: RunContext): Promise<FoundHostedRun | null>;
-  /** Deletes the files a run left in the home (a durable run's output log). */
-  removeRunFiles(runId: string): void;
-  /** Keeps a finished record listable. */
-  retainFinished(record: ValidRunRecord): void;
-  /** Writes an adopted run's record again from its actor (its record was migrated). */
-  rewriteAdopted(runId: string): Promise<void>;
-  /**
-   * Rebuilds the recorded groups, and those the live records name, before any run is
-   * adopted into them (parents first).
-   */
-  restoreGroups?(groups: readonly GroupRecord[], live: readonly RunContext[]): void;
-  /** Releases an ended run from a host that cannot be bridged (its frozen route). */
-  releaseUnbridged(context: RunContext, refused: RunHostProtocolError): Promise<void>;
-}
+export type { BootHost } from './boot-host.js';
+
 
 function contextOf(record: ValidRunRecord): RunContext {
   return record.snapshot.context as unknown as RunContext;
@@ -85,6 +46,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     unreadable: 0,
     otherHosts: 0,
     expired: 0,
+    strayCgroups: [],
   };
 
   let t = performance.now();
@@ -96,7 +58,10 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   const live: ValidRunRecord[] = [];
   const finished: ValidRunRecord[] = [];
   for (const record of loaded.valid) {
-    if (record.hostname !== thisHostname()) report.otherHosts++;
+    if (record.hostname !== thisHostname()) {
+      report.otherHosts++;
+      host.leaveAlone?.(record.runId);
+    }
     // A released run's actor is final too, but its process lives on: it is adopted.
     else if (record.final || record.snapshot.value === 'done') finished.push(record);
     else live.push(record);
@@ -115,6 +80,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     const context = record.snapshot.context as unknown as RunContext;
     const identity = context.identity;
     const fromEarlierBoot = record.bootId !== currentBootId();
+    if (fromEarlierBoot) host.leaveAlone?.(record.runId);
     const rootCheck = identity === null || fromEarlierBoot ? null : checkIdentity(identity);
     const durable = context.descriptor.durable;
     // A run waiting to restart has no process: its last generation was verified dead (a
@@ -128,7 +94,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
     const facts: OrphanFacts = {
       fromEarlierBoot,
       rootCheck,
-      markedProcesses: fromEarlierBoot ? 0 : (marked.get(record.runId)?.length ?? 0),
+      markedProcesses: fromEarlierBoot ? 0 : countLiveMembers(marked.get(record.runId), context),
       wasFinalizing: context.endReason !== null,
       hosted: hosted !== null,
       // A durable run reattaches by default; without its host (or with a host this code

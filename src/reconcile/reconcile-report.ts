@@ -53,6 +53,11 @@ export interface ReconcileReport {
   readonly otherHosts: number;
   /** Finished records deleted by the retention policy. */
   readonly expired: number;
+  /**
+   * Cgroup containment: leaves of this supervisor's area that no live run held, removed
+   * (a populated one ended first, as a whole: only this supervisor's runs are placed there).
+   */
+  readonly strayCgroups: readonly string[];
   readonly dryRun: boolean;
   readonly durationMs: number;
   /** Milliseconds per phase: load, restore, resolve, sweep, retention. */

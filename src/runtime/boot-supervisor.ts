@@ -37,6 +37,11 @@ export interface BootDeps {
   removeRunFiles(runId: string): void;
   /** The lease is held from here on (released when the supervisor closes). */
   leaseTaken(lease: OwnerLease): void;
+  /**
+   * Removes the cgroups of its area no live run holds, but those of `untouched` runs; the
+   * stray ones (cgroup containment).
+   */
+  sweepCgroups(untouched: ReadonlySet<string>): Promise<string[]>;
 }
 
 export async function bootSupervisor(
@@ -51,6 +56,7 @@ export async function bootSupervisor(
   if (signal.aborted)
     throw new SupervisorStoppedError('the supervisor was shut down while it booted');
   const retained: string[] = [];
+  const leftAlone = new Set<string>();
   const report = await reconcileOnBoot(
     {
       store,
@@ -68,6 +74,9 @@ export async function bootSupervisor(
       restoreGroups: (groups, live) => {
         restoreGroups(deps, groups, live);
       },
+      leaveAlone: (runId) => {
+        leftAlone.add(runId);
+      },
       retainFinished: (record) => {
         deps.history.retain(record);
         retained.push(record.runId);
@@ -84,8 +93,17 @@ export async function bootSupervisor(
   );
   // One event, oldest first: these records expire before any run that ended in this boot.
   if (retained.length > 0) deps.actor().send({ type: 'RETAIN_RECORDS', runIds: retained });
-  options.logger.info({ ...report, type: 'reconcile' }, 'boot reconciliation');
-  return report;
+  // Every orphan is decided: what no live run holds in the area is a stray.
+  // Runs whose records vouch for nothing here (another host's, an earlier boot's, a newer
+  // runwarden's, quarantined ones) are never judged: their leaves stay.
+  const untouched = new Set([
+    ...leftAlone,
+    ...report.newer.flatMap((record) => (record.runId === null ? [] : [record.runId])),
+    ...report.quarantined.map((entry) => entry.runId),
+  ]);
+  const swept = { ...report, strayCgroups: await deps.sweepCgroups(untouched) };
+  options.logger.info({ ...swept, type: 'reconcile' }, 'boot reconciliation');
+  return swept;
 }
 
 // Rebuilds every recorded group, and every group a live record names that has no record

@@ -20,6 +20,8 @@ export function runInfoFromContext(state: RunStateName, context: RunContext): Ru
     restarts: context.restarts,
     generation: context.generation,
     nextStartAt: state === 'backoff' || state === 'held' ? context.nextStartAt : null,
+    containment: context.cgroup === null ? 'marker' : 'cgroup',
+    cgroup: context.cgroup,
     exit: context.exit,
   };
 }

@@ -54,6 +54,7 @@ export class SupervisorLifecycle {
             leaseTaken: (lease) => {
               this.lease = lease;
             },
+            sweepCgroups: (untouched) => runtime.sweepCgroups({ untouched }),
           },
           signal,
         );

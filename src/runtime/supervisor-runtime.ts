@@ -14,6 +14,8 @@ import { releaseOwnerLease, type OwnerLease } from '../persistence/owner-lease.j
 import type { RecordStore } from '../persistence/record-store.js';
 import type { CancelReason, RunExit, RunInfo } from '../types.js';
 import { launchRun } from '../effects/launch-run.js';
+import type { Containment } from '../os/cgroup/containment.js';
+import { sweepRunCgroups } from './sweep-run-cgroups.js';
 import type { EventFanout } from './supervisor-events.js';
 import { SupervisorReporting } from './supervisor-reporting.js';
 import { removeOutputLog } from '../host/output-log.js';
@@ -42,6 +44,8 @@ export class SupervisorRuntime {
   private readonly queues = new Map<string, RecordQueue>();
   private health: AnyActorRef | null = null;
   private lastHealth: StoreHealthInfo;
+  // Runs whose records the boot left alone (newer, quarantined): their cgroups stay.
+  private untouched: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly options: ResolvedSupervisorOptions,
@@ -49,6 +53,7 @@ export class SupervisorRuntime {
     private readonly hostLink: RunHostLink,
     private readonly history: RunHistory,
     readonly fanout: EventFanout,
+    private readonly containment: Containment,
   ) {
     const logger = options.logger;
     this.reporting = new SupervisorReporting(fanout, logger);
@@ -60,7 +65,7 @@ export class SupervisorRuntime {
       journal: store,
       hostLink,
       runtime: (runId) => this.runs.get(runId)?.run,
-      launch: (target) => launchRun(target, options.name, { link: hostLink, logger }),
+      launch: (target) => launchRun(target, options.name, { link: hostLink, logger }, containment),
       reportSweep: (runId, report) => {
         this.reporting.sweep(runId, report);
       },
@@ -212,6 +217,10 @@ export class SupervisorRuntime {
     clearTimeout(timer);
     await Promise.all([...this.deletes]);
     await this.groups.settled();
+    // Every run ended or was handed on: the area goes once no leaf is left in it.
+    await this.sweepCgroups({ removeArea: true }).catch((error: unknown) => {
+      this.options.logger.warn({ err: error }, 'could not sweep the cgroups of this supervisor');
+    });
     for (const [runId] of queues) this.stopRecords(runId);
     this.hostLink.close();
     if (lease !== null) {
@@ -222,6 +231,21 @@ export class SupervisorRuntime {
     await closeStore().catch((error: unknown) => {
       this.options.logger.warn({ err: error }, 'could not close the store');
     });
+  }
+
+  /**
+   * Removes its area's leaves no run holds now (a run not done holds its generation's), but
+   * those of runs whose records it leaves alone (`untouched`, as the boot found them).
+   */
+  sweepCgroups(
+    options: { removeArea?: boolean; untouched?: ReadonlySet<string> } = {},
+  ): Promise<string[]> {
+    if (options.untouched !== undefined) this.untouched = options.untouched;
+    const live = [...this.runs.values()]
+      .filter(({ run }) => run.state !== 'done')
+      .flatMap(({ run }) => (run.context.cgroup === null ? [] : [run.context.cgroup]));
+    const keep = { live, untouched: this.untouched };
+    return sweepRunCgroups(this.containment, keep, this.options.logger, options);
   }
 
   // The store health actor lives while the store is open; after that nothing is told.

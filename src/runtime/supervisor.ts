@@ -8,7 +8,14 @@ import { liveRunsOf } from '../machines/supervisor-context.js';
 import type { RunSpec } from '../options/run-spec.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
 import type { RecordStore } from '../persistence/record-store.js';
-import type { CancelReason, GroupInfo, GroupOptions, RunExit, RunInfo } from '../types.js';
+import type {
+  CancelReason,
+  ContainmentInfo,
+  GroupInfo,
+  GroupOptions,
+  RunExit,
+  RunInfo,
+} from '../types.js';
 import { checkGroupId } from '../options/group-options.js';
 import type { Group } from './group-handle.js';
 import { SupervisorGroups } from './supervisor-groups.js';
@@ -27,6 +34,8 @@ import { provideMachines } from './provide-machines.js';
 import { RunHandle } from './run-handle.js';
 import { RunHistory } from './run-history.js';
 import type { RunRuntime } from './run-runtime.js';
+import type { Containment } from '../os/cgroup/containment.js';
+import { containmentInfo } from './containment-info.js';
 import { spawnRun } from './spawn-run.js';
 import { SupervisorRuntime } from './supervisor-runtime.js';
 import type { StoreHealthInfo } from './store-health-info.js';
@@ -52,6 +61,8 @@ export class Supervisor {
     closeStore: () => Promise<void>,
     /** The resolved home directory: the run host and durable output logs live there. */
     home: string,
+    /** How its runs' trees are held (decided when it was opened). */
+    private readonly held: Containment,
   ) {
     this.name = options.name;
     const logger = options.logger;
@@ -60,7 +71,7 @@ export class Supervisor {
     });
     const hostLink = new RunHostLink(home, options.name, options.hostProtocol);
     const history = new RunHistory(options.maxFinishedRuns);
-    this.runtime = new SupervisorRuntime(options, store, hostLink, history, fanout);
+    this.runtime = new SupervisorRuntime(options, store, hostLink, history, fanout, held);
     this.lifecycle = new SupervisorLifecycle({
       options,
       store,
@@ -130,6 +141,11 @@ export class Supervisor {
   }
 
   /** The report of the boot reconciliation (null before boot finished). */
+  /** How its runs' trees are held (a cgroup per run, or the marker), and why. */
+  get containment(): ContainmentInfo {
+    return containmentInfo(this.held);
+  }
+
   get lastReconcile(): ReconcileReport | null {
     return this.lifecycle.report;
   }

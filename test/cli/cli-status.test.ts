@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import type { ReconcileReport } from '../../src/index.js';
 import { runCli, startDaemon, stopDaemon, type DaemonProcess } from '../support/cli.js';
+import { containmentLinePattern, defaultContainment } from '../support/containment.js';
 import { liveMarked } from '../support/process-checks.js';
 import { waitUntil } from '../support/wait-for.js';
 import { useBuiltCli } from '../support/built-cli.js';
@@ -53,6 +54,7 @@ test('status --json: name, pid, state, home, socket, store, store health and the
       lastError: null,
       laggingRuns: [],
     },
+    containment: expect.objectContaining({ mode: defaultContainment() }) as unknown,
     // The same report the daemon printed when it started.
     lastReconcile: report,
   });
@@ -68,7 +70,7 @@ test('status in words: the daemon, its pid and state; the store and its health',
   expect(status).toMatchObject({ code: 0, stderr: '' });
   expect(status.stdout).toMatch(
     new RegExp(
-      `^daemon default \\(pid ${String(started.pid)}\\): active\nstore sqlite \\(default\\): ok\nlast boot: nothing to reconcile \\(\\d+ ms\\)\n$`,
+      `^daemon default \\(pid ${String(started.pid)}\\): active\nstore sqlite \\(default\\): ok\n${containmentLinePattern()}last boot: nothing to reconcile \\(\\d+ ms\\)\n$`,
     ),
   );
 });
@@ -102,7 +104,11 @@ test('status of a named daemon on its own store reports the orphan its boot kill
   const unnamed = await runCli(home, ['status']);
   expect(unnamed.code).toBe(1);
   expect(unnamed.stderr).toContain(`no daemon on ${join(home, 'default.sock')}`);
-  expect((await runCli(home, ['--name', 'other', 'status'])).stdout).toBe(
-    `daemon other (pid ${String(second.pid)}): active\nstore ${store}: ok\nlast boot: 1 killed (${String(report.durationMs)} ms)\n`,
+  const words = (await runCli(home, ['--name', 'other', 'status'])).stdout;
+  expect(words).toMatch(
+    new RegExp(`^daemon other \\(pid ${String(second.pid)}\\): active\nstore [^\n]+: ok\n`),
   );
+  expect(words).toMatch(new RegExp(`\n${containmentLinePattern()}`));
+  expect(words.endsWith(`\nlast boot: 1 killed (${String(report.durationMs)} ms)\n`)).toBe(true);
+  expect(words).toContain(`store ${store}: ok`);
 });

@@ -14,6 +14,7 @@ import { testNeeding } from '../support/requirements.js';
 import { createTempHome } from '../support/temp-home.js';
 import { waitUntil } from '../support/wait-for.js';
 import { useBuiltCli } from '../support/built-cli.js';
+import { containmentLinePattern } from '../support/containment.js';
 
 const { cleanups } = useBuiltCli('runwarden-cli-');
 
@@ -66,7 +67,7 @@ testNeeding(toolOnPath('redis-server', HOW_TO_GET), toolOnPath('redis-cli', HOW_
     const words = await runCli(home, ['status']);
     expect(words.stdout).toMatch(
       new RegExp(
-        `\\nstore ${store}: degraded since ${since} \\((.+); \\d+ run\\(s\\) lagging\\)\\nlast boot: `,
+        `\\nstore ${store}: degraded since ${since} \\((.+); \\d+ run\\(s\\) lagging\\)\\n${containmentLinePattern()}last boot: `,
       ),
     );
 
@@ -99,7 +100,7 @@ testNeeding(toolOnPath('redis-server', HOW_TO_GET), toolOnPath('redis-cli', HOW_
       'the daemon to see the store back',
     );
     expect((await runCli(home, ['status'])).stdout).toMatch(
-      new RegExp(`\\nstore ${store}: ok\\nlast boot: `),
+      new RegExp(`\\nstore ${store}: ok\\n${containmentLinePattern()}last boot: `),
     );
     const again = await runCli(home, ['run', '--', 'sleep', '60']);
     expect(again.code, again.stderr).toBe(0);

@@ -38,6 +38,8 @@ test('a record in every state is adopted by a real boot, and nothing is started'
         snapshot.value = state;
         snapshot.status = state === 'done' || state === 'released' ? 'done' : 'active';
         snapshot.context.runId = runId;
+        // A record's cgroup is its own run's leaf: these planted runs never had a process.
+        snapshot.context.cgroup = null;
         snapshot.context.descriptor = {
           ...(snapshot.context.descriptor as object),
           replaceExistingScope: true,

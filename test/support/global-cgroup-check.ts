@@ -1,34 +1,36 @@
-// Global setup/teardown: after the whole suite, no cgroup the suite created may remain. Every
-// test supervisor that uses cgroups is named by testSupervisorName(): `rwtest-<suite>-<random>`,
-// where <suite> is 8 hex digits of this suite's id (RUNWARDEN_TEST_SUITE, set by
-// global-marker-check.ts, whose setup runs first). Its area is `runwarden.rwtest-<suite>-...`
-// wherever the test's process stood in the cgroup v2 hierarchy, so the teardown walks the
-// whole hierarchy for directories with that prefix. A suite of another checkout on the same
-// machine has another <suite>, and a real supervisor's area (`runwarden.default`) never
-// matches: neither is ever touched. Each leftover is ended (cgroup.kill, then `populated 0`),
-// removed, and the run FAILS: the exit status is set (without a throw, which would stop
-// vitest from running the process leak check's teardown after this one) and the findings go to test-artifacts/cgroup-leak-check.json, which .ci/run adds to the
-// process leak report that .ci/summarize.mjs counts. A test supervisor named otherwise (the
-// default `default` of test/support/supervisor-harness.ts today) is not covered: a test that
-// gives a supervisor cgroups must name it with testSupervisorName().
-// Registered after global-marker-check.ts and before global-services.ts: teardowns run in
-// reverse, so this runs after the services stopped and before the process leak check.
-import { readdirSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+// Global setup/teardown: after the whole suite, no cgroup the suite created may remain.
+// Where this process may create and enter cgroups (root in CI), the setup moves vitest's main
+// process into a cgroup of the suite's own, `<own>/runwarden-testsuite.<suite>`, before any
+// test worker is forked: every worker, every supervisor and every process of the suite is
+// born inside it, and every area a test supervisor opens is created below it. The teardown
+// takes each cgroup left below it as a leak (a supervisor removes its area when it shuts down
+// and each leaf once its generation is verified dead): it is ended (cgroup.kill, then
+// `populated 0`), removed, and the run FAILS. The exit status is set without a throw (a throw
+// would stop vitest from running the process leak check's teardown after this one), and the
+// findings go to test-artifacts/cgroup-leak-check.json, which .ci/run adds to the process
+// leak report that .ci/summarize.mjs counts. Suites of other checkouts have cgroups of their
+// own and are never touched. The suite cgroup itself holds the workers until vitest exits:
+// the next suite's setup (and .ci/run) remove such leftovers once they are empty.
+// Registered after global-marker-check.ts (which sets RUNWARDEN_TEST_SUITE) and before
+// global-services.ts: teardowns run in reverse, so this runs after the services stopped and
+// before the process leak check.
+import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { probeCgroups } from '../../src/os/cgroup/cgroup-probe.js';
+import { enterCgroup } from '../../src/os/cgroup/spawn-in-cgroup.js';
 import { killCgroup } from '../../src/os/cgroup/kill-cgroup.js';
-import { readCgroup2Mounts } from '../../src/os/cgroup/own-cgroup.js';
 import { removeCgroup } from '../../src/os/cgroup/remove-cgroup.js';
 import { listCgroupPids, waitCgroupEmpty } from '../../src/os/cgroup/wait-cgroup.js';
 import { randomHex } from '../../src/os/random-hex.js';
 
-/** Every cgroup-using test supervisor's name starts with this. */
-export const TEST_SUPERVISOR_PREFIX = 'rwtest-';
+/** The suite's cgroup is `<own>/runwarden-testsuite.<8 hex of the suite id>`. */
+export const SUITE_CGROUP_PREFIX = 'runwarden-testsuite.';
 /** Where the verdict goes; a test of the check points it elsewhere. */
 const REPORT_VARIABLE = 'RUNWARDEN_CGROUP_LEAK_REPORT';
 const DEFAULT_REPORT = 'test-artifacts/cgroup-leak-check.json';
 const EMPTY_WAIT_MS = 5000;
 
-/** 8 hex digits of this suite's id: the part of test names that makes them this suite's. */
+/** 8 hex digits of this suite's id. */
 export function suiteTag(suite = process.env.RUNWARDEN_TEST_SUITE): string {
   const hex = (suite ?? '')
     .replace(/[^0-9a-f]/gi, '')
@@ -37,14 +39,9 @@ export function suiteTag(suite = process.env.RUNWARDEN_TEST_SUITE): string {
   return hex.length === 8 ? hex : 'nosuite0';
 }
 
-/** A fresh supervisor name for a test: `rwtest-<suite>-<12 hex>`. */
+/** A fresh supervisor name for a test that opens cgroup areas itself: `rwtest-<suite>-<12 hex>`. */
 export function testSupervisorName(): string {
-  return `${TEST_SUPERVISOR_PREFIX}${suiteTag()}-${randomHex(6)}`;
-}
-
-/** The prefix of every area of this suite's test supervisors. */
-export function suiteAreaPrefix(): string {
-  return `runwarden.${TEST_SUPERVISOR_PREFIX}${suiteTag()}-`;
+  return `rwtest-${suiteTag()}-${randomHex(6)}`;
 }
 
 /** One leftover cgroup, as written to the report. */
@@ -58,29 +55,25 @@ export interface LeakedCgroup {
 
 /** What the check found. */
 export interface CgroupLeakReport {
-  /** False when there is no cgroup v2 hierarchy to check (`reason` says why). */
+  /** False when the suite ran without a cgroup of its own (`reason` says why). */
   readonly checked: boolean;
   readonly reason?: string;
   /** The check itself failed (it counts as a failure of the run). */
   readonly error?: string;
-  readonly prefix: string;
+  /** The cgroup whose children were checked. */
+  readonly root: string;
   readonly leaked: readonly LeakedCgroup[];
 }
 
-/** Directories below `dir` whose name starts with `prefix` (not descending into them). */
-function findByPrefix(dir: string, prefix: string, found: string[]): void {
-  let names: string[];
+/** The cgroups directly below `dir`. */
+export function cgroupsBelow(dir: string): string[] {
   try {
-    names = readdirSync(dir, { withFileTypes: true })
+    return readdirSync(dir, { withFileTypes: true })
       .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name);
+      .map((entry) => join(dir, entry.name))
+      .sort();
   } catch {
-    // A cgroup removed during the walk (another test file finishing) has nothing to find.
-    return;
-  }
-  for (const name of names) {
-    if (name.startsWith(prefix)) found.push(join(dir, name));
-    else findByPrefix(join(dir, name), prefix, found);
+    return [];
   }
 }
 
@@ -97,19 +90,11 @@ async function endLeftover(path: string): Promise<LeakedCgroup> {
   }
 }
 
-/** Finds, ends and removes every cgroup named `prefix*` in the cgroup v2 hierarchy. */
-export async function checkCgroupLeaks(prefix: string): Promise<CgroupLeakReport> {
-  const mounts = readCgroup2Mounts();
-  // The whole hierarchy: a mount of its root if there is one (others show parts of it).
-  const mount = mounts.find((m) => m.root === '/') ?? mounts[0];
-  if (mount === undefined) {
-    return { checked: false, reason: 'no cgroup2 mount', prefix, leaked: [] };
-  }
-  const found: string[] = [];
-  findByPrefix(mount.mountPoint, prefix, found);
+/** Ends and removes every cgroup below `root`: each one is a leak. */
+export async function checkCgroupLeaks(root: string): Promise<CgroupLeakReport> {
   const leaked: LeakedCgroup[] = [];
-  for (const path of found.sort()) leaked.push(await endLeftover(path));
-  return { checked: true, prefix, leaked };
+  for (const path of cgroupsBelow(root)) leaked.push(await endLeftover(path));
+  return { checked: true, root, leaked };
 }
 
 /** Writes the report to `path`. */
@@ -119,20 +104,15 @@ export function writeCgroupReport(path: string, report: CgroupLeakReport): void 
 }
 
 /**
- * Checks for cgroups named `prefix*`, writes the report to `reportPath`, and fails the run
- * (exit status 1) when it found any. It never throws: vitest stops running the remaining
- * teardowns at the first that throws, and the process leak check (global-marker-check.ts)
- * must still run after this one. Returns what it found.
+ * Checks `root`, writes the report to `reportPath`, and fails the run (exit status 1) when
+ * it found any leftover. It never throws (see the header). Returns what it found.
  */
-export async function runCgroupCheck(
-  prefix: string,
-  reportPath: string,
-): Promise<CgroupLeakReport> {
+export async function runCgroupCheck(root: string, reportPath: string): Promise<CgroupLeakReport> {
   let report: CgroupLeakReport;
   try {
-    report = await checkCgroupLeaks(prefix);
+    report = await checkCgroupLeaks(root);
   } catch (error) {
-    report = { checked: false, error: (error as Error).message, prefix, leaked: [] };
+    report = { checked: false, error: (error as Error).message, root, leaked: [] };
     console.error(`[cgroup-leak-check] the check failed: ${report.error}`);
     process.exitCode = 1;
   }
@@ -141,16 +121,39 @@ export async function runCgroupCheck(
   const list = report.leaked.map(
     (c) => `${c.path} (pids ${c.pids.join(' ') || 'none'}; ${c.removed})`,
   );
-  const message = `[cgroup-leak-check] ${report.leaked.length} cgroup(s) of the suite were left behind: ${list.join(', ')}`;
-  console.error(message);
+  console.error(
+    `[cgroup-leak-check] ${report.leaked.length} cgroup(s) of the suite were left behind: ${list.join(', ')}`,
+  );
   process.exitCode = 1;
   return report;
 }
 
-export function setup(): () => Promise<void> {
-  const prefix = suiteAreaPrefix();
+/** Removes earlier suites' cgroups below `own` that are empty now (their vitest exited). */
+export function removeStaleSuiteCgroups(own: string): void {
+  for (const dir of cgroupsBelow(own)) {
+    if (!dir.slice(dir.lastIndexOf('/') + 1).startsWith(SUITE_CGROUP_PREFIX)) continue;
+    try {
+      rmdirSync(dir); // refused while anything lives in it or below it
+    } catch {
+      // still in use (another suite running now), or holding leftovers: not ours to touch
+    }
+  }
+}
+
+export function setup(): (() => Promise<void>) | undefined {
   const reportPath = process.env[REPORT_VARIABLE] ?? DEFAULT_REPORT;
+  const probe = probeCgroups();
+  if (!probe.available) {
+    writeCgroupReport(reportPath, { checked: false, reason: probe.reason, root: '', leaked: [] });
+    return undefined;
+  }
+  removeStaleSuiteCgroups(probe.own.dir);
+  const suite = join(probe.own.dir, `${SUITE_CGROUP_PREFIX}${suiteTag()}`);
+  mkdirSync(suite, { recursive: true });
+  enterCgroup(suite, probe.own);
   return async () => {
-    await runCgroupCheck(prefix, reportPath);
+    await runCgroupCheck(suite, reportPath);
+    // Back where it came from; the workers leave the suite's cgroup as they exit.
+    enterCgroup(probe.own.dir, probe.own);
   };
 }

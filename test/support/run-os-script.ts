@@ -22,6 +22,9 @@ const MODULES = [
   'os/collect-run-tree',
   'os/terminate-run-tree',
   'os/termination-loop',
+  'os/cgroup/wait-cgroup',
+  'os/cgroup/cgroup-files',
+  'os/cgroup/end-run-cgroup',
   'errors',
 ];
 const SOURCE_DIR = new URL('../../src/', import.meta.url);
@@ -46,7 +49,7 @@ export async function runOsScript(
 ): Promise<unknown> {
   const dir = mkdtempSync(join(tmpdir(), 'runwarden-os-script-'));
   try {
-    mkdirSync(join(dir, 'os'));
+    mkdirSync(join(dir, 'os', 'cgroup'), { recursive: true });
     for (const name of MODULES) {
       const source = readFileSync(new URL(`${name}.ts`, SOURCE_DIR), 'utf8');
       const { outputText } = ts.transpileModule(source, {
@@ -61,6 +64,7 @@ export async function runOsScript(
     );
     chmodSync(dir, 0o755);
     chmodSync(join(dir, 'os'), 0o755);
+    chmodSync(join(dir, 'os', 'cgroup'), 0o755);
     return await runNode(join(dir, 'os', 'main.js'), dir, JSON.stringify(input), options);
   } finally {
     rmSync(dir, { recursive: true, force: true });

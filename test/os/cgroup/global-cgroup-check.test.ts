@@ -1,18 +1,17 @@
-// The suite's cgroup leak check (test/support/global-cgroup-check.ts) finds a leftover area
-// wherever it is, ends its processes (an env -i escapee included), removes it, and fails.
-// Run here on one test's own area (its exact name as the prefix), so no other test's live
-// area is ever touched.
+// The suite's cgroup leak check (test/support/global-cgroup-check.ts) takes every cgroup
+// left below the suite's cgroup as a leak: it ends its processes (an env -i escapee
+// included), removes it, and fails. Run here on one test's own area, so no other test's live
+// cgroups are ever touched.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
-import { createRunLeaf, openArea } from '../../../src/os/cgroup/cgroup-area.js';
+import { createRunLeaf } from '../../../src/os/cgroup/cgroup-area.js';
 import { locateOwnCgroup } from '../../../src/os/cgroup/own-cgroup.js';
 import { listCgroupPids } from '../../../src/os/cgroup/wait-cgroup.js';
 import {
   checkCgroupLeaks,
   runCgroupCheck,
-  suiteAreaPrefix,
   suiteTag,
   testSupervisorName,
 } from '../../support/global-cgroup-check.js';
@@ -22,25 +21,22 @@ import { waitUntil } from '../../support/wait-for.js';
 import { processesWithNonce, startShape, useCgroupAreas } from './cgroup-fixtures.js';
 
 const test = testNeeding(cgroupV2Writable());
-// Only for the cleanup of an area the check under test failed to remove.
 const areas = useCgroupAreas();
 const reports: string[] = [];
 afterEach(() => {
   for (const dir of reports.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-test("test supervisor names carry the suite's tag, and match the suite's prefix", () => {
-  const name = testSupervisorName();
-  expect(name).toMatch(/^rwtest-[0-9a-f]{8}-[0-9a-f]{12}$/);
-  expect(`runwarden.${name}`.startsWith(suiteAreaPrefix())).toBe(true);
+test("test supervisor names carry the suite's tag", () => {
+  expect(testSupervisorName()).toMatch(/^rwtest-[0-9a-f]{8}-[0-9a-f]{12}$/);
   expect(suiteTag('3c3d9c90-1234-4abc-8def-001122334455')).toBe('3c3d9c90');
   expect(suiteTag('')).toBe('nosuite0');
   expect(suiteTag('not-hex')).toBe('nosuite0');
 });
 
-test('a leftover area is found, its tree ended, removed, and the run fails', async () => {
-  const name = testSupervisorName();
-  const area = openArea(locateOwnCgroup().dir, name);
+test('a leftover cgroup is found, its tree ended, removed, and the run fails', async () => {
+  // The check runs on this test's own area: what is left below it is the leak.
+  const area = areas.open();
   const leaf = createRunLeaf(area.dir, 'leak', 1);
   createRunLeaf(leaf, 'nested', 1);
   const shape = {
@@ -58,7 +54,7 @@ test('a leftover area is found, its tree ended, removed, and the run fails', asy
   const exitCode = process.exitCode;
   try {
     // It fails the run without throwing (a throw would skip the process leak check).
-    await runCgroupCheck(`runwarden.${name}`, reportPath);
+    await runCgroupCheck(area.dir, reportPath);
     expect(process.exitCode).toBe(1);
   } finally {
     process.exitCode = exitCode;
@@ -66,10 +62,10 @@ test('a leftover area is found, its tree ended, removed, and the run fails', asy
   const report = JSON.parse(readFileSync(reportPath, 'utf8')) as unknown;
   expect(report).toEqual({
     checked: true,
-    prefix: `runwarden.${name}`,
-    leaked: [{ path: area.dir, pids, removed: 'removed' }],
+    root: area.dir,
+    leaked: [{ path: leaf, pids, removed: 'removed' }],
   });
-  expect(existsSync(area.dir)).toBe(false);
+  expect(existsSync(leaf)).toBe(false);
   expect(processesWithNonce(started.nonce)).toEqual([]);
   await started.exited;
 });
@@ -78,13 +74,12 @@ test('nothing left: an empty report and no failure', async () => {
   const area = areas.open();
   const dir = mkdtempSync(join(tmpdir(), 'runwarden-cgroup-report-'));
   reports.push(dir);
-  const prefix = `${area.dir.slice(area.dir.lastIndexOf('/') + 1)}-not-this`;
-  await runCgroupCheck(prefix, join(dir, 'report.json'));
+  await runCgroupCheck(area.dir, join(dir, 'report.json'));
   expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).toEqual({
     checked: true,
-    prefix,
+    root: area.dir,
     leaked: [],
   });
-  expect(await checkCgroupLeaks(prefix)).toEqual({ checked: true, prefix, leaked: [] });
+  expect(await checkCgroupLeaks(area.dir)).toEqual({ checked: true, root: area.dir, leaked: [] });
   expect(existsSync(area.dir)).toBe(true);
 });
