@@ -20,7 +20,9 @@ let pageSize: number | undefined;
 /**
  * Measures a run's tree in marker mode. Memory is the sum of the members' RSS, read from
  * the stat line the scan reads anyway (field 24: the same counter as statm's resident and
- * status's VmRSS, so no second file per process). CPU is utime + stime of each member plus
+ * status's VmRSS, so no second file per process). Pages shared between members (libraries,
+ * copy-on-write after fork) count in each, so the sum overstates; PSS would not, but needs
+ * smaps_rollup, a page-table walk per process. CPU is utime + stime of each member plus
  * the CPU of the children it has waited for (cutime + cstime): what descendants reaped by
  * a member used is kept; what a process reaped outside the tree used (by init, after it was
  * reparented, or the root reaped by the supervisor) is gone from /proc. cpu-ledger.ts keeps
@@ -30,7 +32,11 @@ export function measureRunTree(scan: ProcScan, query: MeteringQuery): TreeMeasur
   return measurePids(scan, findMembers(scan, query));
 }
 
-/** Measures the processes `pids` (a cgroup's members); pids the scan does not have are gone. */
+/**
+ * Measures the processes `pids` (a cgroup's members); pids the scan does not have are gone.
+ * A pid reused between the cgroup read and the scan would be measured as a member: this
+ * only measures, and the window is one tick's few milliseconds.
+ */
 export function measurePids(scan: ProcScan, pids: Iterable<number>): TreeMeasure {
   pageSize ??= readPageSize();
   const members: MeteredProcess[] = [];

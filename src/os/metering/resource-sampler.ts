@@ -151,6 +151,7 @@ export class ResourceSampler {
     const at = this.clock.now();
     this.lastStart = at;
     const runs = [...this.meters].map(([runId, meter]) => ({ runId, meter, target: meter.target }));
+    if (runs.length === 0) return;
     const cgroups = new Map<string, CgroupUsage>();
     await Promise.all(
       runs.map(async ({ runId, target }) => {

@@ -113,6 +113,13 @@ describe('the shared timer', () => {
     expect(cgroups.calls).toHaveLength(2);
   });
 
+  test('with no run tracked, sampleNow() reads nothing', async () => {
+    const { sampler, table, samples } = createHarness();
+    await sampler.sampleNow();
+    expect(table.reads).toMatchObject({ list: 0, usage: 0 });
+    expect(samples).toEqual([]);
+  });
+
   test('sampleNow() samples at once and the timer counts from it', async () => {
     const { sampler, clock, samples, addRun } = createHarness({ intervalMs: 1000 });
     addRun('a', 100);
