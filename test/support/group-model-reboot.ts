@@ -7,7 +7,11 @@
 // oldest first, with the facts the real world gives it.
 import type { InspectionEvent } from 'xstate';
 import type { OrphanFacts } from '../../src/machines/decide-orphan.js';
-import { parentPathOf, type GroupContext } from '../../src/machines/group-context.js';
+import {
+  parentPathOf,
+  UNRECORDED_GROUP,
+  type GroupContext,
+} from '../../src/machines/group-context.js';
 import type { RunContext } from '../../src/machines/run-context.js';
 import type { SupervisorEvent } from '../../src/machines/supervisor-machine.js';
 import { normalizeGroupOptions } from '../../src/options/group-options.js';
@@ -104,25 +108,15 @@ export function restoredGroups(store: ModelStore, now: number): AddGroup[] {
       (recorded.get(a)?.createdAt ?? 0) - (recorded.get(b)?.createdAt ?? 0) ||
       a.localeCompare(b),
   );
-  return order.map((path) => {
+  return order.map((path): AddGroup => {
     const record = recorded.get(path);
-    const settings = record?.settings ?? normalizeGroupOptions({});
-    const createdAt = record?.createdAt ?? now;
-    return {
-      type: 'ADD_GROUP',
-      path,
-      settings,
-      createdAt,
-      restored: {
-        settings,
-        createdAt,
-        restartedAt: record?.restartedAt ?? [],
-        restarts: record?.restarts ?? 0,
-        state: record?.state ?? 'active',
-        children: record?.children ?? [],
-        cancelReason: record?.cancelReason ?? 'cancelled',
-      },
-    };
+    if (record === undefined) {
+      const settings = normalizeGroupOptions({});
+      return { type: 'ADD_GROUP', path, settings, createdAt: now, restored: UNRECORDED_GROUP };
+    }
+    const { settings, createdAt, restartedAt, restarts, state, children, cancelReason } = record;
+    const restored = { restartedAt, restarts, state, children, cancelReason };
+    return { type: 'ADD_GROUP', path, settings, createdAt, restored };
   });
 }
 
