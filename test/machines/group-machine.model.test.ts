@@ -47,11 +47,12 @@ const NOT_REALIZED = new Map([
  */
 const DIVERGENCES = [
   {
-    // The store holds g's record write as g starts stopping (cancelled: b, stubborn, last
-    // signalled) while c stopped; the `leave` comes before that write lands. The write queued
-    // behind it takes g's snapshot when it runs, after the leave: `released`, no children. So
-    // g's record says `active` with no children instead of `stopping` with a and b, and the
-    // next boot rebuilds g active: a, which the cancel had not reached yet, runs on (reattached).
+    // The store holds the write of g's record as g starts stopping (cancelled: c stopped, then
+    // b, stubborn, signalled); c's end queues the next write, and the `leave` comes before the
+    // first lands. GroupRecords (src/runtime/group-records.ts) takes a queued write's record
+    // from the snapshot of when it runs: after the leave, `released` with no children. So g's
+    // record says `active` with no children, not `stopping` with a and b, and the next boot
+    // rebuilds g active: a, which the cancel had not reached, runs on (reattached).
     name: 'a leave while a group record write is in flight: the record loses the stop',
     path: {
       variant: 'oneForAll',
