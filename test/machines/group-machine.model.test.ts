@@ -3,29 +3,23 @@
 // together take every group transition the world can cause, and each path is replayed
 // against a REAL supervisor (real processes, a real store, a manual clock). Every real group
 // and run actor must take exactly the model's transitions, in place; the last test fails
-// unless every group transition was taken for real, but for those listed below.
+// unless every group transition was taken for real, but for those listed below. A path may
+// leave its supervisor (`leave`) and boot the next one on the same home and store: the
+// groups it rebuilds, and the runs it adopts, must do as the model's next supervisor does.
 import { describe, expect, test } from 'vitest';
 import { groupMachine } from '../../src/machines/group-machine.js';
 import { listTransitions } from '../../src/machines/list-transitions.js';
 import { GroupModelDriver } from '../support/group-model-driver.js';
-import { describeEvents, selectGroupPaths } from '../support/group-model-search.js';
+import { describeEvents, selectGroupPaths, type GroupPath } from '../support/group-model-search.js';
 
 /** Group transitions no path of this model takes for real, and why. */
-const REBOOT = 'reboots are not modelled (group-machine-restore.test.ts takes it)';
 const THROWS = 'run actors do not throw here (group-machine-run-failure.test.ts)';
 const NOT_REALIZED = new Map([
-  // A boot rebuilds groups (restoring): reboots are not modelled here.
-  ['group --ADOPT_RUN--> (self)', REBOOT],
   ['group --xstate.error.actor.*--> (self)', THROWS],
-  ['created --always[restored]--> restoring', REBOOT],
-  ['restoring --ADD_GROUP--> (self)', REBOOT],
-  ['restoring --ADOPTED[restoredStopping]--> stopping', REBOOT],
-  ['restoring --ADOPTED[restoredFailed]--> failing', REBOOT],
-  ['restoring --ADOPTED[heldForGroupRestart]--> restarting', REBOOT],
-  ['restoring --ADOPTED--> active', REBOOT],
-  ['restoring --CANCEL--> stopping', REBOOT],
-  ['restoring --RECYCLE--> recycling', `${REBOOT}; no parent recycles then`],
-  ['restoring --RELEASE--> releasing', REBOOT],
+  // Only a parent group's stop loop sends RECYCLE: a top-level group's parent is the
+  // supervisor, which never does, and a parent group leaves `restoring` only on ADOPTED, which
+  // it passes to its children before its loop's first RECYCLE (each child takes ADOPTED first).
+  ['restoring --RECYCLE--> recycling', 'no group is recycled while a boot rebuilds it'],
   // A child reports held for another cause than its failure only when its group stopped it
   // (it is then the group's current child: a loop takes the report) or as it is restored.
   ['active --CHILD_HELD[notFailure]--> active', 'no stop is asked of a child of an active group'],
@@ -37,13 +31,8 @@ const NOT_REALIZED = new Map([
   ['restarting.resuming --CHILD_HELD[isCurrent]--> restarting.resuming', 'held only failed'],
   ['restarting.resuming --xstate.error.actor.*[isCurrent]--> restarting.resuming', THROWS],
   ['failing --xstate.error.actor.*[isCurrent]--> failing', THROWS],
-  // A recycled group whose child group ends meanwhile (being cancelled): three levels of
-  // groups with runs, which no tree here has.
-  ['recycling --GROUP_ENDED[isCurrent]--> recycling', 'needs three levels of groups'],
   ['recycling --xstate.error.actor.*[isCurrent]--> recycling', THROWS],
   ['resumingAll --CHILD_HELD[isCurrent]--> resumingAll', 'held only failed (as above)'],
-  // A group started again by its parent, whose child group ends as it starts: three levels.
-  ['resumingAll --GROUP_ENDED[isCurrent]--> resumingAll', 'needs three levels of groups'],
   ['resumingAll --xstate.error.actor.*[isCurrent]--> resumingAll', THROWS],
   // GIVE_UP goes to a failed or held group: every child of it stopped (held) or ended.
   ['givingUp --CHILD_STARTED[isCurrent]--> givingUp', 'no child given up is being started'],
@@ -51,6 +40,38 @@ const NOT_REALIZED = new Map([
   ['givingUp --xstate.error.actor.*[isCurrent]--> givingUp', THROWS],
   ['stopping --xstate.error.actor.*[isCurrent]--> stopping', THROWS],
 ]);
+
+/**
+ * Paths where the real supervisor does not do what the model says: bugs it found, each
+ * replayed until it fails as described (once fixed, this fails: replay it with the others).
+ */
+const DIVERGENCES = [
+  {
+    // The store holds the write of g's record as g starts stopping (cancelled: c stopped, then
+    // b, stubborn, signalled); c's end queues the next write, and the `leave` comes before the
+    // first lands. GroupRecords (src/runtime/group-records.ts) takes a queued write's record
+    // from the snapshot of when it runs: after the leave, `released` with no children. So g's
+    // record says `active` with no children, not `stopping` with a and b, and the next boot
+    // rebuilds g active: a, which the cancel had not reached, runs on (reattached).
+    name: 'a leave while a group record write is in flight: the record loses the stop',
+    path: {
+      variant: 'oneForAll',
+      events: [
+        { type: 'HOLD_RECORD', path: 'g' },
+        { type: 'CANCEL', path: 'g' },
+        { type: 'LEAVE' },
+        { type: 'OPEN_GROUP', path: 'g' },
+        { type: 'REBOOT', policy: 'reattach' },
+        { type: 'KILL', name: 'b' },
+        { type: 'SHUTDOWN' },
+      ],
+      stuck: false,
+      keys: [],
+    },
+    fails:
+      /^REBOOT: the model's group records \[\{"state":"stopping".*"children":\["a","b"\]\}\], the store's \[\{"state":"active".*"children":\[\]\}\]$/,
+  },
+] as const satisfies ReadonlyArray<{ name: string; path: GroupPath; fails: RegExp }>;
 
 const selection = selectGroupPaths(4);
 const verified = new Set<string>();
@@ -78,6 +99,20 @@ describe('group machine, model-based, against the real supervisor', () => {
       const driver = new GroupModelDriver(path, verified);
       try {
         await driver.execute();
+      } finally {
+        await driver.cleanup();
+      }
+    },
+    PATH_MS,
+  );
+
+  test.each(DIVERGENCES)(
+    'known divergence: $name',
+    async ({ path, fails }) => {
+      // Its transitions are not counted: the path does not get to its end.
+      const driver = new GroupModelDriver(path, new Set());
+      try {
+        await expect(driver.execute()).rejects.toThrow(fails);
       } finally {
         await driver.cleanup();
       }

@@ -3,18 +3,28 @@
 // can hold or refuse, a manual clock that moves only when the path says a timer is due.
 // After each step every real group actor must have taken exactly the model's transitions
 // (and each run actor too), groups and runs must show the model's states through the public
-// API, and at the end the members' SIGTERMs came in the model's order.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// API, and at the end the members' SIGTERMs came in the model's order. A REBOOT boots the
+// next supervisor on the same home and store once the last one left (a `leave`), with the
+// orphan policy the path says; the path goes on while its boot settles.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { createSupervisor, type Group, type Supervisor } from '../../src/index.js';
+import type { Group, Supervisor } from '../../src/index.js';
+import type { OrphanPolicy } from '../../src/types.js';
 import { parentPathOf } from '../../src/machines/group-context.js';
-import { groupStateOf } from '../../src/runtime/group-info.js';
 import { GroupModel } from './group-model.js';
 import { expectAnswer, expectedRefusal, HeldGroupAnswers } from './group-model-answers.js';
+import {
+  expectGroupStates,
+  expectSignalled,
+  recordSays,
+  sameLogs,
+  sessionLines,
+} from './group-model-checks.js';
+import { bootNext, expectStoredGroups } from './group-model-reboot-driver.js';
 import type { GroupPath } from './group-model-search.js';
 import type { GroupModelEvent } from './group-model-views.js';
-import { itemOf, itemsOf, memberSpec, VARIANTS, type TreeItem } from './group-model-variants.js';
+import { itemOf, memberSpec, VARIANTS, type TreeItem } from './group-model-variants.js';
 import { openGatedStore, type GatedStore } from './model-store.js';
 import { ModelWorld } from './model-world.js';
 import { TransitionRecorder } from './transition-recorder.js';
@@ -34,6 +44,7 @@ export class GroupModelDriver {
   private store!: GatedStore;
   private sup!: Supervisor;
   private leaving: Promise<void> = Promise.resolve();
+  private booted: Promise<unknown> = Promise.resolve(null);
 
   constructor(
     private readonly path: GroupPath,
@@ -45,23 +56,26 @@ export class GroupModelDriver {
 
   async execute(): Promise<void> {
     this.store = await openGatedStore(this.world.home.path);
-    this.sup = await createSupervisor({
-      home: this.world.home.path,
-      name: this.world.name,
-      store: this.store.keyv,
-      clock: this.world.clock,
-      inspect: this.recorder.inspect,
-    });
+    // The supervisor's own orphan policy (the default) matters only at a reboot.
+    await this.boot('kill');
+    expect(await this.booted, 'the first boot').toBeNull();
     for (const item of VARIANTS[this.path.variant].setup) await this.create(item);
     await this.expectModel('the setup');
     for (const [index, event] of this.path.events.entries()) {
+      // The store holds the group records the model says: what a `leave` hands on, what the
+      // next boot finds, what a record is before its next write is held.
+      if (['LEAVE', 'REBOOT', 'HOLD_RECORD'].includes(event.type))
+        await this.expectStored(event.type);
       // The model first: what it says decides which answers the driver waits for.
       this.model.apply(event);
       await this.realize(event);
       await this.expectModel(`step ${index + 1} (${event.type})`);
+      // A boot the model ended has ended for real (nothing the path does next races it).
+      if (!this.model.booting) await this.expectBooted();
       await this.held.check(this.model, `step ${index + 1} (${event.type})`);
     }
     await this.leaving;
+    await this.expectBooted();
     expect(this.sup.state, 'the supervisor at the end').toBe('stopped');
   }
 
@@ -72,6 +86,7 @@ export class GroupModelDriver {
       for (const id of this.ids.values()) await this.world.endMarked(id);
       for (const gate of this.gates.values()) gate.open();
       if (this.sup.state !== 'stopped') await this.sup.shutdown({ runs: 'leave' });
+      await this.booted;
       await this.store.close();
     } finally {
       this.world.home.remove();
@@ -80,14 +95,11 @@ export class GroupModelDriver {
 
   // A setup item: a group (with a handle for later), or a member started and ready.
   private async create(item: TreeItem): Promise<void> {
-    if (item.kind === 'group') {
-      const group = this.addGroup(item.path);
-      await group;
-      return;
+    if (item.kind === 'group') await this.addGroup(item.path);
+    else {
+      const group = await this.handle(item.path);
+      this.ids.set(item.name, (await group.spawn(memberSpec(this.world.home.path, item))).id);
     }
-    const group = await this.handle(item.path);
-    const run = await group.spawn(memberSpec(this.world.home.path, item));
-    this.ids.set(item.name, run.id);
   }
 
   private async realize(event: GroupModelEvent): Promise<void> {
@@ -106,11 +118,7 @@ export class GroupModelDriver {
         // Its record says `held` (the write of that state landed): its next write is the
         // write-ahead of the generation the timer starts.
         const key = `${this.world.name}/run/${this.id(event.name)}`;
-        await waitUntil(
-          async () => (await this.store.keyv.get<Stored>(key))?.snapshot.value === 'held',
-          WAIT_MS,
-          `the record of ${event.name} held`,
-        );
+        await recordSays(this.store, key, 'held');
         this.gates.set(
           event.name,
           this.store.gateNext(key, event.type === 'DUE_HOLD' ? 'hold' : 'refuse'),
@@ -121,11 +129,14 @@ export class GroupModelDriver {
       case 'OPEN':
         this.gates.get(event.name)?.open();
         return;
+      case 'HOLD_RECORD':
+        this.gates.set(event.path, this.store.gateNext(this.groupKey(event.path), 'hold'));
+        return;
       case 'OPEN_GROUP':
         this.gates.get(event.path)?.open();
         return;
       case 'ADD_HOLD': {
-        const key = `${this.world.name}/group/${event.path}`;
+        const key = this.groupKey(event.path);
         this.gates.set(event.path, this.store.gateNext(key, 'hold'));
         this.held.add(event.path, this.addGroup(event.path));
         return;
@@ -141,14 +152,42 @@ export class GroupModelDriver {
       case 'ADD': {
         const item = itemOf(this.path.variant, event.path);
         if (item.kind === 'group' && item.refused)
-          this.store.gateNext(`${this.world.name}/group/${event.path}`, 'refuse');
+          this.store.gateNext(this.groupKey(event.path), 'refuse');
         await this.expectAnswer(this.addGroup(event.path), event.path);
         return;
       }
       case 'LEAVE':
       case 'SHUTDOWN':
         this.leaving = this.sup.shutdown({ runs: event.type === 'LEAVE' ? 'leave' : 'kill' });
+        return;
+      // The next supervisor, on what the last one left: its boot settles as the path goes on.
+      case 'REBOOT':
+        this.groups.clear();
+        return this.boot(event.policy);
     }
+  }
+
+  private groupKey(path: string): string {
+    return `${this.world.name}/group/${path}`;
+  }
+
+  // The store holds the group records the model says (once the supervisor left, if it does).
+  private async expectStored(what: string): Promise<void> {
+    await this.leaving;
+    await expectStoredGroups(this.store, this.world.name, this.model, this.ids, what);
+  }
+
+  // The boot ended as the model's: done, or called off by a shutdown.
+  private async expectBooted(): Promise<void> {
+    const failure = await this.booted;
+    const code = failure === null ? null : ((failure as { code?: string }).code ?? failure);
+    const calledOff = this.model.shutdown?.booting === true;
+    expect(code, 'the boot').toBe(calledOff ? 'E_SUPERVISOR_STOPPED' : null);
+  }
+
+  private async boot(onOrphan: OrphanPolicy): Promise<void> {
+    const next = await bootNext(this.world, this.store, this.recorder, onOrphan);
+    ({ sup: this.sup, booted: this.booted } = next);
   }
 
   // An extra member: its run id is known as its run starts recording (or it is refused).
@@ -189,10 +228,11 @@ export class GroupModelDriver {
     return made;
   }
 
+  // Its handle (a group a boot rebuilt: from the supervisor that rebuilt it).
   private handle(path: string): Promise<Group> {
-    const group = this.groups.get(path);
+    const group = this.groups.get(path) ?? this.sup.findGroup(path);
     if (group === undefined) throw new Error(`no handle for group ${path}`);
-    return group;
+    return Promise.resolve(group);
   }
 
   // The real actors took exactly the model's transitions so far (an unexpected one fails at
@@ -202,9 +242,9 @@ export class GroupModelDriver {
     const matched = async () => {
       await this.endStoppedAtStart();
       return (
-        this.sameLogs(this.recorder.actorLogs('group'), expected, `${what}: groups`) &&
+        sameLogs(this.recorder.actorLogs('group'), expected, `${what}: groups`) &&
         this.members().every(([name, id]) =>
-          this.sameLogs([this.recorder.keysOf(id)], [this.model.recorder.keysOf(name)], name),
+          sameLogs([this.recorder.keysOf(id)], [this.model.recorder.keysOf(name)], name),
         )
       );
     };
@@ -217,43 +257,22 @@ export class GroupModelDriver {
       );
     });
     for (const key of expected.flat()) this.verified.add(key);
-    // Every SIGTERM the model sent reached its member (a stubborn one logs it, and goes on).
-    await waitUntil(() => this.stops().length >= this.model.stops.length, WAIT_MS, 'the SIGTERMs');
-    expect(this.stops(), `${what}: the order members were signalled in`).toEqual(this.model.stops);
+    await expectSignalled(this.world.home.path, this.model, what);
     for (const [name, id] of this.members()) {
       const state = this.model.runState(name);
-      expect(this.sup.get(id)?.state, `${what}: run ${name}`).toBe(state);
+      const real = this.sup.get(id)?.state;
+      // A finished record is listed once the boot kept it, after every adoption settled.
+      if (!(this.model.booting && state === 'done' && real === undefined))
+        expect(real, `${what}: run ${name}`).toBe(state);
       const generation = this.model.runContext(name)?.generation ?? 0;
       if (state === 'running')
         await waitUntil(
-          () => this.lines().includes(`ready ${name} ${generation}`),
+          () => sessionLines(this.world.home.path).includes(`ready ${name} ${generation}`),
           WAIT_MS,
           `${name} ready`,
         );
     }
-    // Groups while the supervisor serves (a `leave` keeps released groups listed as stopped).
-    if (this.model.serving())
-      for (const item of itemsOf(VARIANTS[this.path.variant])) {
-        if (item.kind !== 'group') continue;
-        const modelState = this.model.groupState(item.path).split('.')[0] ?? '';
-        const real = this.sup.findGroup(item.path)?.info()?.state;
-        const gone = ['gone', 'stopped'].includes(modelState);
-        expect(real, `${what}: group ${item.path}`).toBe(
-          gone ? undefined : groupStateOf(modelState),
-        );
-      }
-  }
-
-  // Whether `real` equals `model`; throws once `real` is no prefix of it (it diverged).
-  private sameLogs(real: string[][], model: string[][], what: string): boolean {
-    const diverged =
-      real.length > model.length ||
-      real.some((log, i) => log.some((key, j) => model[i]?.[j] !== key));
-    if (diverged)
-      throw new Error(
-        `${what}: the model takes ${JSON.stringify(model)}, for real ${JSON.stringify(real)}`,
-      );
-    return real.length === model.length && real.every((log, i) => log.length === model[i]?.length);
+    expectGroupStates(this.sup, this.model, what);
   }
 
   private members(): Array<[string, string]> {
@@ -266,13 +285,6 @@ export class GroupModelDriver {
     return id;
   }
 
-  // A member signalled as its process started may or may not have logged it: not compared.
-  private stops(): string[] {
-    return this.lines().filter(
-      (line) => line.startsWith('stop ') && !this.model.stoppedAtStart.has(line.slice(5)),
-    );
-  }
-
   // A member signalled as its process started may have died of it, or live on (stubborn, its
   // trap set just in time): the model ends it by itself, so the driver ends it (by identity).
   private async endStoppedAtStart(): Promise<void> {
@@ -283,13 +295,4 @@ export class GroupModelDriver {
         await this.world.endMarked(id);
     }
   }
-
-  private lines(): string[] {
-    const log = join(this.world.home.path, 'session.log');
-    return existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
-  }
-}
-
-interface Stored {
-  readonly snapshot: { readonly value: unknown };
 }

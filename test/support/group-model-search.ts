@@ -10,7 +10,7 @@ import {
   stuckGroups,
   type GroupModelEvent,
 } from './group-model-views.js';
-import { VARIANTS, type VariantName } from './group-model-variants.js';
+import { VARIANTS, type Variant, type VariantName } from './group-model-variants.js';
 
 export interface GroupPath {
   readonly variant: VariantName;
@@ -36,15 +36,18 @@ export function replayModel(variant: VariantName, events: readonly GroupModelEve
   return model;
 }
 
-/** Paths that together take every group transition the world can cause, shortest first. */
-export function selectGroupPaths(maxDepth = 6): Selection {
+/**
+ * Paths that together take every group transition the world can cause, shortest first: up to
+ * `maxDepth` events, then (after a `leave`) its end and a reboot, and `rebootDepth` more.
+ */
+export function selectGroupPaths(maxDepth = 6, rebootDepth = 2): Selection {
   const covered = new Set<string>();
   const found: Selection = { paths: [], endless: [], stuck: [] };
   const names = new Set<string>();
   const stuckSeen = new Set<string>();
   // A path taking a transition not covered yet is kept (completed to an end).
   const consider = (variant: VariantName, events: GroupModelEvent[], model: GroupModel) => {
-    if (model.recorder.machineLog('group').every((key) => covered.has(key))) return;
+    if (targetsOf(model).every((key) => covered.has(key))) return;
     const completed = complete(variant, events);
     const name = describeEvents(variant, completed?.events ?? events);
     const full = completed === null ? model : replayModel(variant, completed.events);
@@ -54,20 +57,21 @@ export function selectGroupPaths(maxDepth = 6): Selection {
       names.add(name);
       found.paths.push({ variant, ...completed, keys });
     }
-    for (const key of keys) covered.add(key);
+    for (const key of targetsOf(full)) covered.add(key);
   };
   for (const variant of Object.keys(VARIANTS) as VariantName[]) {
-    const seen = new Set<string>();
+    const { depth } = VARIANTS[variant] as Variant;
+    const budget = (events: readonly GroupModelEvent[]) =>
+      budgetOf(events, Math.max(maxDepth, depth ?? 0), rebootDepth);
+    // The most events left to explore from each abstract state reached so far.
+    const seen = new Map<string, number>();
     const root = replayModel(variant, []);
     consider(variant, [], root);
     // Each node keeps the events that lead to it and those it may take next, not its model:
     // a model is replayed where it is needed (keeping them all costs more in collection).
     const queue = [{ events: [] as GroupModelEvent[], next: modelEvents(root) }];
     for (let node = queue.shift(); node !== undefined; node = queue.shift()) {
-      if (node.events.length >= maxDepth) continue;
-      // After a shutdown nothing new happens but its completion.
-      if (node.events.some((event) => event.type === 'LEAVE' || event.type === 'SHUTDOWN'))
-        continue;
+      if (budget(node.events) <= 0) continue;
       for (const event of node.next) {
         const events = [...node.events, event];
         const model = replayModel(variant, events);
@@ -83,13 +87,34 @@ export function selectGroupPaths(maxDepth = 6): Selection {
           }
           continue;
         }
-        if (seen.has(key)) continue;
-        seen.add(key);
+        const left = budget(events);
+        if ((seen.get(key) ?? -1) >= left) continue;
+        seen.set(key, left);
         queue.push({ events, next: modelEvents(model) });
       }
     }
   }
   return found;
+}
+
+// What a path is kept for: the group transitions it takes, and the run transitions after its
+// reboot (how the next supervisor takes up each run: killed, reattached, held, lost...).
+function targetsOf(model: GroupModel): string[] {
+  const rebooted =
+    model.reboots === 0 ? [] : model.recorder.machineLog('run').slice(model.rebootedAt);
+  return [...model.recorder.machineLog('group'), ...rebooted.map((key) => `rebooted run: ${key}`)];
+}
+
+// How many more events a path may take: up to `maxDepth` in all; after a `leave`, as many as
+// its end and a reboot take (nothing else happens then); after the reboot, `rebootDepth`.
+// After a kill shutdown, or a second shutdown, nothing new happens but its completion.
+function budgetOf(events: readonly GroupModelEvent[], maxDepth: number, rebootDepth: number) {
+  const reboot = events.findIndex((event) => event.type === 'REBOOT');
+  const after = reboot < 0 ? [] : events.slice(reboot + 1);
+  const ends = (event: GroupModelEvent) => event.type === 'LEAVE' || event.type === 'SHUTDOWN';
+  if (events.some((event) => event.type === 'SHUTDOWN') || after.some(ends)) return 0;
+  if (reboot >= 0) return rebootDepth - after.length;
+  return events.some(ends) ? rebootDepth + 1 : maxDepth - events.length;
 }
 
 // On to the supervisor's end: held writes let through and stubborn members ended, then a
@@ -126,9 +151,7 @@ function finish(
 
 /** A readable, unique name: the variant, then each event (and what it is about). */
 export function describeEvents(variant: string, events: readonly GroupModelEvent[]): string {
-  const steps = events.map((event) => {
-    const about = 'name' in event ? event.name : 'path' in event ? event.path : '';
-    return about === '' ? event.type : `${event.type} ${about}`;
-  });
+  // The event's type first, then what it is about (a member, a group, a policy).
+  const steps = events.map((event) => Object.values(event).join(' '));
   return `${variant}: ${steps.join(' → ')}`;
 }

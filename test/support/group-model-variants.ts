@@ -42,6 +42,8 @@ export interface Variant {
   readonly setup: readonly TreeItem[];
   /** What a path may add once (SPAWN a member, ADD a group). */
   readonly extra: readonly TreeItem[];
+  /** How many events its search goes before a shutdown, when more than the test's. */
+  readonly depth?: number;
 }
 
 type RecordGate = 'refused' | 'gated' | null;
@@ -129,6 +131,21 @@ export const VARIANTS = {
     ],
     extra: [],
   },
+  // Three levels of groups: the middle one is stopped or started again by the top one while
+  // the bottom one (its child, with a stubborn member) is cancelled. Started again, it waits
+  // for the bottom one as its member's write-ahead is held: five events (the member's stop
+  // ended, its write-ahead held, the bottom group cancelled, then the member).
+  deep: {
+    setup: [
+      G('g', 'one-for-all', 1),
+      R('a', 'g'),
+      G('g/n', 'one-for-one', 1),
+      G('g/n/m', 'one-for-one', 1),
+      R('s', 'g/n/m', 'stubborn+gated'),
+    ],
+    extra: [],
+    depth: 5,
+  },
 } as const satisfies Record<string, Variant>;
 export type VariantName = keyof typeof VARIANTS;
 
@@ -150,6 +167,8 @@ export function modelDescriptor(member: MemberItem): RunDescriptor {
     restart: member.restart,
     ...RESTART,
     killGraceMs: member.stubborn ? STUBBORN_GRACE_MS : 5_000,
+    // As a spec without one: the supervisor's orphan policy decides at the next boot.
+    onOrphan: null,
   });
 }
 

@@ -2,8 +2,9 @@
 // the groups that wait forever there (a liveness failure), and an abstract key of the state.
 import type { InspectionEvent } from 'xstate';
 import { describeTransition } from '../../src/machines/list-transitions.js';
+import type { OrphanPolicy } from '../../src/types.js';
 import type { GroupModel } from './group-model.js';
-import { itemsOf, VARIANTS, type MemberItem } from './group-model-variants.js';
+import { itemsOf, VARIANTS, type MemberItem, type TreeItem } from './group-model-variants.js';
 
 /** An event the driver causes; everything else the world does by itself. */
 export type GroupModelEvent =
@@ -21,10 +22,17 @@ export type GroupModelEvent =
   | { readonly type: 'ADD'; readonly path: string }
   /** As ADD, with the group's record held by the store (it stays `recording`). */
   | { readonly type: 'ADD_HOLD'; readonly path: string }
+  /**
+   * The store holds the next write of group `path`'s record (a write in flight meanwhile:
+   * those after it wait), until OPEN_GROUP. Not searched: a known divergence takes it.
+   */
+  | { readonly type: 'HOLD_RECORD'; readonly path: string }
   /** The held record of group `path` lands. */
   | { readonly type: 'OPEN_GROUP'; readonly path: string }
   | { readonly type: 'LEAVE' }
-  | { readonly type: 'SHUTDOWN' };
+  | { readonly type: 'SHUTDOWN' }
+  /** After a `leave`: the next supervisor boots on the same home, with this orphan policy. */
+  | { readonly type: 'REBOOT'; readonly policy: OrphanPolicy };
 
 // States in which a group works through its children one at a time.
 const LOOPS = new Set([
@@ -38,18 +46,33 @@ const LOOPS = new Set([
 // A cancel of a group in these changes nothing.
 const NOT_CANCELLED = new Set(['stopping', 'givingUp', 'stopped', 'releasing', 'released']);
 
+/** An extra member or group of its variant that the path has not added yet. */
+function isExtra(model: GroupModel, item: TreeItem): boolean {
+  const id = item.kind === 'run' ? item.name : item.path;
+  return VARIANTS[model.variant].extra.some((x: TreeItem) => x === item) && !model.used.has(id);
+}
+
+/** The group at `path` exists and has not stopped. */
+function groupLive(model: GroupModel, path: string): boolean {
+  return (
+    path !== '' && model.groupActor(path) !== undefined && model.groupState(path) !== 'stopped'
+  );
+}
+
 /** The events the driver may cause now. */
 export function modelEvents(model: GroupModel): GroupModelEvent[] {
   const found: GroupModelEvent[] = [];
   const serving = model.serving();
+  // While it boots, a supervisor takes cancels of the groups it rebuilt, and a shutdown.
+  const open = serving || model.booting;
   const due = model.timers.some((timer) => timer.live && timer.at !== null);
   for (const item of itemsOf(VARIANTS[model.variant])) {
     if (item.kind === 'group') {
       const { path } = item;
-      if (serving && model.groupLive(path) && !NOT_CANCELLED.has(model.groupState(path)))
+      if (open && groupLive(model, path) && !NOT_CANCELLED.has(model.groupState(path)))
         found.push({ type: 'CANCEL', path });
       const parent = path.slice(0, path.lastIndexOf('/'));
-      if (serving && model.isExtra(item) && model.groupLive(parent)) {
+      if (serving && isExtra(model, item) && groupLive(model, parent)) {
         found.push({ type: 'ADD', path });
         if (item.gated) found.push({ type: 'ADD_HOLD', path });
       }
@@ -60,7 +83,7 @@ export function modelEvents(model: GroupModel): GroupModelEvent[] {
     const state = model.runState(name);
     if (state === 'running') found.push({ type: 'FAIL', name });
     if (state === 'finalizing' && model.waitsForKill(item)) found.push({ type: 'KILL', name });
-    if (serving && model.isExtra(item) && model.groupLive(item.path))
+    if (serving && isExtra(model, item) && groupLive(model, item.path))
       found.push({ type: 'SPAWN', name });
     if (!item.gated) continue;
     const gate = model.gates.get(name);
@@ -72,25 +95,34 @@ export function modelEvents(model: GroupModel): GroupModelEvent[] {
       found.push({ type: 'CANCEL_RUN', name });
   }
   if (due) found.push({ type: 'DUE' });
-  if (serving) found.push({ type: 'LEAVE' }, { type: 'SHUTDOWN' });
+  if (open) found.push({ type: 'LEAVE' }, { type: 'SHUTDOWN' });
+  // One reboot a path: on what a `leave` left, killing or reattaching what lives.
+  if (model.ended && model.shutdown?.runs === 'leave' && model.reboots === 0)
+    found.push({ type: 'REBOOT', policy: 'kill' }, { type: 'REBOOT', policy: 'reattach' });
   return found;
 }
 
 /**
  * Groups waiting for a child that will never report: the child they stop or start now is
  * neither a stubborn member waiting for the driver, nor a member whose write-ahead the
- * driver holds, nor a group busy with its own children.
+ * driver holds, nor a group busy with its own children. And a boot (every group it rebuilds
+ * waits for its end) waiting for an adopted run that is not a stubborn member being killed.
  */
 export function stuckGroups(model: GroupModel): string[] {
   const items = itemsOf(VARIANTS[model.variant]);
   const found: string[] = [];
+  const memberNamed = (name: string) =>
+    items.find((item): item is MemberItem => item.kind === 'run' && item.name === name);
+  for (const name of model.booting ? model.adopting : []) {
+    const member = memberNamed(name);
+    if (member === undefined || !model.waitsForKill(member))
+      found.push(`the boot waits for ${name} (${model.runState(name)})`);
+  }
   for (const item of items) {
     if (item.kind !== 'group') continue;
     const current = model.groupContext(item.path)?.current ?? null;
     if (current === null) continue;
-    const member = items.find(
-      (other): other is MemberItem => other.kind === 'run' && other.name === current,
-    );
+    const member = memberNamed(current);
     const state = member === undefined ? model.groupState(current) : model.runState(current);
     const busy =
       member === undefined
@@ -109,6 +141,8 @@ export function abstractKey(model: GroupModel): string {
   return JSON.stringify([
     model.variant,
     model.supervisorState,
+    [model.reboots, model.shutdown, [...model.adopting]],
+    [...model.store.groups].map(([path, r]) => [path, r.state, r.children, r.restarts]),
     [...model.used],
     [...model.gates],
     [...model.groupGates],
@@ -117,7 +151,7 @@ export function abstractKey(model: GroupModel): string {
         const c = model.runContext(item.name);
         return [
           model.runState(item.name),
-          c && [c.generation, c.recycling, c.stopReason, c.processExit !== null],
+          c && [c.generation, c.recycling, c.stopReason, c.processExit !== null, c.origin],
         ];
       }
       const c = model.groupContext(item.path);
@@ -152,6 +186,9 @@ export function noteTransitions(model: GroupModel, event: InspectionEvent): void
       if (model.runningAtStep.has(id)) model.stops.push(`stop ${generation}`);
       else model.stoppedAtStart.add(generation);
     }
+    // An orphan a boot kills: its process (released alive, long ready) is signalled.
+    if (key === 'orphaned --ADOPT[orphanToKill]--> finalizing')
+      model.stops.push(`stop ${generation}`);
     if (key === 'spawning --SPAWNED[cancelRequested]--> finalizing')
       model.stoppedAtStart.add(generation);
     if (key === 'recording --done.invoke.writeGroup--> active')

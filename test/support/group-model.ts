@@ -3,10 +3,14 @@
 // does by itself (records land, processes start, signalled processes exit, trees are
 // verified dead) is done at once after each event the driver causes, in a fixed order; a
 // stubborn member signalled to stop waits until the driver ends it (KILL), and a record the
-// driver holds (a member's write-ahead, a group's record) lands when it says (OPEN).
-import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
+// driver holds (a member's write-ahead, a group's record) lands when it says (OPEN). After a
+// `leave`, the next supervisor may boot on what the last one left (REBOOT: see
+// group-model-reboot.ts); its boot settles once every run it adopted is done being killed.
+import { createActor, type Actor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { groupSystemId, type GroupContext } from '../../src/machines/group-context.js';
 import type { RunContext } from '../../src/machines/run-context.js';
+import type { OrphanPolicy } from '../../src/types.js';
+import { adoptions, ModelStore, processAlive, restoredGroups } from './group-model-reboot.js';
 import {
   itemOf,
   itemsOf,
@@ -17,14 +21,8 @@ import {
   type VariantName,
 } from './group-model-variants.js';
 import { noteTransitions, type GroupModelEvent } from './group-model-views.js';
-import {
-  GROUP_WRITE,
-  modelSupervisor,
-  RUN_WRITE,
-  timersOf,
-  type Timer,
-} from './group-model-machines.js';
-import { fakeIdentity } from './run-fixtures.js';
+import { modelSupervisor, RUN_WRITE, timersOf, type Timer } from './group-model-machines.js';
+import { exitOf, fireTimers, stateName, stepWorld } from './group-model-world.js';
 import { TransitionRecorder } from './transition-recorder.js';
 
 interface Snapshot<C> {
@@ -52,27 +50,66 @@ export class GroupModel {
   readonly timers: Timer[] = [];
   /** Extra members and groups added so far. */
   readonly used = new Set<string>();
-  /** Groups whose record the store holds (ADD_HOLD), until OPEN_GROUP. */
+  /** Groups whose record the store holds (its write-ahead, or its next write), until OPEN_GROUP. */
   readonly groupGates = new Set<string>();
   /** Store gates of members' write-aheads: armed, then taken by the next write-ahead. */
   readonly gates = new Map<string, { mode: 'hold' | 'refuse'; taken: boolean }>();
   /** An event the world could not take as asked (a gate no write-ahead took). */
   invalid = false;
-  private readonly actor;
+  /** What the store holds once every write landed (what a boot finds). */
+  readonly store = new ModelStore();
+  /** Supervisors booted on what an earlier one left (after a `leave`: `shutdown`). */
+  reboots = 0;
+  /** How the supervisor was shut down, and whether that called off its boot. */
+  shutdown: { readonly runs: 'leave' | 'kill'; readonly booting: boolean } | null = null;
+  /** Where the run transitions of the last reboot begin, in the recorder's run log. */
+  rebootedAt = 0;
+  /** Runs the boot under way adopted and is still killing: it ends once none is left. */
+  readonly adopting = new Set<string>();
+  /** Ranges of `stops` signalled at once (orphans a boot kills): their order is not fixed. */
+  readonly unorderedStops: Array<readonly [number, number]> = [];
+  private actor!: Actor<typeof modelSupervisor>;
 
   constructor(readonly variant: VariantName) {
+    this.start();
+    this.settle();
+    for (const item of VARIANTS[variant].setup) this.create(item);
+  }
+
+  private start(): void {
     this.actor = createActor(modelSupervisor, {
       input: { createdAt: 0, maxLiveRuns: 100, maxFinalRecords: 100 },
       inspect: (event: InspectionEvent) => {
         this.recorder.inspect(event);
+        this.store.inspect(event);
         noteTransitions(this, event);
       },
     });
     timersOf.set(this.actor.system, this.timers);
     this.actor.start();
     this.actor.send({ type: 'BOOT' });
-    this.actor.send({ type: 'xstate.done.actor.rw:boot' } as never);
-    for (const item of VARIANTS[variant].setup) this.create(item);
+  }
+
+  // The next supervisor boots on what the last one left: its groups are rebuilt, parents
+  // first, then its live runs adopted, oldest first (a member released alive has long set its
+  // SIGTERM trap: a kill now is logged). Orphans it kills are signalled at once.
+  private reboot(policy: OrphanPolicy): void {
+    const groups = restoredGroups(this.store, 0);
+    const adopted = adoptions(this.store, policy, 0);
+    this.reboots++;
+    this.rebootedAt = this.recorder.machineLog('run').length;
+    this.shutdown = null;
+    this.runningAtStep = new Set(
+      adopted.filter((event) => processAlive(event.record)).map((event) => event.record.runId),
+    );
+    this.start();
+    for (const event of groups) this.actor.send(event);
+    const from = this.stops.length;
+    for (const event of adopted) {
+      this.actor.send(event);
+      if (this.runState(event.record.runId) === 'finalizing') this.adopting.add(event.record.runId);
+    }
+    this.unorderedStops.push([from, this.stops.length]);
   }
 
   /** Applies `event` and what the world does after it. */
@@ -82,19 +119,22 @@ export class GroupModel {
     );
     switch (event.type) {
       case 'FAIL':
-        this.run(event.name).send({ type: 'EXITED', exitCode: 1, signal: null, at: 0 });
+        this.run(event.name).send(exitOf(this, event.name, { exitCode: 1, signal: null }));
         break;
       case 'KILL':
-        this.run(event.name).send({ type: 'EXITED', exitCode: null, signal: 'SIGKILL', at: 0 });
+        this.run(event.name).send(exitOf(this, event.name, { exitCode: null, signal: 'SIGKILL' }));
+        break;
+      case 'REBOOT':
+        this.reboot(event.policy);
         break;
       case 'DUE':
-        this.fireTimers();
+        fireTimers(this);
         break;
       case 'DUE_HOLD':
       case 'DUE_REFUSE': {
         const mode = event.type === 'DUE_HOLD' ? 'hold' : 'refuse';
         this.gates.set(event.name, { mode, taken: false });
-        this.fireTimers();
+        fireTimers(this);
         this.settle();
         // The gate must be taken by this member's next write-ahead, now.
         const gate = this.gates.get(event.name);
@@ -121,12 +161,16 @@ export class GroupModel {
         this.create(itemOf(this.variant, id));
         return;
       }
+      case 'HOLD_RECORD':
+        this.groupGates.add(event.path);
+        break;
       case 'OPEN_GROUP':
         this.groupGates.delete(event.path);
         break;
       case 'LEAVE':
       case 'SHUTDOWN': {
         const runs = event.type === 'LEAVE' ? 'leave' : 'kill';
+        this.shutdown = { runs, booting: this.booting };
         this.actor.send({ type: 'SHUTDOWN', runs, at: 0 });
       }
     }
@@ -149,20 +193,20 @@ export class GroupModel {
   }
 
   runContext(name: string): RunContext | null {
-    const ref = this.actor.system.get(name) as AnyActorRef | undefined;
+    const ref = this.runActor(name);
     return ref === undefined ? null : (ref.getSnapshot() as Snapshot<RunContext>).context;
   }
 
   /** The state of group `path` (`restarting.stopping`), or `gone` once it left its parent. */
   groupState(path: string): string {
-    const ref = this.groupRef(path);
+    const ref = this.groupActor(path);
     return ref === undefined
       ? 'gone'
       : stateName((ref.getSnapshot() as Snapshot<GroupContext>).value);
   }
 
   groupContext(path: string): GroupContext | null {
-    const ref = this.groupRef(path);
+    const ref = this.groupActor(path);
     return ref === undefined ? null : (ref.getSnapshot() as Snapshot<GroupContext>).context;
   }
 
@@ -182,7 +226,7 @@ export class GroupModel {
   private settle(): void {
     for (let moved = true; moved;) {
       moved = false;
-      for (const item of itemsOf(VARIANTS[this.variant])) moved = this.step(item) || moved;
+      for (const item of itemsOf(VARIANTS[this.variant])) moved = stepWorld(this, item) || moved;
       // The store closes once every write landed: a held write-ahead keeps it open, and so
       // does a held group record (the close waits for every group record to land).
       const held = this.holding() || this.groupGates.size > 0;
@@ -190,44 +234,14 @@ export class GroupModel {
         this.actor.send({ type: 'xstate.done.actor.rw:close' } as never);
         moved = true;
       }
+      // The boot ends once every adoption settled (a killed orphan: its tree verified dead).
+      for (const name of this.adopting)
+        if (this.runState(name) !== 'finalizing') this.adopting.delete(name);
+      if (this.booting && this.adopting.size === 0) {
+        this.actor.send({ type: 'xstate.done.actor.rw:boot' } as never);
+        moved = true;
+      }
     }
-  }
-
-  private step(item: TreeItem): boolean {
-    if (item.kind === 'group') {
-      // A held record lands only once the driver lets it (group records are not batched
-      // with run records: nothing else waits for it).
-      if (this.groupState(item.path) !== 'recording' || this.groupGates.has(item.path))
-        return false;
-      const outcome = item.refused ? 'error' : 'done';
-      const error = new Error('the store refuses the record');
-      this.groupRef(item.path)?.send({
-        type: `xstate.${outcome}.actor.${GROUP_WRITE}`,
-        error,
-      });
-      return true;
-    }
-    const ref = this.actor.system.get(item.name) as AnyActorRef | undefined;
-    const state = ref === undefined ? 'none' : this.runState(item.name);
-    if (ref === undefined) return false;
-    if (state === 'recording') {
-      const gate = this.gates.get(item.name);
-      // Record writes go out one batch at a time: one held write holds every later one.
-      if (gate?.taken === true || this.holding()) return false;
-      if (gate !== undefined) gate.taken = true;
-      if (gate?.mode === 'hold') return true;
-      if (gate?.mode === 'refuse') this.gates.delete(item.name);
-      const outcome = gate?.mode === 'refuse' ? 'error' : 'done';
-      const error = new Error('the store refuses the record');
-      ref.send({ type: `xstate.${outcome}.actor.${RUN_WRITE}`, error });
-    } else if (state === 'spawning')
-      ref.send({ type: 'SPAWNED', pid: fakeIdentity.pid, identity: fakeIdentity, at: 0 });
-    else if (state === 'finalizing' && !this.waitsForKill(item)) {
-      if (this.runContext(item.name)?.processExit === null)
-        ref.send({ type: 'EXITED', exitCode: 0, signal: null, at: 0 });
-      ref.send({ type: 'TREE_DEAD', forced: false, survivors: [], error: null, at: 0 });
-    } else return false;
-    return true;
   }
 
   /** A write-ahead is held: record writes go out one batch at a time, so every later one waits. */
@@ -245,49 +259,36 @@ export class GroupModel {
     );
   }
 
-  // The manual clock moves to now: every armed timer fires once, oldest first, and those
-  // armed meanwhile too (what the world then does comes after, as it is asynchronous).
-  private fireTimers(): void {
-    for (;;) {
-      const timer = this.timers.find((t) => t.live && t.at !== null);
-      if (timer === undefined) return;
-      timer.live = false;
-      this.groupRef(timer.path)?.send({ type: 'RESUME_DUE', now: 0 });
-    }
-  }
-
   /** The supervisor serves (takes spawns, groups, cancels, a shutdown). */
   serving(): boolean {
+    return this.openIn('active');
+  }
+
+  /** The supervisor boots (it takes cancels of its rebuilt groups, and a shutdown). */
+  get booting(): boolean {
+    return this.openIn('booting');
+  }
+
+  private openIn(state: string): boolean {
     const value = this.actor.getSnapshot().value as unknown;
     return (
-      typeof value === 'object' && value !== null && (value as { open?: string }).open === 'active'
+      typeof value === 'object' && value !== null && (value as { open?: string }).open === state
     );
   }
 
-  /** An extra member or group not added yet. */
-  isExtra(item: TreeItem): boolean {
-    const id = item.kind === 'run' ? item.name : item.path;
-    return VARIANTS[this.variant].extra.some((x: TreeItem) => x === item) && !this.used.has(id);
-  }
-
-  /** The group at `path` exists and has not stopped. */
-  groupLive(path: string): boolean {
-    return path !== '' && this.groupRef(path) !== undefined && this.groupState(path) !== 'stopped';
-  }
-
-  private groupRef(path: string): AnyActorRef | undefined {
+  /** The actor of group `path`, while it lives. */
+  groupActor(path: string): AnyActorRef | undefined {
     return this.actor.system.get(groupSystemId(path)) as AnyActorRef | undefined;
   }
 
+  /** The actor of member `name`, while it lives. */
+  runActor(name: string): AnyActorRef | undefined {
+    return this.actor.system.get(name) as AnyActorRef | undefined;
+  }
+
   private run(name: string): AnyActorRef {
-    const ref = this.actor.system.get(name) as AnyActorRef | undefined;
+    const ref = this.runActor(name);
     if (ref === undefined) throw new Error(`no run ${name} in the model`);
     return ref;
   }
-}
-
-export function stateName(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const [key, inner] = Object.entries(value as Record<string, unknown>)[0] ?? ['?', ''];
-  return `${key}.${stateName(inner)}`;
 }
