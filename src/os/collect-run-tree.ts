@@ -3,7 +3,7 @@
 // every process in the run's cgroup (the kernel's own list: escapees cannot leave it).
 import { listCgroupPids } from './cgroup/wait-cgroup.js';
 import { thisHostname } from './this-host.js';
-import { readProcStat, type EnvironValue, type ProcStat } from './proc-fs.js';
+import type { EnvironValue, ProcStat } from './proc-fs.js';
 import { processTable } from './process-table.js';
 import { identityFromStat, isDeadState, type ProcessIdentity } from './process-identity.js';
 
@@ -128,7 +128,7 @@ function membersOf(
 
 // A process not in the scan (born since): its stat, unless it is already gone or dead.
 function liveStat(pid: number): ProcStat | undefined {
-  const stat = readProcStat(pid);
+  const stat = processTable().stat(pid);
   return stat === undefined || isDeadState(stat.state) ? undefined : stat;
 }
 

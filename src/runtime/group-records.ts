@@ -15,6 +15,12 @@ interface Followed {
   /** A write is queued behind the one in flight: it will take the latest snapshot. */
   queued: Promise<void> | null;
   last: string | null;
+  /**
+   * The latest snapshot a record may say: a write queued before a `leave` lands after it,
+   * and must record the group as it was before it was handed on (stopping, say), never as
+   * released.
+   */
+  latest: GroupSnapshot | null;
 }
 
 export class GroupRecords {
@@ -55,7 +61,7 @@ export class GroupRecords {
 
   /** Follows a group actor from its creation: its record follows its snapshots. */
   follow(path: string, ref: AnyActorRef): void {
-    const followed: Followed = { ref, queued: null, last: null };
+    const followed: Followed = { ref, queued: null, last: null, latest: null };
     this.groups.set(path, followed);
     for (const waiter of this.waiters.get(path) ?? []) waiter(ref);
     this.waiters.delete(path);
@@ -70,6 +76,7 @@ export class GroupRecords {
         }
         // Handed on (a `leave`): the record stays as it was, its runs named in it.
         if (value === 'releasing' || value === 'released') return;
+        followed.latest = snapshot;
         const key = JSON.stringify(this.recordOf(snapshot, 0), (k, v: unknown) =>
           k === 'updatedAt' ? undefined : v,
         );
@@ -90,7 +97,9 @@ export class GroupRecords {
     if (followed.queued !== null) return followed.queued;
     const queued = this.chain(path, async () => {
       followed.queued = null;
-      const record = this.recordOf(groupSnapshotOf(followed.ref), this.now());
+      // The write-ahead (in `recording`) comes before any snapshot worth following.
+      const snapshot = followed.latest ?? groupSnapshotOf(followed.ref);
+      const record = this.recordOf(snapshot, this.now());
       await this.store.set(this.store.groupKey(path), record, `write the record of group ${path}`);
     });
     followed.queued = queued;

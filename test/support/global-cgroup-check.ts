@@ -49,6 +49,8 @@ export interface LeakedCgroup {
   readonly path: string;
   /** The processes in it (and below it) when it was found. */
   readonly pids: readonly number[];
+  /** The cgroups below it when it was found. */
+  readonly below: readonly string[];
   /** `removed`, or why it could not be. */
   readonly removed: string;
 }
@@ -80,13 +82,15 @@ export function cgroupsBelow(dir: string): string[] {
 /** Ends and removes one leftover; what happened, for the report. */
 async function endLeftover(path: string): Promise<LeakedCgroup> {
   const pids = listCgroupPids(path);
+  const below = cgroupsBelow(path).map((dir) => dir.slice(path.length + 1));
   try {
     await killCgroup(path);
     await waitCgroupEmpty(path, { timeoutMs: EMPTY_WAIT_MS });
     removeCgroup(path);
-    return { path, pids, removed: existsSync(path) ? 'still there after rmdir' : 'removed' };
+    const removed = existsSync(path) ? 'still there after rmdir' : 'removed';
+    return { path, pids, below, removed };
   } catch (error) {
-    return { path, pids, removed: `not removed: ${(error as Error).message}` };
+    return { path, pids, below, removed: `not removed: ${(error as Error).message}` };
   }
 }
 
@@ -119,7 +123,8 @@ export async function runCgroupCheck(root: string, reportPath: string): Promise<
   writeCgroupReport(reportPath, report);
   if (report.leaked.length === 0) return report;
   const list = report.leaked.map(
-    (c) => `${c.path} (pids ${c.pids.join(' ') || 'none'}; ${c.removed})`,
+    (c) =>
+      `${c.path} (pids ${c.pids.join(' ') || 'none'}; below: ${c.below.join(' ') || 'none'}; ${c.removed})`,
   );
   console.error(
     `[cgroup-leak-check] ${report.leaked.length} cgroup(s) of the suite were left behind: ${list.join(', ')}`,

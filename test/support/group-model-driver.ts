@@ -29,6 +29,7 @@ import { openGatedStore, type GatedStore } from './model-store.js';
 import { ModelWorld } from './model-world.js';
 import { TransitionRecorder } from './transition-recorder.js';
 import { waitUntil } from './wait-for.js';
+import { removeEmptyArea } from './cgroup-cleanup.js';
 
 const WAIT_MS = 15_000;
 
@@ -88,6 +89,7 @@ export class GroupModelDriver {
       if (this.sup.state !== 'stopped') await this.sup.shutdown({ runs: 'leave' });
       await this.booted;
       await this.store.close();
+      removeEmptyArea(this.sup.containment.cgroupArea);
     } finally {
       this.world.home.remove();
     }

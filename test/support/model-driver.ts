@@ -19,6 +19,7 @@ import { causedByDriver, killsInFinalizing, plan, worldBefore, type Plan } from 
 import { openGatedStore, type GatedStore } from './model-store.js';
 import { ModelWorld } from './model-world.js';
 import type { TransitionRecorder } from './transition-recorder.js';
+import { removeEmptyArea } from './cgroup-cleanup.js';
 
 // A kill shutdown at rest takes well under a second; past this it is stuck.
 const SHUTDOWN_MS = 30_000;
@@ -104,6 +105,7 @@ export class ModelDriver {
       await this.world.endMarked(this.runId);
       await this.groups?.cleanup();
       await this.store.close();
+      removeEmptyArea(this.sup.containment.cgroupArea);
     } finally {
       this.recorder.resume();
       this.world.home.remove();

@@ -3,7 +3,7 @@
 // (a run under marker containment), and treat a cgroup already removed as empty.
 import { CgroupError } from '../../errors.js';
 import type { TreeMember } from '../collect-run-tree.js';
-import { readProcStat } from '../proc-fs.js';
+import { processTable } from '../process-table.js';
 import { identityFromStat, isDeadState } from '../process-identity.js';
 import { hasCgroupFile, readCgroupEvents, writeCgroupFile } from './cgroup-files.js';
 import { listCgroupPids } from './wait-cgroup.js';
@@ -29,7 +29,8 @@ export function cgroupLeft(cgroup: string | null | undefined): TreeMember[] {
   if (cgroup == null || !populated(cgroup)) return [];
   const left: TreeMember[] = [];
   for (const pid of listCgroupPids(cgroup)) {
-    const stat = readProcStat(pid);
+    // The table every identity is read from (its start times are what signals verify).
+    const stat = processTable().stat(pid);
     if (stat === undefined || isDeadState(stat.state) || pid === process.pid) continue;
     left.push({ identity: identityFromStat(stat), comm: stat.comm, via: ['cgroup'] });
   }

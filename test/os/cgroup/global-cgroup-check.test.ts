@@ -63,7 +63,7 @@ test('a leftover cgroup is found, its tree ended, removed, and the run fails', a
   expect(report).toEqual({
     checked: true,
     root: area.dir,
-    leaked: [{ path: leaf, pids, removed: 'removed' }],
+    leaked: [{ path: leaf, pids, below: ['nested.g1'], removed: 'removed' }],
   });
   expect(existsSync(leaf)).toBe(false);
   expect(processesWithNonce(started.nonce)).toEqual([]);
