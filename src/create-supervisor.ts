@@ -38,9 +38,15 @@ export async function openSupervisor(options: SupervisorOptions = {}): Promise<S
     opened.location,
   );
   // Decided once, before the boot: a boot ends orphans and sweeps cgroups by it.
-  const containment = chooseContainment(
-    resolved.containment,
-    areaNameFor(resolved.name, opened.location),
-  );
+  let containment;
+  try {
+    containment = chooseContainment(
+      resolved.containment,
+      areaNameFor(resolved.name, opened.location),
+    );
+  } catch (error) {
+    await opened.close().catch(() => undefined);
+    throw error;
+  }
   return new Supervisor(resolved, store, () => opened.close(), home, containment);
 }

@@ -13,7 +13,7 @@ interface DaemonStatus {
   state: string;
   store: string;
   storeHealth: StoreHealthInfo;
-  containment: ContainmentInfo;
+  containment?: ContainmentInfo;
   lastReconcile: ReconcileReport | null;
 }
 
@@ -38,7 +38,8 @@ export function addStatusCommand(program: Command, client: ClientFor, print: Pri
               ? ` since ${new Date(health.since).toISOString()} (${health.lastError?.message ?? 'records lagging'}; ${health.laggingRuns.length} run(s) lagging)`
               : ''
           }`,
-          `containment: ${status.containment.mode} (${status.containment.reason})`,
+          // An older daemon does not say.
+          `containment: ${status.containment?.mode ?? 'unknown'} (${status.containment?.reason ?? 'not reported by this daemon'})`,
           formatReconcileSummary(status.lastReconcile),
           '',
         ].join('\n'),

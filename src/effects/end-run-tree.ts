@@ -5,8 +5,12 @@ import type { RunContext } from '../machines/run-context.js';
 import { RUN_MARKER } from '../os/run-marker.js';
 import { terminateRunTree, type TerminationReport } from '../os/terminate-run-tree.js';
 import type { RunErrorInfo } from '../types.js';
+import { confirmCgroupEmpty } from '../os/cgroup/end-run-cgroup.js';
 import { removeCgroup } from '../os/cgroup/remove-cgroup.js';
 import type { Logger } from '../support/logger.js';
+
+// How long the kernel gets to empty a cgroup whose members no scan could see any more.
+const KERNEL_WAIT_MS = 3000;
 
 /** What TREE_DEAD reports. */
 export interface TreeDeadFacts {
@@ -29,23 +33,33 @@ export async function endRunTree(
     softSignals: context.descriptor.mode === 'pty' ? ['SIGHUP', 'SIGTERM'] : ['SIGTERM'],
     signal,
   });
-  if (context.cgroup !== null && report.survivors.length === 0 && !signal.aborted)
-    removeEmptyCgroup(context.cgroup, logger);
-  const failure = report.failures[0];
+  const survivors = report.survivors.map((member) => member.identity.pid);
+  let cgroupError = report.cgroupError;
+  if (context.cgroup !== null && survivors.length === 0 && !signal.aborted) {
+    // The kernel's word: nobody is left in the cgroup (or who is, after one more kill).
+    try {
+      survivors.push(...(await confirmCgroupEmpty(context.cgroup, KERNEL_WAIT_MS, signal)));
+      if (survivors.length === 0) removeEmptyCgroup(context.cgroup, logger);
+    } catch (error) {
+      if (!signal.aborted) cgroupError ??= (error as Error).message;
+    }
+  }
   return {
     report,
-    facts: {
-      forced: report.forced,
-      survivors: report.survivors.map((member) => member.identity.pid),
-      error:
-        failure === undefined
-          ? null
-          : {
-              code: failure.code,
-              message: `signal ${failure.signal} to pid ${failure.pid}: ${failure.message}`,
-            },
-    },
+    facts: { forced: report.forced, survivors, error: errorOf(report, cgroupError) },
   };
+}
+
+// The first refused signal, else a cgroup that could not be read or ended (its members are
+// uncertain: the generation is not proven dead), else none.
+function errorOf(report: TerminationReport, cgroupError: string | null): RunErrorInfo | null {
+  const failure = report.failures[0];
+  if (failure !== undefined)
+    return {
+      code: failure.code,
+      message: `signal ${failure.signal} to pid ${failure.pid}: ${failure.message}`,
+    };
+  return cgroupError === null ? null : { code: 'E_CGROUP', message: cgroupError };
 }
 
 // Its processes are gone (the kernel said `populated 0`); one that cannot be removed now is

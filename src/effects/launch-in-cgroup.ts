@@ -1,6 +1,8 @@
 // Starts a run's process inside the cgroup of its generation, born there: the supervisor
 // steps into the new leaf, forks (inside the synchronous spawn call), and steps back. The
 // leaf counts only once the process is read to be in it; a leaf left empty is removed.
+import { mkdirSync } from 'node:fs';
+import { CgroupError } from '../errors.js';
 import { createRunLeaf } from '../os/cgroup/cgroup-area.js';
 import type { Containment } from '../os/cgroup/containment.js';
 import { removeCgroup } from '../os/cgroup/remove-cgroup.js';
@@ -25,7 +27,7 @@ export async function launchInCgroup(
   start: () => Promise<ProcessHandle>,
   logger: Logger,
 ): Promise<Launched> {
-  const leaf = createRunLeaf(containment.area, target.runId, target.generation);
+  const leaf = createLeaf(containment.area, target.runId, target.generation);
   let handle: ProcessHandle;
   try {
     handle = await spawnInCgroup(leaf, start, { home: containment.home });
@@ -40,6 +42,17 @@ export async function launchInCgroup(
   // and the marker holds the run.
   logger.warn({ runId: target.runId, pid: handle.pid, leaf }, 'a run was not found in its cgroup');
   return { handle, cgroup: populatedLeaf(leaf) ? leaf : null };
+}
+
+// The area is made again if something removed it (by hand, say): launches go on.
+function createLeaf(area: string, runId: string, generation: number): string {
+  try {
+    return createRunLeaf(area, runId, generation);
+  } catch (error) {
+    if (!(error instanceof CgroupError && error.code === 'E_CGROUP_NOT_FOUND')) throw error;
+    mkdirSync(area);
+    return createRunLeaf(area, runId, generation);
+  }
 }
 
 function populatedLeaf(leaf: string): boolean {

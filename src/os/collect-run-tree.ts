@@ -22,6 +22,8 @@ export interface RunTree {
   readonly members: TreeMember[];
   /** Pids whose environment could not be read (another user's): uncertain, never signalled. */
   readonly unreadable: number[];
+  /** Why the run's cgroup could not be listed (its members are then unknown), or null. */
+  readonly cgroupError?: string | null;
 }
 
 /** What identifies a run's processes. */
@@ -114,8 +116,14 @@ function membersOf(
   }
 
   // Listed after the scan, so a member forked since is found too (its stat is read then).
-  if (query.cgroup != null)
-    for (const pid of listCgroupPids(query.cgroup)) if (pid !== process.pid) add(pid, 'cgroup');
+  let cgroupError: string | null = null;
+  try {
+    if (query.cgroup != null)
+      for (const pid of listCgroupPids(query.cgroup)) if (pid !== process.pid) add(pid, 'cgroup');
+  } catch (error) {
+    // One run's unreadable cgroup is that run's uncertainty, not every termination's failure.
+    cgroupError = (error as Error).message;
+  }
 
   const members: TreeMember[] = [];
   for (const [pid, via] of reasons) {
@@ -123,7 +131,7 @@ function membersOf(
     if (stat !== undefined)
       members.push({ identity: identityFromStat(stat), comm: stat.comm, via });
   }
-  return { members, unreadable };
+  return { members, unreadable, cgroupError };
 }
 
 // A process not in the scan (born since): its stat, unless it is already gone or dead.

@@ -43,6 +43,8 @@ export interface TerminationReport {
   readonly failures: readonly SignalFailure[];
   /** Pids whose environment could not be read: reported, never signalled. */
   readonly unreadable: readonly number[];
+  /** Why the run's cgroup could not be read or ended (its members are uncertain), or null. */
+  readonly cgroupError: string | null;
 }
 
 /** Terminates every member of a run's tree and verifies each one dead. */
@@ -69,6 +71,7 @@ export class TreeTermination {
   private readonly refused = new Map<string, TreeMember>();
   private readonly failures: SignalFailure[] = [];
   private unreadable: number[] = [];
+  private cgroupError: string | null = null;
   private forced = false;
   private graceEnds = 0;
   private rescans = 0;
@@ -140,7 +143,7 @@ export class TreeTermination {
       this.phase = 'kill'; // the scan just taken serves the first SIGKILL round too
     }
     // The kernel ends the run's cgroup at once (members are its own list: nothing to verify).
-    if (!this.aborted() && requestCgroupKill(this.options.query.cgroup)) this.forced = true;
+    if (!this.aborted()) this.killCgroup();
     // Every member is re-checked right before its SIGKILL; the dead ones are dropped there.
     this.forced = this.send(this.tracked.values(), ['SIGKILL']).sent || this.forced;
     if (this.tracked.size === 0) {
@@ -159,15 +162,28 @@ export class TreeTermination {
     );
     // Whatever the kernel still lists in the cgroup is alive, seen by a scan or not.
     const seen = new Set(survivors.map((member) => member.identity.pid));
-    for (const member of cgroupLeft(this.options.query.cgroup))
-      if (!seen.has(member.identity.pid)) survivors.push(member);
+    try {
+      for (const member of cgroupLeft(this.options.query.cgroup))
+        if (!seen.has(member.identity.pid)) survivors.push(member);
+    } catch (error) {
+      this.cgroupError ??= (error as Error).message;
+    }
     return {
       members: [...this.all.values()],
       forced: this.forced,
       survivors,
       failures: this.failures,
       unreadable: this.unreadable,
+      cgroupError: this.cgroupError,
     };
+  }
+
+  private killCgroup(): void {
+    try {
+      if (requestCgroupKill(this.options.query.cgroup)) this.forced = true;
+    } catch (error) {
+      this.cgroupError ??= (error as Error).message;
+    }
   }
 
   private nextKillRound(): boolean {
@@ -188,6 +204,7 @@ export class TreeTermination {
   // Adds members not seen before; returns them.
   private add(tree: RunTree): TreeMember[] {
     this.unreadable = tree.unreadable;
+    this.cgroupError ??= tree.cgroupError ?? null;
     const fresh = tree.members.filter((m) => !this.all.has(keyOf(m)));
     for (const member of fresh) {
       this.all.set(keyOf(member), member);

@@ -70,7 +70,11 @@ function step(): void {
   const done = [...entries].filter((entry) => entry.termination.done);
   for (const entry of done.reverse()) {
     entries.delete(entry);
-    entry.resolve(entry.termination.report());
+    try {
+      entry.resolve(entry.termination.report());
+    } catch (error) {
+      entry.reject(error);
+    }
   }
 }
 

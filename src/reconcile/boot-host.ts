@@ -19,6 +19,8 @@ export interface BootHost {
   readonly logger: Logger;
   readonly now: () => number;
   readonly defaultPolicy: OrphanPolicy;
+  /** This supervisor's cgroup area (cgroup containment), or null: records name leaves in it. */
+  readonly cgroupArea?: string | null;
   readonly retention: { readonly maxFinishedRecords: number; readonly maxAgeMs: number };
   /** Tests only: the migration chains (a step injected); default, this code's. */
   readonly shapes?: Readonly<Record<StoredKind, StoredShape>>;

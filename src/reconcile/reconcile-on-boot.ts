@@ -2,6 +2,7 @@
 // code's version; newer ones set aside untouched), quarantine the unusable ones, restore
 // each live one into `orphaned` (never spawning), decide with verified facts, then end
 // escapees of finished runs and apply record retention.
+import { dirname } from 'node:path';
 import { thisHostname } from '../os/this-host.js';
 import type { RunContext } from '../machines/run-context.js';
 import { RUN_MARKER } from '../os/run-marker.js';
@@ -23,7 +24,6 @@ import { noDecisions, type NewerRecord, type ReconcileReport } from './reconcile
 import type { BootHost } from './boot-host.js';
 
 export type { BootHost } from './boot-host.js';
-
 
 function contextOf(record: ValidRunRecord): RunContext {
   return record.snapshot.context as unknown as RunContext;
@@ -77,7 +77,7 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   const adoptions: Array<Promise<void>> = [];
   for (const record of live) {
     stopIfCalledOff(host);
-    const context = record.snapshot.context as unknown as RunContext;
+    const context = trustedCgroup(record.snapshot.context as unknown as RunContext, host);
     const identity = context.identity;
     const fromEarlierBoot = record.bootId !== currentBootId();
     if (fromEarlierBoot) host.leaveAlone?.(record.runId);
@@ -256,4 +256,17 @@ function stopIfCalledOff(host: BootHost): void {
   if (host.signal?.aborted === true) {
     throw new SupervisorStoppedError('the supervisor was shut down while it booted');
   }
+}
+
+// A record's cgroup is trusted only inside this supervisor's own area: the only cgroups it
+// ever places processes in. Any other (a record of another area, or a damaged one) is
+// dropped from the record, and the marker alone finds the run's processes.
+function trustedCgroup(context: RunContext, host: BootHost): RunContext {
+  if (context.cgroup === null || dirname(context.cgroup) === host.cgroupArea) return context;
+  host.logger.warn(
+    { runId: context.runId, cgroup: context.cgroup },
+    'a record names a foreign cgroup',
+  );
+  (context as { cgroup: string | null }).cgroup = null;
+  return context;
 }

@@ -35,6 +35,8 @@ export interface BootDeps {
   createRuntime(context: RunContext): RunRuntime;
   runtime(runId: string): RunRuntime | undefined;
   removeRunFiles(runId: string): void;
+  /** Its cgroup area (cgroup containment), or null. */
+  readonly cgroupArea: string | null;
   /** The lease is held from here on (released when the supervisor closes). */
   leaseTaken(lease: OwnerLease): void;
   /**
@@ -64,6 +66,7 @@ export async function bootSupervisor(
       logger: options.logger,
       now: () => options.clock.now(),
       defaultPolicy: options.onOrphan,
+      cgroupArea: deps.cgroupArea,
       retention: options.retention,
       adoptOrphan: (record, facts, root, hosted, why) =>
         adoptOrphan(deps, record, facts, root, hosted, why),
@@ -101,7 +104,11 @@ export async function bootSupervisor(
     ...report.newer.flatMap((record) => (record.runId === null ? [] : [record.runId])),
     ...report.quarantined.map((entry) => entry.runId),
   ]);
-  const swept = { ...report, strayCgroups: await deps.sweepCgroups(untouched) };
+  const strayCgroups = await deps.sweepCgroups(untouched).catch((error: unknown) => {
+    options.logger.error({ err: error }, 'could not sweep the stray cgroups of this supervisor');
+    return [];
+  });
+  const swept = { ...report, strayCgroups };
   options.logger.info({ ...swept, type: 'reconcile' }, 'boot reconciliation');
   return swept;
 }

@@ -51,10 +51,11 @@ export class SupervisorLifecycle {
             removeRunFiles: (runId) => {
               runtime.removeRunFiles(runId);
             },
+            cgroupArea: runtime.cgroupArea,
             leaseTaken: (lease) => {
               this.lease = lease;
             },
-            sweepCgroups: (untouched) => runtime.sweepCgroups({ untouched }),
+            sweepCgroups: (untouched) => runtime.sweepStrayCgroups(untouched),
           },
           signal,
         );

@@ -15,7 +15,7 @@ import type { RecordStore } from '../persistence/record-store.js';
 import type { CancelReason, RunExit, RunInfo } from '../types.js';
 import { launchRun } from '../effects/launch-run.js';
 import type { Containment } from '../os/cgroup/containment.js';
-import { sweepRunCgroups } from './sweep-run-cgroups.js';
+import { sweepStrayCgroups, tidyArea } from './sweep-run-cgroups.js';
 import type { EventFanout } from './supervisor-events.js';
 import { SupervisorReporting } from './supervisor-reporting.js';
 import { removeOutputLog } from '../host/output-log.js';
@@ -44,8 +44,6 @@ export class SupervisorRuntime {
   private readonly queues = new Map<string, RecordQueue>();
   private health: AnyActorRef | null = null;
   private lastHealth: StoreHealthInfo;
-  // Runs whose records the boot left alone (newer, quarantined): their cgroups stay.
-  private untouched: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly options: ResolvedSupervisorOptions,
@@ -217,10 +215,12 @@ export class SupervisorRuntime {
     clearTimeout(timer);
     await Promise.all([...this.deletes]);
     await this.groups.settled();
-    // Every run ended or was handed on: the area goes once no leaf is left in it.
-    await this.sweepCgroups({ removeArea: true }).catch((error: unknown) => {
-      this.options.logger.warn({ err: error }, 'could not sweep the cgroups of this supervisor');
-    });
+    // Every run ended or was handed on: empty leaves go, and the area once nothing is in it.
+    try {
+      tidyArea(this.containment);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'could not tidy the cgroups of this supervisor');
+    }
     for (const [runId] of queues) this.stopRecords(runId);
     this.hostLink.close();
     if (lease !== null) {
@@ -233,19 +233,19 @@ export class SupervisorRuntime {
     });
   }
 
+  /** Its cgroup area (cgroup containment), or null. */
+  get cgroupArea(): string | null {
+    return this.containment.mode === 'cgroup' ? this.containment.area : null;
+  }
+
   /**
-   * Removes its area's leaves no run holds now (a run not done holds its generation's), but
-   * those of runs whose records it leaves alone (`untouched`, as the boot found them).
+   * Ends the leaves of its area no run holds (a run not done holds its own, whatever its
+   * generation), but those of `untouched` runs (records it leaves alone); the strays.
    */
-  sweepCgroups(
-    options: { removeArea?: boolean; untouched?: ReadonlySet<string> } = {},
-  ): Promise<string[]> {
-    if (options.untouched !== undefined) this.untouched = options.untouched;
-    const live = [...this.runs.values()]
-      .filter(({ run }) => run.state !== 'done')
-      .flatMap(({ run }) => (run.context.cgroup === null ? [] : [run.context.cgroup]));
-    const keep = { live, untouched: this.untouched };
-    return sweepRunCgroups(this.containment, keep, this.options.logger, options);
+  sweepStrayCgroups(untouched: ReadonlySet<string>): Promise<string[]> {
+    const keep = new Set(untouched);
+    for (const { run } of this.runs.values()) if (run.state !== 'done') keep.add(run.id);
+    return sweepStrayCgroups(this.containment, keep, this.options.logger);
   }
 
   // The store health actor lives while the store is open; after that nothing is told.

@@ -140,12 +140,12 @@ export class Supervisor {
     return this.lifecycle.report;
   }
 
-  /** The report of the boot reconciliation (null before boot finished). */
   /** How its runs' trees are held (a cgroup per run, or the marker), and why. */
   get containment(): ContainmentInfo {
     return containmentInfo(this.held);
   }
 
+  /** The report of the boot reconciliation (null before boot finished). */
   get lastReconcile(): ReconcileReport | null {
     return this.lifecycle.report;
   }

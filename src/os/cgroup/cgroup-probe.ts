@@ -3,7 +3,7 @@
 // and back (as spawnInCgroup does), check how it can be ended, remove it. Whether the uid is
 // 0 proves nothing: root in a container may face a read-only cgroupfs, and an unprivileged
 // user may own a delegated subtree.
-import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CgroupError } from '../../errors.js';
 import {
@@ -78,6 +78,7 @@ export function probeCgroups(options: ProbeOptions = {}): CgroupProbe {
       own,
     );
   }
+  removeStaleProbes(own.dir);
   const probe = join(own.dir, `${PROBE_PREFIX}${process.pid}.${randomHex(4)}`);
   try {
     mkdirSync(probe);
@@ -91,6 +92,28 @@ export function probeCgroups(options: ProbeOptions = {}): CgroupProbe {
     removeProbe(probe);
   }
   return result;
+}
+
+/**
+ * Removes the empty probe cgroups of processes that died while probing (a SIGKILL between the
+ * probe's mkdir and rmdir). rmdir refuses one in use; nothing here signals.
+ */
+function removeStaleProbes(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.startsWith(PROBE_PREFIX));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.slice(PROBE_PREFIX.length).split('.')[0]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || existsSync(`/proc/${String(pid)}`)) continue;
+    try {
+      rmdirSync(join(dir, name));
+    } catch {
+      // in use, or gone meanwhile: not ours to force
+    }
+  }
 }
 
 /** Removes the probe cgroup; a failure is a CgroupError naming the leftover. */

@@ -3,10 +3,11 @@
 // groups, sessions, parent links and the RUNWARDEN_RUN_ID variable). `auto` takes the
 // cgroup where it can; `cgroup` fails with the probe's reason where it cannot.
 import { createHash } from 'node:crypto';
+import { isMainThread } from 'node:worker_threads';
 import { CgroupError } from '../../errors.js';
 import { openArea } from './cgroup-area.js';
 import type { ControllerReport } from './cgroup-controllers.js';
-import { probeCgroups, type KillMethod } from './cgroup-probe.js';
+import { probeCgroups, type CgroupProbe, type KillMethod } from './cgroup-probe.js';
 import type { CgroupLocation } from './mount-info.js';
 
 /** The `containment` a supervisor is asked for. */
@@ -38,24 +39,50 @@ export function areaNameFor(name: string, storeKey: string): string {
 /** Decides, probing for real; `cgroup` where it is unavailable throws `E_CGROUP_UNAVAILABLE`. */
 export function chooseContainment(choice: ContainmentChoice, areaName: string): Containment {
   if (choice === 'marker') return { mode: 'marker', reason: "containment 'marker' was asked for" };
-  const probe = probeCgroups();
-  if (!probe.available) {
+  const unavailable = whyUnavailable();
+  const probe = unavailable === null ? probeSafely() : null;
+  if (probe === null || !probe.available) {
+    const reason = unavailable ?? (probe?.available === false ? probe.reason : 'no probe');
     if (choice === 'cgroup')
       throw new CgroupError(
         'E_CGROUP_UNAVAILABLE',
-        `containment 'cgroup' is unavailable here: ${probe.reason}`,
-        probe.own?.dir ?? '',
+        `containment 'cgroup' is unavailable here: ${reason}`,
+        probe?.available === false ? (probe.own?.dir ?? '') : '',
       );
-    return { mode: 'marker', reason: `no cgroup containment: ${probe.reason}` };
+    return { mode: 'marker', reason: `no cgroup containment: ${reason}` };
   }
   const area = openArea(probe.own.dir, areaName);
-  const how = probe.kill === 'cgroup.kill' ? 'cgroup.kill' : 'freeze and SIGKILL (no cgroup.kill)';
+  const how =
+    probe.kill === 'cgroup.kill' ? 'cgroup.kill' : 'SIGKILL member by member (no cgroup.kill)';
   return {
     mode: 'cgroup',
-    reason: `a cgroup per run below ${area.dir}, ended by ${how}${probe.note === null ? '' : `; ${probe.note}`}`,
+    reason: `a cgroup per run below ${area.dir}, ended by ${how}; durable runs: the marker${probe.note === null ? '' : `; ${probe.note}`}`,
     area: area.dir,
     home: probe.own,
     kill: probe.kill,
     controllers: area.controllers,
   };
+}
+
+// What rules cgroups out before any probe: another system, or a worker thread (moving the
+// process into a run's cgroup to fork would move every thread, and another thread's spawn at
+// that moment would be born in the wrong run's cgroup).
+function whyUnavailable(): string | null {
+  if (process.platform !== 'linux') return `cgroups are Linux's (this is ${process.platform})`;
+  if (!isMainThread) return 'a supervisor in a worker thread cannot step into a cgroup alone';
+  return null;
+}
+
+// A probe that throws (an unreadable /proc, say) means: unavailable, and why.
+function probeSafely(): CgroupProbe {
+  try {
+    return probeCgroups();
+  } catch (error) {
+    return {
+      available: false,
+      code: 'probe-failed',
+      reason: `the cgroup probe failed: ${(error as Error).message}`,
+      own: null,
+    };
+  }
 }
