@@ -38,10 +38,12 @@ export async function endRunTree(
   if (context.cgroup !== null && survivors.length === 0 && !signal.aborted) {
     // The kernel's word: nobody is left in the cgroup (or who is, after one more kill).
     try {
-      survivors.push(...(await confirmCgroupEmpty(context.cgroup, KERNEL_WAIT_MS, signal)));
-      if (survivors.length === 0) removeEmptyCgroup(context.cgroup, logger);
+      const left = await confirmCgroupEmpty(context.cgroup, KERNEL_WAIT_MS, signal);
+      survivors.push(...left);
+      if (left.length === 0) removeEmptyCgroup(context.cgroup, logger);
     } catch (error) {
-      if (!signal.aborted) cgroupError ??= (error as Error).message;
+      // Aborted (a `leave`): no verdict is wanted. Else the members are uncertain.
+      if (!isAborted(signal)) cgroupError ??= (error as Error).message;
     }
   }
   return {
@@ -70,4 +72,9 @@ function removeEmptyCgroup(cgroup: string, logger: Logger): void {
   } catch (error) {
     logger.warn({ err: error, cgroup }, 'could not remove the cgroup of a finished generation');
   }
+}
+
+// Read through a call: the signal may have been aborted while the wait went on.
+function isAborted(signal: AbortSignal): boolean {
+  return signal.aborted;
 }

@@ -40,13 +40,14 @@ export function parseProcStat(pid: number, line: string): ProcStat | undefined {
 // fstat, read-to-EOF and allocation per file doubled the cost of a scan here.
 let buffer = Buffer.allocUnsafe(16 * 1024);
 
-// Reads a whole /proc file into the shared buffer; returns its length. The buffer grows for
-// large environments. Valid only until the next call.
-function readProcFile(path: string): number {
+// Reads a whole /proc file (or its first `limit` bytes) into the shared buffer; returns its
+// length. The buffer grows for large environments. Valid only until the next call.
+function readProcFile(path: string, limit?: number): number {
   const fd = openSync(path, 'r');
   try {
     let length = 0;
     for (;;) {
+      if (limit !== undefined && length >= limit) return length;
       if (length === buffer.length) {
         const grown = Buffer.allocUnsafe(buffer.length * 2);
         buffer.copy(grown, 0, 0, length);
@@ -128,6 +129,19 @@ export function hasProcFs(): boolean {
 }
 
 // ENOENT: no such pid. ESRCH: the process died while we read it.
+/**
+ * The bytes of a /proc file (its first `limit` bytes at least, when given), or undefined
+ * once the process is gone. A view of a shared buffer: valid only until the next read.
+ */
+export function readProcBytes(path: string, limit?: number): Buffer | undefined {
+  try {
+    return buffer.subarray(0, readProcFile(path, limit));
+  } catch (error) {
+    if (isGoneError(error)) return undefined;
+    throw error;
+  }
+}
+
 function isGoneError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ESRCH';

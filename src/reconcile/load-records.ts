@@ -25,6 +25,8 @@ export interface LoadedRecords {
   readonly migratedQuarantine: Array<{ runId: string; value: unknown }>;
   /** Valid group records (an unusable one is moved aside and reported as quarantined). */
   readonly groups: GroupRecord[];
+  /** Runs quarantined at an earlier boot (their entries are still in the store). */
+  readonly quarantinedEarlier: string[];
 }
 
 /** One stored value, migrated then validated. */
@@ -48,6 +50,7 @@ export async function loadRecords(
     quarantined: [],
     migratedQuarantine: [],
     groups: [],
+    quarantinedEarlier: [],
   };
   const read = <T>(
     kind: StoredKind,
@@ -82,6 +85,7 @@ export async function loadRecords(
     }
   }
   for (const entry of stored.quarantined) {
+    loaded.quarantinedEarlier.push(entry.runId);
     const quarantine = read('quarantine', store.quarantineKey(entry.runId), entry, (value) => {
       const result = validateQuarantineEntry(value);
       return result.ok ? { ok: true, value: result.entry } : result;

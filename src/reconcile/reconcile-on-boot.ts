@@ -52,6 +52,8 @@ export async function reconcileOnBoot(host: BootHost, dryRun: boolean): Promise<
   let t = performance.now();
   const loaded = phase('load', await loadRecords(host.store, host.logger, dryRun, host.shapes), t);
   report.quarantined.push(...loaded.quarantined);
+  // Quarantined runs, earlier or now, are never judged: nothing of them is touched.
+  for (const runId of loaded.quarantinedEarlier) host.leaveAlone?.(runId);
   report.newer.push(...loaded.newer);
 
   t = performance.now();

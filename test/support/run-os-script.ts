@@ -25,6 +25,8 @@ const MODULES = [
   'os/cgroup/wait-cgroup',
   'os/cgroup/cgroup-files',
   'os/cgroup/end-run-cgroup',
+  'os/cgroup/own-cgroup',
+  'os/cgroup/mount-info',
   'errors',
 ];
 const SOURCE_DIR = new URL('../../src/', import.meta.url);

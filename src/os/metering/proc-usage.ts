@@ -1,10 +1,9 @@
-// The metering's reads of /proc: the usage fields of `/proc/<pid>/stat` (CPU, resident
-// memory, threads), the head of a command line, and the page size. They sit here because
-// proc-fs.ts exposes only the identity fields of a stat line; its parsing rule (fields
-// counted after the last `)`) is reused, not copied.
-import { closeSync, openSync, readSync } from 'node:fs';
+// The metering's parsing of /proc: the usage fields of `/proc/<pid>/stat` (CPU, resident
+// memory, threads), the head of a command line, and the page size. The files are read by
+// proc-fs.ts (one shared buffer); its stat parsing rule (fields counted after the last `)`)
+// is reused, not copied.
 import { endianness } from 'node:os';
-import { parseProcStat, type ProcStat } from '../proc-fs.js';
+import { parseProcStat, readProcBytes, type ProcStat } from '../proc-fs.js';
 
 /** A stat line's identity fields plus what it costs. */
 export interface ProcUsage extends ProcStat {
@@ -56,45 +55,11 @@ export function parseProcUsage(pid: number, line: string): ProcUsage | undefined
   };
 }
 
-// One buffer for every read (as in proc-fs.ts): a tick reads one stat per process.
-let buffer = Buffer.allocUnsafe(4096);
-
-// Reads up to `limit` bytes of a /proc file (all of it when `limit` is undefined) into the
-// shared buffer; returns the length, or undefined when the process is gone.
-function readProcFile(path: string, limit?: number): number | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    if (isGoneError(error)) return undefined;
-    throw error;
-  }
-  try {
-    let length = 0;
-    for (;;) {
-      if (limit !== undefined && length >= limit) return length;
-      if (length === buffer.length) {
-        const grown = Buffer.allocUnsafe(buffer.length * 2);
-        buffer.copy(grown, 0, 0, length);
-        buffer = grown;
-      }
-      const read = readSync(fd, buffer, length, buffer.length - length, null);
-      if (read === 0) return length;
-      length += read;
-    }
-  } catch (error) {
-    if (isGoneError(error)) return undefined;
-    throw error;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Reads `/proc/<pid>/stat` with its usage fields; `undefined` once the process is gone. */
 export function readProcUsage(pid: number): ProcUsage | undefined {
-  const length = readProcFile(`/proc/${pid}/stat`);
-  if (length === undefined) return undefined;
-  return parseProcUsage(pid, buffer.toString('latin1', 0, length));
+  const bytes = readProcBytes(`/proc/${pid}/stat`);
+  if (bytes === undefined) return undefined;
+  return parseProcUsage(pid, bytes.toString('latin1'));
 }
 
 /**
@@ -103,9 +68,9 @@ export function readProcUsage(pid: number): ProcUsage | undefined {
  */
 export function readCommandHead(pid: number, maxChars = 200): string | undefined {
   // A command line can be megabytes long; its head is in the first few kilobytes.
-  const length = readProcFile(`/proc/${pid}/cmdline`, 4 * maxChars);
-  if (length === undefined || length === 0) return undefined;
-  const words = buffer.toString('utf8', 0, length).split('\0');
+  const bytes = readProcBytes(`/proc/${pid}/cmdline`, 4 * maxChars);
+  if (bytes === undefined || bytes.length === 0) return undefined;
+  const words = bytes.toString('utf8').split('\0');
   // The terminating NUL leaves an empty last word.
   if (words.at(-1) === '') words.pop();
   const command = words.join(' ');
@@ -121,8 +86,9 @@ const AT_PAGESZ = 6;
  * answers), so no `getconf` process is needed; 4096 if it cannot be read.
  */
 export function readPageSize(): number {
-  const length = readProcFile('/proc/self/auxv');
-  if (length === undefined) return 4096;
+  const buffer = readProcBytes('/proc/self/auxv');
+  if (buffer === undefined) return 4096;
+  const length = buffer.length;
   const word = WORD_4.includes(process.arch) ? 4 : 8;
   const little = endianness() === 'LE';
   const at = (offset: number): number => {
@@ -133,10 +99,4 @@ export function readPageSize(): number {
     if (at(offset) === AT_PAGESZ) return at(offset + word);
   }
   return 4096;
-}
-
-// ENOENT: no such pid. ESRCH: the process died while we read it.
-function isGoneError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ESRCH';
 }
