@@ -6,6 +6,7 @@ export default defineConfig({
     // Teardowns run in reverse: services stop, then the cgroup check, then the process check.
     globalSetup: [
       'test/support/global-marker-check.ts',
+      'test/support/global-environment.ts',
       'test/support/global-cgroup-check.ts',
       'test/support/global-services.ts',
     ],
