@@ -3,9 +3,10 @@
 // process into a cgroup of the suite's own, `<own>/runwarden-testsuite.<suite>`, before any
 // test worker is forked: every worker, every supervisor and every process of the suite is
 // born inside it, and every area a test supervisor opens is created below it. The teardown
-// takes each cgroup left below it as a leak (a supervisor removes its area when it shuts down
-// and each leaf once its generation is verified dead): it is ended (cgroup.kill, then
-// `populated 0`), removed, and the run FAILS. The exit status is set without a throw (a throw
+// removes every cgroup left below it. One that still holds a process is a leak: it is ended
+// (cgroup.kill, then `populated 0`), removed, and the run FAILS. One that holds none (the
+// area of a supervisor a test crashed on a throwaway home, which only that supervisor's next
+// boot would sweep) is removed and listed as tidied. The exit status is set without a throw (a throw
 // would stop vitest from running the process leak check's teardown after this one), and the
 // findings go to test-artifacts/cgroup-leak-check.json, which .ci/run adds to the process
 // leak report that .ci/summarize.mjs counts. Suites of other checkouts have cgroups of their
@@ -65,6 +66,8 @@ export interface CgroupLeakReport {
   /** The cgroup whose children were checked. */
   readonly root: string;
   readonly leaked: readonly LeakedCgroup[];
+  /** Empty cgroups left below the suite's, removed (crashed test supervisors' areas). */
+  readonly tidied?: readonly string[];
 }
 
 /** The cgroups directly below `dir`. */
@@ -94,11 +97,16 @@ async function endLeftover(path: string): Promise<LeakedCgroup> {
   }
 }
 
-/** Ends and removes every cgroup below `root`: each one is a leak. */
+/** Ends and removes every cgroup below `root`: one holding a process is a leak. */
 export async function checkCgroupLeaks(root: string): Promise<CgroupLeakReport> {
   const leaked: LeakedCgroup[] = [];
-  for (const path of cgroupsBelow(root)) leaked.push(await endLeftover(path));
-  return { checked: true, root, leaked };
+  const tidied: string[] = [];
+  for (const path of cgroupsBelow(root)) {
+    const left = await endLeftover(path);
+    if (left.pids.length === 0 && left.removed === 'removed') tidied.push(path);
+    else leaked.push(left);
+  }
+  return { checked: true, root, leaked, ...(tidied.length > 0 ? { tidied } : {}) };
 }
 
 /** Writes the report to `path`. */

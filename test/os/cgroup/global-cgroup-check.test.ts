@@ -83,3 +83,20 @@ test('nothing left: an empty report and no failure', async () => {
   expect(await checkCgroupLeaks(area.dir)).toEqual({ checked: true, root: area.dir, leaked: [] });
   expect(existsSync(area.dir)).toBe(true);
 });
+
+test('an empty leftover (a crashed supervisor’s area) is tidied, not a failure', async () => {
+  const area = areas.open();
+  const leaf = createRunLeaf(area.dir, 'crashed', 1);
+  const dir = mkdtempSync(join(tmpdir(), 'runwarden-cgroup-report-'));
+  reports.push(dir);
+  const exitCode = process.exitCode;
+  await runCgroupCheck(area.dir, join(dir, 'report.json'));
+  expect(process.exitCode).toBe(exitCode);
+  expect(JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'))).toEqual({
+    checked: true,
+    root: area.dir,
+    leaked: [],
+    tidied: [leaf],
+  });
+  expect(existsSync(leaf)).toBe(false);
+});
