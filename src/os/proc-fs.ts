@@ -142,6 +142,11 @@ export function readProcBytes(path: string, limit?: number): Buffer | undefined 
   }
 }
 
+/** A /proc file as text (utf8), or undefined once the process it describes is gone. */
+export function readProcText(path: string): string | undefined {
+  return readProcBytes(path)?.toString('utf8');
+}
+
 function isGoneError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ESRCH';

@@ -1,6 +1,8 @@
 // What a supervisor's own effects do (boot, close, store probe, record rewrites, group
 // records), and what they leave behind for it: the boot report and the owner lease.
-import type { Actor } from 'xstate';
+import { waitFor, type Actor } from 'xstate';
+import { RunStateError, SupervisorStoppedError } from '../errors.js';
+import { supervisorStateOf } from './supervisor-tree.js';
 import type { RunContext } from '../machines/run-context.js';
 import type { supervisorMachine } from '../machines/supervisor-machine.js';
 import type { ResolvedSupervisorOptions } from '../options/supervisor-options.js';
@@ -34,6 +36,39 @@ export class SupervisorLifecycle {
   private booting: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: LifecycleDeps) {}
+
+  /**
+   * Boots the supervisor actor once and waits until it serves. A supervisor that booted (or
+   * is booting) refuses and nothing changes; a failed boot throws its error once the system
+   * stopped; one called off by a shutdown throws SupervisorStoppedError. Resolves with the
+   * boot's report.
+   */
+  async boot(name: string): Promise<ReconcileReport> {
+    const actor = this.deps.actor();
+    if (!actor.getSnapshot().can({ type: 'BOOT' })) {
+      const state = supervisorStateOf(actor.getSnapshot());
+      throw new RunStateError(
+        'E_ALREADY_BOOTED',
+        `supervisor ${name} was booted already (it is ${state}); boot() runs once`,
+      );
+    }
+    const failed: { error?: unknown } = {};
+    const off = actor.on('bootFailed', (event) => {
+      failed.error = event.error;
+    });
+    actor.send({ type: 'BOOT' });
+    const snapshot = await waitFor(actor, (s) => !s.matches({ open: 'booting' }), {
+      timeout: Infinity,
+    });
+    off.unsubscribe();
+    if ('error' in failed) {
+      await waitFor(actor, (s) => s.status === 'done', { timeout: Infinity });
+      throw failed.error instanceof Error ? failed.error : new Error(String(failed.error));
+    }
+    if (this.report === null || !snapshot.matches({ open: 'active' }))
+      throw new SupervisorStoppedError('the supervisor was shut down while it booted');
+    return this.report;
+  }
 
   effects(): SupervisorEffects {
     const { options, store, hostLink, history, runtime } = this.deps;

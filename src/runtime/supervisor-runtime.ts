@@ -51,7 +51,8 @@ export class SupervisorRuntime {
     private readonly hostLink: RunHostLink,
     private readonly history: RunHistory,
     readonly fanout: EventFanout,
-    private readonly containment: Containment,
+    /** How its runs' trees are held (decided when the supervisor was opened). */
+    readonly containment: Containment,
   ) {
     const logger = options.logger;
     this.reporting = new SupervisorReporting(fanout, logger);

@@ -2,7 +2,7 @@
 // machine; runs are its child actors, and it decides. This class sends events, reads
 // snapshots, and executes what the machines decided; it keeps no lifecycle state itself.
 import { createActor, waitFor, type Actor } from 'xstate';
-import { RunStateError, SupervisorStoppedError, UnknownRunError } from '../errors.js';
+import { UnknownRunError } from '../errors.js';
 import { supervisorMachine, type ShutdownRuns } from '../machines/supervisor-machine.js';
 import { liveRunsOf } from '../machines/supervisor-context.js';
 import type { RunSpec } from '../options/run-spec.js';
@@ -62,7 +62,7 @@ export class Supervisor {
     /** The resolved home directory: the run host and durable output logs live there. */
     home: string,
     /** How its runs' trees are held (decided when it was opened). */
-    private readonly held: Containment,
+    containment: Containment,
   ) {
     this.name = options.name;
     const logger = options.logger;
@@ -71,7 +71,7 @@ export class Supervisor {
     });
     const hostLink = new RunHostLink(home, options.name, options.hostProtocol);
     const history = new RunHistory(options.maxFinishedRuns);
-    this.runtime = new SupervisorRuntime(options, store, hostLink, history, fanout, held);
+    this.runtime = new SupervisorRuntime(options, store, hostLink, history, fanout, containment);
     this.lifecycle = new SupervisorLifecycle({
       options,
       store,
@@ -116,33 +116,12 @@ export class Supervisor {
    * failure nothing was signalled that had not been verified, and the lease is released.
    */
   async boot(): Promise<ReconcileReport> {
-    if (!this.actor.getSnapshot().can({ type: 'BOOT' })) {
-      throw new RunStateError(
-        'E_ALREADY_BOOTED',
-        `supervisor ${this.name} was booted already (it is ${this.state}); boot() runs once`,
-      );
-    }
-    const failed: { error?: unknown } = {};
-    const off = this.actor.on('bootFailed', (event) => {
-      failed.error = event.error;
-    });
-    this.actor.send({ type: 'BOOT' });
-    const snapshot = await waitFor(this.actor, (s) => !s.matches({ open: 'booting' }), {
-      timeout: Infinity,
-    });
-    off.unsubscribe();
-    if ('error' in failed) {
-      await waitFor(this.actor, (s) => s.status === 'done', { timeout: Infinity });
-      throw failed.error instanceof Error ? failed.error : new Error(String(failed.error));
-    }
-    if (this.lifecycle.report === null || !snapshot.matches({ open: 'active' }))
-      throw new SupervisorStoppedError('the supervisor was shut down while it booted');
-    return this.lifecycle.report;
+    return this.lifecycle.boot(this.name);
   }
 
   /** How its runs' trees are held (a cgroup per run, or the marker), and why. */
   get containment(): ContainmentInfo {
-    return containmentInfo(this.held);
+    return containmentInfo(this.runtime.containment);
   }
 
   /** The report of the boot reconciliation (null before boot finished). */

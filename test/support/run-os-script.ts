@@ -49,28 +49,36 @@ export async function runOsScript(
   input: unknown,
   options: ScriptOptions = {},
 ): Promise<unknown> {
-  const dir = mkdtempSync(join(tmpdir(), 'runwarden-os-script-'));
+  const dir = prepareOsScript(body, MODULES, 'runwarden-os-script-');
   try {
-    mkdirSync(join(dir, 'os', 'cgroup'), { recursive: true });
-    for (const name of MODULES) {
-      const source = readFileSync(new URL(`${name}.ts`, SOURCE_DIR), 'utf8');
-      const { outputText } = ts.transpileModule(source, {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-      });
-      writeFileSync(join(dir, `${name}.js`), outputText);
-    }
-    writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
-    writeFileSync(
-      join(dir, 'os', 'main.js'),
-      `const INPUT = JSON.parse(process.env.RW_INPUT);\n${body}\n`,
-    );
-    chmodSync(dir, 0o755);
-    chmodSync(join(dir, 'os'), 0o755);
-    chmodSync(join(dir, 'os', 'cgroup'), 0o755);
     return await runNode(join(dir, 'os', 'main.js'), dir, JSON.stringify(input), options);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Writes `modules` (paths under src/, without `.ts`) transpiled from the real sources into a
+ * new directory, keeping their layout so relative imports resolve, and `body` as os/main.js
+ * (its input is `INPUT`); every directory is readable by nobody. Returns the directory.
+ */
+export function prepareOsScript(body: string, modules: readonly string[], prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, 'os', 'cgroup'), { recursive: true });
+  for (const name of modules) {
+    const source = readFileSync(new URL(`${name}.ts`, SOURCE_DIR), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
+    writeFileSync(join(dir, `${name}.js`), outputText);
+  }
+  writeFileSync(join(dir, 'package.json'), '{"type":"module"}\n');
+  writeFileSync(
+    join(dir, 'os', 'main.js'),
+    `const INPUT = JSON.parse(process.env.RW_INPUT);\n${body}\n`,
+  );
+  for (const sub of ['', 'os', 'os/cgroup']) chmodSync(join(dir, sub), 0o755);
+  return dir;
 }
 
 /** Runs one node script (as nobody by default) and resolves the JSON line it printed. */

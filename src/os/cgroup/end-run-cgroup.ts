@@ -6,10 +6,10 @@ import { CgroupError } from '../../errors.js';
 import type { TreeMember } from '../collect-run-tree.js';
 import { processTable } from '../process-table.js';
 import { identityFromStat, isDeadState } from '../process-identity.js';
-import { hasCgroupFile, readCgroupEvents, writeCgroupFile } from './cgroup-files.js';
+import { hasCgroupFile, writeCgroupFile } from './cgroup-files.js';
 import { mountOfDir, readCgroupPathOf } from './own-cgroup.js';
 import { cgroupPathOfDir, isWithin } from './mount-info.js';
-import { listCgroupPids, waitCgroupEmpty } from './wait-cgroup.js';
+import { eventsOrGone, listCgroupPids, waitCgroupEmpty } from './wait-cgroup.js';
 
 /**
  * Throws `E_CGROUP_MOVE` when this process stands in `cgroup` (or below it): a supervisor
@@ -75,10 +75,5 @@ export async function confirmCgroupEmpty(
 }
 
 function populated(cgroup: string): boolean {
-  try {
-    return readCgroupEvents(cgroup).populated;
-  } catch (error) {
-    if (error instanceof CgroupError && error.code === 'E_CGROUP_NOT_FOUND') return false;
-    throw error;
-  }
+  return eventsOrGone(cgroup)?.populated ?? false;
 }

@@ -1,8 +1,7 @@
-// The cgroup layer's only reads of /proc: the mount table and a process's `0::` line. Kept
-// in one file, beside proc-fs.ts (the rest of runwarden's /proc reads), so both are easy to
-// substitute and to find.
-import { readFileSync } from 'node:fs';
+// What the cgroup layer learns from /proc (read through proc-fs.ts, with every other /proc
+// read): the mount table and a process's `0::` line.
 import { CgroupError } from '../../errors.js';
+import { readProcText } from '../proc-fs.js';
 import {
   dirOfCgroupPath,
   mountHolding,
@@ -15,7 +14,7 @@ import {
 
 /** The cgroup2 mounts of this process's mount namespace. */
 export function readCgroup2Mounts(): Cgroup2Mount[] {
-  return parseCgroup2Mounts(readFileSync('/proc/self/mountinfo', 'utf8'));
+  return parseCgroup2Mounts(readProcText('/proc/self/mountinfo') ?? '');
 }
 
 /**
@@ -23,15 +22,8 @@ export function readCgroup2Mounts(): Cgroup2Mount[] {
  * is gone. A path outside our cgroup namespace is null too (it cannot be opened).
  */
 export function readCgroupPathOf(pid: number | 'self' = 'self'): string | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ESRCH') return null;
-    throw error;
-  }
-  return parseOwnCgroupPath(text);
+  const text = readProcText(`/proc/${pid}/cgroup`);
+  return text === undefined ? null : parseOwnCgroupPath(text);
 }
 
 /** Why the own cgroup cannot be located (the probe turns these into advice). */
@@ -41,11 +33,9 @@ export type LocateFailure = 'no-cgroup2-mount' | 'no-own-cgroup' | 'own-cgroup-n
 export function findOwnCgroup(
   texts: { mountinfo?: string; procCgroup?: string } = {},
 ): CgroupLocation | LocateFailure {
-  const mounts = parseCgroup2Mounts(
-    texts.mountinfo ?? readFileSync('/proc/self/mountinfo', 'utf8'),
-  );
+  const mounts = parseCgroup2Mounts(texts.mountinfo ?? readProcText('/proc/self/mountinfo') ?? '');
   if (mounts.length === 0) return 'no-cgroup2-mount';
-  const path = parseOwnCgroupPath(texts.procCgroup ?? readFileSync('/proc/self/cgroup', 'utf8'));
+  const path = parseOwnCgroupPath(texts.procCgroup ?? readProcText('/proc/self/cgroup') ?? '');
   if (path === null) return 'no-own-cgroup';
   const mount = mountShowing(mounts, path);
   if (mount === null) return 'own-cgroup-not-visible';

@@ -52,7 +52,7 @@ export function listCgroupPids(dir: string): number[] {
 }
 
 /** cgroup.events of `dir`, or null when the cgroup is gone. */
-function eventsOrGone(dir: string): CgroupEvents | null {
+export function eventsOrGone(dir: string): CgroupEvents | null {
   try {
     return readCgroupEvents(dir);
   } catch (error) {
